@@ -1,0 +1,40 @@
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "vigil/core/result.h"
+
+namespace vigil {
+
+// Expands files and folders (recursively, links not followed into loops)
+// into regular files in sorted path order: the order every stage reports in.
+// Paths that cannot be read are returned in `errors`, the rest still listed.
+std::vector<std::string> expand_inputs(std::span<const std::string> paths,
+                                       std::vector<Error>& errors);
+
+// Reads up to `size` bytes at `offset`; a short read only at end of file.
+Result<size_t> read_at(int fd, uint64_t offset, uint8_t* buffer, size_t size);
+
+// An open file descriptor that closes itself.
+class File {
+ public:
+  File() = default;
+  explicit File(int fd) : fd_(fd) {}
+  File(File&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+  File& operator=(File&& other) noexcept;
+  File(const File&) = delete;
+  File& operator=(const File&) = delete;
+  ~File();
+
+  static Result<File> open_read(const std::string& path);
+  int fd() const { return fd_; }
+  Result<uint64_t> size() const;
+
+ private:
+  int fd_ = -1;
+};
+
+}  // namespace vigil

@@ -1,0 +1,126 @@
+#pragma once
+// Reading whole EVTX files: planning (header, chunk slots) and a parallel
+// scan over the chunks of many files with output in deterministic order
+// (files in the given order, chunks and records in file order).
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vigil/core/input.h"
+#include "vigil/core/limits.h"
+#include "vigil/core/parallel.h"
+#include "vigil/read/evtx/evtx.h"
+
+namespace vigil::evtx {
+
+struct EvtxInput {
+  std::string path;
+  uint64_t size = 0;
+  std::optional<FileHeader> header;
+  std::vector<Damage> notices;  // header damage and remarks, reported before the chunks
+  uint32_t chunks = 0;          // chunk slots present in the file (the last may be cut short)
+};
+
+// Opens `path` and reads its header. Fails when the file cannot be read or is
+// not EVTX at all (no file signature and no chunk where the first belongs).
+Result<EvtxInput> plan_input(const std::string& path);
+
+inline uint64_t chunk_offset(uint32_t chunk) {
+  return limits::kEvtxFileHeaderSize + static_cast<uint64_t>(chunk) * limits::kEvtxChunkSize;
+}
+
+// What a scan hands the consumer for each unit (a chunk, or a file's header).
+template <class Out>
+struct ScanSlot {
+  uint32_t input = 0;
+  bool first_of_input = false;  // the input's notices go with this unit
+  std::vector<Damage> damage;
+  uint64_t records = 0;
+  Out out{};
+};
+
+namespace detail {
+struct ScanWorker {
+  ChunkParser parser;
+  std::vector<uint8_t> buffer;
+  File file;
+  uint32_t file_input = UINT32_MAX;
+};
+
+template <class Out, class OnRecord>
+class SlotSink final : public RecordSink {
+ public:
+  SlotSink(ScanSlot<Out>& slot, OnRecord& on_record, unsigned worker)
+      : slot_(slot), on_record_(on_record), worker_(worker) {}
+  void on_record(const Record& record, const ChunkNames& names) override {
+    ++slot_.records;
+    on_record_(record, names, slot_.input, worker_, slot_.out);
+  }
+  void on_damage(Damage damage) override {
+    if (slot_.damage.size() < limits::kMaxDiagnosticsPerFile) slot_.damage.push_back(std::move(damage));
+  }
+
+ private:
+  ScanSlot<Out>& slot_;
+  OnRecord& on_record_;
+  unsigned worker_;
+};
+}  // namespace detail
+
+// on_record(record, names, input, worker, out) runs on worker threads;
+// reset(out) clears a reused slot; consume(slot) runs on the calling thread
+// in order.
+template <class Out, class OnRecord, class Reset, class Consume>
+void scan(const std::vector<EvtxInput>& inputs, unsigned threads, ParseOptions options,
+          OnRecord&& on_record, Reset&& reset, Consume&& consume) {
+  struct Unit {
+    uint32_t input;
+    uint32_t chunk;  // UINT32_MAX: a file without chunks (header only)
+  };
+  std::vector<Unit> units;
+  for (uint32_t i = 0; i < inputs.size(); ++i) {
+    if (inputs[i].chunks == 0) units.push_back({i, UINT32_MAX});
+    for (uint32_t c = 0; c < inputs[i].chunks; ++c) units.push_back({i, c});
+  }
+  threads = std::max(1u, threads);
+  std::vector<detail::ScanWorker> workers(threads);
+  for (auto& w : workers) {
+    w.parser = ChunkParser(options);
+    w.buffer.resize(limits::kEvtxChunkSize);
+  }
+  ordered_parallel<ScanSlot<Out>>(
+      units.size(), threads, threads * limits::kUnitsInFlightPerThread,
+      [&](size_t u, unsigned w, ScanSlot<Out>& slot) {
+        const Unit unit = units[u];
+        slot.input = unit.input;
+        slot.first_of_input = unit.chunk == 0 || unit.chunk == UINT32_MAX;
+        slot.damage.clear();
+        slot.records = 0;
+        reset(slot.out);
+        if (unit.chunk == UINT32_MAX) return;
+        detail::ScanWorker& worker = workers[w];
+        const EvtxInput& input = inputs[unit.input];
+        if (worker.file_input != unit.input) {
+          worker.file_input = UINT32_MAX;
+          auto f = File::open_read(input.path);
+          if (!f.ok()) {
+            slot.damage.push_back({0, Errc::kIoError, f.error().message});
+            return;
+          }
+          worker.file = std::move(f.value());
+          worker.file_input = unit.input;
+        }
+        const uint64_t offset = chunk_offset(unit.chunk);
+        auto n = read_at(worker.file.fd(), offset, worker.buffer.data(), worker.buffer.size());
+        if (!n.ok()) {
+          slot.damage.push_back({offset, Errc::kIoError, n.error().message});
+          return;
+        }
+        detail::SlotSink<Out, std::remove_reference_t<OnRecord>> sink(slot, on_record, w);
+        worker.parser.parse(std::span<const uint8_t>(worker.buffer.data(), *n), offset, sink);
+      },
+      [&](size_t, ScanSlot<Out>& slot) { consume(slot); });
+}
+
+}  // namespace vigil::evtx
