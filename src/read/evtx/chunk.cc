@@ -205,6 +205,7 @@ size_t ChunkParser::parse(std::span<const uint8_t> chunk, uint64_t file_offset, 
   }
 
   uint32_t off = kChunkHeaderSize;
+  uint32_t stale = 0;
   while (static_cast<uint64_t>(off) + kMinRecordSize <= limit) {
     uint32_t rec_size = 0;
     if (!record_at(chunk, off, limit, rec_size)) {
@@ -221,7 +222,13 @@ size_t ChunkParser::parse(std::span<const uint8_t> chunk, uint64_t file_offset, 
       off = next;
       continue;
     }
-    auto r = parse_record(off, rec_size, false, sink);
+    const uint64_t rec_id = load<uint64_t>(p + off + 8);
+    // The header says which record ids the chunk holds. A valid record with
+    // another id was mixed in from another copy of the chunk (shadow copies,
+    // reused blocks): still evidence, so delivered, but flagged as recovered.
+    const bool foreign = rec_id < h.first_record_id || rec_id > h.last_record_id;
+    if (foreign) ++stale;
+    auto r = parse_record(off, rec_size, foreign, sink);
     if (r.ok()) {
       ++delivered;
     } else {
@@ -231,6 +238,11 @@ size_t ChunkParser::parse(std::span<const uint8_t> chunk, uint64_t file_offset, 
                           std::to_string(off) + ": " + e.message});
     }
     off += rec_size;
+  }
+  if (stale > 0) {
+    sink.on_damage({file_offset, Errc::kOk,
+                    std::to_string(stale) +
+                        " record(s) with ids outside the chunk's range, delivered as recovered"});
   }
   if (options_.recover_slack) carve_slack(off, sink, delivered);
   return delivered;

@@ -37,10 +37,23 @@ Result<EvtxInput> plan_input(const std::string& path) {
   if (input.size > limits::kEvtxFileHeaderSize) {
     const uint64_t body = input.size - limits::kEvtxFileHeaderSize;
     input.chunks = static_cast<uint32_t>((body + limits::kEvtxChunkSize - 1) / limits::kEvtxChunkSize);
-    if (body % limits::kEvtxChunkSize != 0) {
+    const uint32_t slots = input.chunks;
+    // Logs are preallocated: slots after the last chunk ever written hold
+    // zeros or whatever the disk held before. They are not damage, and
+    // without carving there is nothing to read in them.
+    uint32_t used = slots;
+    while (used > 0) {
+      char sig[8] = {};
+      auto got = read_at(file->fd(), chunk_offset(used - 1), reinterpret_cast<uint8_t*>(sig), 8);
+      if (got.ok() && *got == 8 && std::memcmp(sig, kChunkSignature, 8) == 0) break;
+      --used;
+    }
+    input.chunks = used;
+    input.unused_chunks = slots - used;
+    if (body % limits::kEvtxChunkSize != 0 && used == slots) {
       input.notices.push_back({input.size, Errc::kTruncated,
-                               "file ends inside chunk " + std::to_string(input.chunks - 1) +
-                                   " (" + std::to_string(body % limits::kEvtxChunkSize) +
+                               "file ends inside chunk " + std::to_string(slots - 1) + " (" +
+                                   std::to_string(body % limits::kEvtxChunkSize) +
                                    " of 65536 bytes)"});
     }
   } else if (input.size < limits::kEvtxFileHeaderSize) {

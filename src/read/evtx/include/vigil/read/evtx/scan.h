@@ -19,7 +19,8 @@ struct EvtxInput {
   uint64_t size = 0;
   std::optional<FileHeader> header;
   std::vector<Damage> notices;  // header damage and remarks, reported before the chunks
-  uint32_t chunks = 0;          // chunk slots present in the file (the last may be cut short)
+  uint32_t chunks = 0;          // chunk slots to read (the last may be cut short)
+  uint32_t unused_chunks = 0;   // never-written slots after them (carved only with recovery on)
 };
 
 // Opens `path` and reads its header. Fails when the file cannot be read or is
@@ -80,8 +81,10 @@ void scan(const std::vector<EvtxInput>& inputs, unsigned threads, ParseOptions o
   };
   std::vector<Unit> units;
   for (uint32_t i = 0; i < inputs.size(); ++i) {
-    if (inputs[i].chunks == 0) units.push_back({i, UINT32_MAX});
-    for (uint32_t c = 0; c < inputs[i].chunks; ++c) units.push_back({i, c});
+    const uint32_t chunks =
+        inputs[i].chunks + (options.recover_slack ? inputs[i].unused_chunks : 0);
+    if (chunks == 0) units.push_back({i, UINT32_MAX});
+    for (uint32_t c = 0; c < chunks; ++c) units.push_back({i, c});
   }
   threads = std::max(1u, threads);
   std::vector<detail::ScanWorker> workers(threads);
