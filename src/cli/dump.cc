@@ -139,11 +139,12 @@ int run_parse(const ParseOptions& opt) {
   uint64_t records = 0, fields = 0, bytes = 0;
   for (const auto& in : set.inputs) bytes += in.size;
   evtx::scan<uint64_t>(
-      set.inputs, threads, evtx::ParseOptions{opt.recover},
+      set.inputs, threads, evtx::ParseOptions{opt.recover, /*lazy_records=*/true},
       [&](const evtx::Record& record, const evtx::ChunkNames& chunk_names, uint32_t input,
           unsigned worker, uint64_t& count) {
-        builders[worker].build(record, chunk_names, input, events[worker]);
-        count += events[worker].size();
+        if (builders[worker].build(record, chunk_names, input, events[worker])) {
+          count += events[worker].size();
+        }
       },
       [](uint64_t& count) { count = 0; },
       [&](const evtx::ScanSlot<uint64_t>& slot) {

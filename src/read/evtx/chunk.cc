@@ -1,9 +1,8 @@
 // Chunk, record and binary XML parsing.
 
-#include <zlib.h>
-
 #include <cstring>
 
+#include "vigil/core/crc32.h"
 #include "vigil/core/limits.h"
 #include "vigil/core/utf.h"
 #include "vigil/read/evtx/evtx.h"
@@ -19,9 +18,7 @@ T load(const uint8_t* p) {
   return v;
 }
 
-uint32_t crc32_of(const uint8_t* p, size_t n, uint32_t crc = 0) {
-  return static_cast<uint32_t>(::crc32(crc, p, static_cast<uInt>(n)));
-}
+uint32_t crc32_of(const uint8_t* p, size_t n, uint32_t crc = 0) { return vigil::crc32(crc, p, n); }
 
 // Binary XML tokens (low 6 bits; 0x40 marks "more follows"/"has attributes").
 enum Token : uint8_t {
@@ -270,21 +267,95 @@ void ChunkParser::carve_slack(uint32_t from, RecordSink& sink, size_t& delivered
 
 Result<void> ChunkParser::parse_record(uint32_t offset, uint32_t size, bool recovered,
                                        RecordSink& sink) {
-  const uint8_t* p = chunk_.data() + offset;
+  const uint8_t* c = chunk_.data();
+  const uint8_t* p = c + offset;
   Record rec;
   rec.record_id = load<uint64_t>(p + 8);
   rec.written = Timestamp::from_filetime(load<uint64_t>(p + 16));
   rec.file_offset = file_offset_ + offset;
   rec.recovered = recovered;
   nodes_.clear();
+  values_.clear();
   expansions_ = 0;
-  uint32_t consumed = 0;
-  auto r = parse_fragment(offset + kRecordHeaderSize, offset + size - 4, false, 0, nodes_, &consumed);
-  if (!r.ok()) return r;
-  if (nodes_.empty()) return corrupt("record holds no XML", offset);
-  rec.nodes = nodes_;
+  expanded_ = false;
+  root_ = {};
+
+  uint32_t pos = offset + kRecordHeaderSize;
+  const uint32_t end = offset + size - 4;
+  // The common shape: [fragment header] template instance, end of stream.
+  // Its values are read without expanding the template, so a consumer that
+  // works from the template (the field plans) never builds the node stream.
+  uint32_t probe = pos;
+  if (probe + 4 <= end && (c[probe] & 0x3f) == 0x0f) probe += 4;
+  if (probe < end && (c[probe] & 0x3f) == 0x0c) {
+    ++probe;
+    auto inst = read_instance(probe, end);
+    if (!inst.ok()) return inst.error();
+    if (probe >= end || c[probe] == 0x00) {
+      root_ = *inst;
+      rec.tmpl = inst->tmpl;
+      rec.values = std::span<const Value>(values_.data() + inst->base, inst->count);
+    } else {
+      values_.clear();
+      expansions_ = 0;
+    }
+  }
+  record_begin_ = pos;
+  record_end_ = end;
+  rec.parser = this;
+  if (!sink.lazy() || rec.tmpl == nullptr) {
+    auto nodes = expand_current();
+    if (!nodes.ok()) return nodes.error();
+    rec.nodes = *nodes;
+  }
   sink.on_record(rec, names_);
+  if (!expand_error_.ok()) return expand_error_;
   return {};
+}
+
+Result<std::span<const Node>> ChunkParser::expand_current() {
+  if (!expanded_) {
+    expanded_ = true;
+    nodes_.clear();
+    Result<void> r;
+    if (root_.tmpl != nullptr) {
+      r = emit_instance(root_, 0, nodes_);
+    } else {
+      uint32_t consumed = 0;
+      r = parse_fragment(record_begin_, record_end_, false, 0, nodes_, &consumed);
+    }
+    if (r.ok() && nodes_.empty()) r = corrupt("record holds no XML", record_begin_);
+    expand_error_ = r;
+  }
+  if (!expand_error_.ok()) return expand_error_.error();
+  return std::span<const Node>(nodes_);
+}
+
+Result<NestedInstance> ChunkParser::nested_instance(const Value& binxml, std::vector<Value>& values) {
+  const uint8_t* c = chunk_.data();
+  if (binxml.size == 0 || binxml.data < c || binxml.data + binxml.size > c + chunk_.size()) {
+    return make_error(Errc::kInvalidArgument, "not a value of this chunk");
+  }
+  auto pos = static_cast<uint32_t>(binxml.data - c);
+  const uint32_t end = pos + binxml.size;
+  if (pos + 4 <= end && (c[pos] & 0x3f) == 0x0f) pos += 4;
+  if (pos >= end || (c[pos] & 0x3f) != 0x0c) {
+    return make_error(Errc::kUnsupported, "nested binary XML is not one template instance", pos);
+  }
+  ++pos;
+  values.clear();
+  auto inst = read_instance_into(pos, end, values);
+  if (!inst.ok()) return inst.error();
+  if (pos < end && c[pos] != 0x00) {
+    return make_error(Errc::kUnsupported, "nested binary XML continues after its instance", pos);
+  }
+  return NestedInstance{inst->tmpl, std::span<const Value>(values.data(), inst->count)};
+}
+
+std::span<const Node> Record::expand() const {
+  if (!nodes.empty() || parser == nullptr) return nodes;
+  auto r = parser->expand_current();
+  return r.ok() ? *r : std::span<const Node>();
 }
 
 Result<uint32_t> ChunkParser::read_name(uint32_t& pos, uint32_t end) {
@@ -303,9 +374,9 @@ Result<uint32_t> ChunkParser::read_name(uint32_t& pos, uint32_t end) {
   return index;
 }
 
-Result<const ChunkParser::Template*> ChunkParser::template_at(uint32_t def_offset) {
+Result<const TemplateDef*> ChunkParser::template_at(uint32_t def_offset) {
   auto [it, inserted] = templates_.try_emplace(def_offset);
-  Template& t = it->second;
+  TemplateDef& t = it->second;
   if (!inserted) {
     if (!t.valid) return t.error;
     return &t;
@@ -330,12 +401,17 @@ Result<const ChunkParser::Template*> ChunkParser::template_at(uint32_t def_offse
     t.error = r.error();
     return t.error;
   }
+  t.offset = def_offset;
   t.valid = true;
   return &t;
 }
 
-Result<void> ChunkParser::expand_template_instance(uint32_t& pos, uint32_t end, uint32_t depth,
-                                                   std::vector<Node>& out) {
+Result<ChunkParser::Instance> ChunkParser::read_instance(uint32_t& pos, uint32_t end) {
+  return read_instance_into(pos, end, values_);
+}
+
+Result<ChunkParser::Instance> ChunkParser::read_instance_into(uint32_t& pos, uint32_t end,
+                                                              std::vector<Value>& values) {
   const uint8_t* c = chunk_.data();
   // token(1, already read) unknown(1) template-id(4) definition-offset(4)
   if (static_cast<uint64_t>(pos) + 9 > end) return truncated("template instance", pos);
@@ -364,50 +440,50 @@ Result<void> ChunkParser::expand_template_instance(uint32_t& pos, uint32_t end, 
   if (static_cast<uint64_t>(pos) + 4ull * count > end) return truncated("substitution table", pos);
   const uint32_t table = pos;
   uint64_t data = static_cast<uint64_t>(pos) + 4ull * count;
-  // Values are laid out back to back after the descriptor table.
-  std::vector<Value>& values_storage = values_;  // nested expansions stack on top of it
-  const size_t base = values_storage.size();
-  values_storage.resize(base + count);
+  // Values lie back to back after the descriptor table. Nested instances
+  // stack their values on top of the enclosing ones in values.
+  Instance inst{*tmpl, static_cast<uint32_t>(values.size()), count};
+  values.resize(inst.base + count);
   for (uint32_t i = 0; i < count; ++i) {
     const uint16_t vsize = load<uint16_t>(c + table + 4 * i);
     const uint8_t vtype = c[table + 4 * i + 2];
     if (data + vsize > end) {
-      values_storage.resize(base);
+      values.resize(inst.base);
       return truncated("substitution value", static_cast<uint32_t>(data));
     }
-    values_storage[base + i] = Value(c + data, vsize, vtype);
+    values[inst.base + i] = Value(c + data, vsize, vtype);
     data += vsize;
   }
   pos = static_cast<uint32_t>(data);
+  return inst;
+}
 
-  const std::vector<Node>& tnodes = (*tmpl)->nodes;
-  Result<void> status;
+Result<void> ChunkParser::emit_instance(const Instance& inst, uint32_t depth,
+                                        std::vector<Node>& out) {
+  const uint8_t* c = chunk_.data();
+  const std::vector<Node>& tnodes = inst.tmpl->nodes;
   for (size_t k = 0; k < tnodes.size(); ++k) {
     const Node& n = tnodes[k];
     if (n.kind != NodeKind::kSubstitution) {
       out.push_back(n);
       continue;
     }
-    if (n.sub_index >= count) {
-      // Windows omits substitutions the instance does not provide.
-      continue;
-    }
-    const Value v = values_storage[base + n.sub_index];
-    const uint8_t vtype = v.raw_type;
-    if (vtype == static_cast<uint8_t>(ValueType::kBinXml)) {
+    // Windows omits substitutions the instance does not provide.
+    if (n.sub_index >= inst.count) continue;
+    const Value v = values_[inst.base + n.sub_index];
+    if (v.raw_type == static_cast<uint8_t>(ValueType::kBinXml)) {
       if (v.size == 0) continue;
       if (depth + 1 > limits::kBinXmlMaxDepth) {
-        status = make_error(Errc::kLimitExceeded, "binary XML nested too deep",
-                            static_cast<uint64_t>(v.data - c));
-        break;
+        return make_error(Errc::kLimitExceeded, "binary XML nested too deep",
+                          static_cast<uint64_t>(v.data - c));
       }
       const auto vbegin = static_cast<uint32_t>(v.data - c);
       uint32_t consumed = 0;
-      status = parse_fragment(vbegin, vbegin + v.size, false, depth + 1, out, &consumed);
-      if (!status.ok()) break;
+      auto r = parse_fragment(vbegin, vbegin + v.size, false, depth + 1, out, &consumed);
+      if (!r.ok()) return r;
       continue;
     }
-    if (vtype == static_cast<uint8_t>(ValueType::kNull) || (v.size == 0 && n.optional)) {
+    if (v.raw_type == static_cast<uint8_t>(ValueType::kNull) || (v.size == 0 && n.optional)) {
       // An attribute whose only value is an absent optional substitution is not rendered.
       if (n.optional && !out.empty() && out.back().kind == NodeKind::kAttr &&
           (k + 1 >= tnodes.size() || tnodes[k + 1].kind == NodeKind::kAttr ||
@@ -420,12 +496,20 @@ Result<void> ChunkParser::expand_template_instance(uint32_t& pos, uint32_t end, 
     vn.value = v;
     out.push_back(vn);
     if (out.size() > limits::kBinXmlMaxNodesPerRecord) {
-      status = make_error(Errc::kLimitExceeded, "record expands to too many nodes", pos);
-      break;
+      return make_error(Errc::kLimitExceeded, "record expands to too many nodes",
+                        static_cast<uint64_t>(v.data - c));
     }
   }
-  values_storage.resize(base);
-  return status;
+  return {};
+}
+
+Result<void> ChunkParser::expand_template_instance(uint32_t& pos, uint32_t end, uint32_t depth,
+                                                   std::vector<Node>& out) {
+  auto inst = read_instance(pos, end);
+  if (!inst.ok()) return inst.error();
+  auto r = emit_instance(*inst, depth, out);
+  values_.resize(inst->base);
+  return r;
 }
 
 Result<void> ChunkParser::parse_fragment(uint32_t begin, uint32_t end, bool in_template,

@@ -1,19 +1,34 @@
 // Flattening records into Events for the detector.
+//
+// One walk over a node stream decides which fields an event has. It runs
+// either over a record's expanded nodes (the general path) or once per
+// template over the template's own nodes, producing a Plan that later
+// records of the chunk apply directly to their substitution values.
 
+#include "vigil/core/limits.h"
 #include "vigil/core/utf.h"
 #include "vigil/read/evtx/evtx.h"
 
 namespace vigil::evtx {
 
 namespace {
+
 bool is_value_node(NodeKind k) {
   return k == NodeKind::kText || k == NodeKind::kCData || k == NodeKind::kCharRef ||
-         k == NodeKind::kEntityRef;
+         k == NodeKind::kEntityRef || k == NodeKind::kSubstitution;
 }
+
+enum StepFlags : uint8_t {
+  kSkipEmpty = 1,     // System elements: an empty value is no field
+  kTimeCreated = 2,   // also sets the event's timestamp
+  kDropIfAbsent = 4,  // an attribute: disappears when its optional value is absent
+  kOptional = 8,      // the value is an optional substitution
+  kLeaf = 16,         // an element's text (not an attribute)
+};
+
 }  // namespace
 
-EventBuilder::EventBuilder(FieldNames& names)
-    : names_(names), data_field_(names.intern("Data")), binary_field_(names.intern("Binary")) {}
+EventBuilder::EventBuilder(FieldNames& names) : names_(names), data_field_(names.intern("Data")) {}
 
 EventBuilder::Role EventBuilder::role(uint32_t name, const ChunkNames& chunk_names) {
   if (name >= roles_.size()) roles_.resize(name + 1, Role::kUnknown);
@@ -38,7 +53,7 @@ FieldId EventBuilder::name_of_value(const Value& value) {
   if (it != name_cache_.end()) return it->second;
   scratch_.clear();
   append_text(scratch_, value);
-  const FieldId id = names_.intern(scratch_);
+  const FieldId id = scratch_.empty() ? kNoField : names_.intern(scratch_);
   name_cache_.emplace(value.data, id);
   return id;
 }
@@ -79,104 +94,238 @@ Value EventBuilder::content_value(std::span<const Node> nodes, uint32_t begin, u
       append_code_point(scratch_, static_cast<uint32_t>(n.value.data[0] | (n.value.data[1] << 8)));
     } else if (n.kind == NodeKind::kEntityRef) {
       const std::string_view e = chunk_names.text(n.name);
-      scratch_ += e == "amp" ? "&" : e == "lt" ? "<" : e == "gt" ? ">" : e == "quot" ? "\"" : e == "apos" ? "'" : "";
+      scratch_ += e == "amp"    ? "&"
+                  : e == "lt"   ? "<"
+                  : e == "gt"   ? ">"
+                  : e == "quot" ? "\""
+                  : e == "apos" ? "'"
+                                : "";
     }
   }
   return Value::utf8(event.store(scratch_));
 }
 
-void EventBuilder::build(const Record& record, const ChunkNames& chunk_names, uint32_t source_id,
-                         Event& event) {
-  if (cached_names_ != &chunk_names || cached_generation_ != chunk_names.generation()) {
-    cached_names_ = &chunk_names;
-    cached_generation_ = chunk_names.generation();
-    name_cache_.clear();
-    joined_cache_.clear();
-    roles_.clear();
+// Calls emit(id, begin, end, flags) for every field, where [begin, end) is
+// the run of value nodes holding its value; data_name(begin, end) names a
+// Data element from its Name attribute's run; content_sub(index, state) is
+// told of substitutions in element content (only template nodes have them).
+template <class Emit, class Name, class Content>
+void EventBuilder::walk(std::span<const Node> nodes, const ChunkNames& chunk_names,
+                        WalkState st, Emit&& emit, Name&& data_name, Content&& content_sub) {
+  const auto n = static_cast<uint32_t>(nodes.size());
+  uint32_t content_begin = 0;
+  FieldId current_data_name = kNoField;
+
+  for (uint32_t i = 0; i < n; ++i) {
+    const Node& node = nodes[i];
+    if (node.kind == NodeKind::kStart) {
+      if (st.depth > 0 && st.depth <= kMaxDepth) st.has_children[st.depth - 1] = true;
+      ++st.depth;
+      if (st.depth <= kMaxDepth) {
+        st.element_name[st.depth - 1] = node.name;
+        st.has_children[st.depth - 1] = false;
+      }
+      if (st.depth == 2) st.section = role(node.name, chunk_names);
+      current_data_name = kNoField;
+      uint32_t a = i + 1;
+      while (a < n && nodes[a].kind == NodeKind::kAttr) {
+        uint32_t v = a + 1;
+        while (v < n && is_value_node(nodes[v].kind)) ++v;
+        const Role attr_role = role(nodes[a].name, chunk_names);
+        if (st.depth >= 3 && attr_role != Role::kXmlns) {
+          const Role elem_role = role(node.name, chunk_names);
+          if (st.section == Role::kEventData && elem_role == Role::kData) {
+            if (attr_role == Role::kName) current_data_name = data_name(a + 1, v);
+          } else if (st.section == Role::kSystem && elem_role == Role::kTimeCreated &&
+                     attr_role == Role::kSystemTime) {
+            emit(field::kTimeCreated, a + 1, v, kTimeCreated | kDropIfAbsent);
+          } else {
+            emit(joined_name(node.name, nodes[a].name, chunk_names), a + 1, v, kDropIfAbsent);
+          }
+        }
+        a = v;
+      }
+      i = (a < n && nodes[a].kind == NodeKind::kStartClose) ? a : a - 1;
+      content_begin = i + 1;
+    } else if (node.kind == NodeKind::kSubstitution) {
+      content_sub(i, st);
+    } else if (node.kind == NodeKind::kEnd) {
+      if (st.depth >= 3 && st.depth <= kMaxDepth && !st.has_children[st.depth - 1]) {
+        const uint32_t name = st.element_name[st.depth - 1];
+        const Role elem_role = role(name, chunk_names);
+        if (st.section == Role::kEventData && elem_role == Role::kData) {
+          emit(current_data_name != kNoField ? current_data_name : data_field_, content_begin, i,
+               kLeaf);
+        } else if (st.section == Role::kSystem) {
+          if (elem_role != Role::kTimeCreated && st.depth == 3) {
+            emit(chunk_names.field(name, names_), content_begin, i, kSkipEmpty | kLeaf);
+          }
+        } else if (st.section == Role::kEventData || st.section == Role::kUserData) {
+          emit(chunk_names.field(name, names_), content_begin, i, kLeaf);
+        } else {
+          emit(joined_name(st.element_name[1], name, chunk_names), content_begin, i, kLeaf);
+        }
+      }
+      if (st.depth > 0) --st.depth;
+    }
   }
+}
+
+void EventBuilder::apply(uint8_t flags, FieldId id, const Value& value, Event& event) {
+  if ((flags & kSkipEmpty) != 0 && value.size == 0) return;
+  event.add(id, value);
+  if ((flags & kTimeCreated) != 0) {
+    if (auto ts = to_timestamp(value)) event.timestamp = *ts;
+  }
+}
+
+void EventBuilder::reset_chunk_caches(const ChunkNames& chunk_names) {
+  if (cached_names_ == &chunk_names && cached_generation_ == chunk_names.generation()) return;
+  cached_names_ = &chunk_names;
+  cached_generation_ = chunk_names.generation();
+  name_cache_.clear();
+  joined_cache_.clear();
+  roles_.clear();
+  plans_.clear();
+}
+
+std::unique_ptr<EventBuilder::Plan> EventBuilder::compile(const TemplateDef& tmpl,
+                                                          const WalkState& state,
+                                                          const ChunkNames& chunk_names) {
+  auto plan = std::make_unique<Plan>();
+  plan->usable = true;
+  const std::span<const Node> nodes = tmpl.nodes;
+  // A run compiles when it is empty, one literal text, or one substitution.
+  auto single = [&](uint32_t begin, uint32_t end, Step& step) {
+    if (begin == end) {
+      step.constant = Value::utf8({});
+      return true;
+    }
+    if (end - begin != 1) return false;
+    const Node& only = nodes[begin];
+    if (only.kind == NodeKind::kSubstitution) {
+      step.from_sub = true;
+      step.sub = only.sub_index;
+      if (only.optional) step.flags |= kOptional;
+      return true;
+    }
+    if (only.kind == NodeKind::kText) {
+      step.constant = only.value;
+      return true;
+    }
+    return false;
+  };
+  walk(
+      nodes, chunk_names, state,
+      [&](FieldId id, uint32_t begin, uint32_t end, uint8_t flags) {
+        Step step;
+        step.id = id;
+        step.flags = flags;
+        if (!single(begin, end, step)) {
+          plan->usable = false;
+          return;
+        }
+        plan->steps.push_back(std::move(step));
+      },
+      [&](uint32_t begin, uint32_t end) -> FieldId {
+        Step step;
+        if (!single(begin, end, step) || step.from_sub) {
+          plan->usable = false;  // a Name from a substitution differs per record
+          return kNoField;
+        }
+        return name_of_value(step.constant);
+      },
+      [&](uint32_t index, const WalkState& at) {
+        Step step;
+        step.nested = true;
+        step.sub = nodes[index].sub_index;
+        step.state = at;
+        plan->steps.push_back(std::move(step));
+      });
+  return plan;
+}
+
+// Applies a plan to an instance's values. False when the record needs the
+// general path (nested XML of a shape the plans do not cover).
+bool EventBuilder::run_plan(const Plan& plan, std::span<const Value> values, const Record& record,
+                            const ChunkNames& chunk_names, uint32_t level, Event& event) {
+  constexpr auto kBinXml = static_cast<uint8_t>(ValueType::kBinXml);
+  constexpr auto kNullType = static_cast<uint8_t>(ValueType::kNull);
+  for (const Step& c_step : plan.steps) {
+    Step& step = const_cast<Step&>(c_step);  // nested plan caches fill in on first use
+    if (step.nested) {
+      if (step.sub >= values.size()) continue;
+      const Value& sv = values[step.sub];
+      if (sv.raw_type != kBinXml || sv.size == 0) continue;
+      if (level + 1 >= limits::kBinXmlMaxDepth || record.parser == nullptr) return false;
+      if (nested_values_.size() <= level) nested_values_.resize(level + 1);
+      auto inst = record.parser->nested_instance(sv, nested_values_[level]);
+      if (!inst.ok()) return false;
+      auto& slot = step.nested_plans[inst->tmpl];
+      if (!slot) slot = compile(*inst->tmpl, step.state, chunk_names);
+      if (!slot->usable) return false;
+      if (!run_plan(*slot, inst->values, record, chunk_names, level + 1, event)) return false;
+      continue;
+    }
+    if (!step.from_sub) {
+      apply(step.flags, step.id, step.constant, event);
+      continue;
+    }
+    // Mirrors expansion: a missing, null or absent optional value leaves no
+    // text, an attribute whose optional value is absent vanishes, and a
+    // non-empty BinXml value makes the element a parent, not a leaf.
+    Value v = Value::utf8({});
+    if (step.sub < values.size()) {
+      const Value& sv = values[step.sub];
+      if (sv.raw_type == kBinXml) {
+        if (sv.size != 0) {
+          if ((step.flags & kLeaf) == 0) return false;  // XML inside an attribute
+          continue;
+        }
+      } else {
+        const bool absent =
+            sv.raw_type == kNullType || (sv.size == 0 && (step.flags & kOptional) != 0);
+        if (!absent) {
+          v = sv;
+        } else if ((step.flags & (kDropIfAbsent | kOptional)) == (kDropIfAbsent | kOptional)) {
+          continue;
+        }
+      }
+    }
+    apply(step.flags, step.id, v, event);
+  }
+  return true;
+}
+
+bool EventBuilder::build(const Record& record, const ChunkNames& chunk_names, uint32_t source_id,
+                         Event& event) {
+  reset_chunk_caches(chunk_names);
   event.clear();
   event.source = {source_id, record.record_id, record.file_offset, record.recovered};
   event.timestamp = record.written;
 
-  const std::span<const Node> nodes = record.nodes;
-  const auto n = static_cast<uint32_t>(nodes.size());
-  // Element path: depth 1 is Event, depth 2 a section (System, EventData, ...).
-  uint32_t depth = 0;
-  Role section = Role::kOther;
-  uint32_t element_name[8] = {};
-  // Start of the current element's content, for leaves.
-  uint32_t content_begin = 0;
-  bool element_has_children[8] = {};
-  FieldId data_name = kNoField;  // Name of the current Data element
-
-  for (uint32_t i = 0; i < n; ++i) {
-    const Node& node = nodes[i];
-    switch (node.kind) {
-      case NodeKind::kStart: {
-        if (depth > 0 && depth <= 8) element_has_children[depth - 1] = true;
-        ++depth;
-        if (depth <= 8) {
-          element_name[depth - 1] = node.name;
-          element_has_children[depth - 1] = false;
-        }
-        if (depth == 2) section = role(node.name, chunk_names);
-        data_name = kNoField;
-        // Attributes.
-        uint32_t a = i + 1;
-        while (a < n && nodes[a].kind == NodeKind::kAttr) {
-          uint32_t v = a + 1;
-          while (v < n && is_value_node(nodes[v].kind)) ++v;
-          const Role attr_role = role(nodes[a].name, chunk_names);
-          if (depth >= 3 && attr_role != Role::kXmlns) {
-            const Role elem_role = role(node.name, chunk_names);
-            if (section == Role::kEventData && elem_role == Role::kData && attr_role == Role::kName) {
-              const Value name_value = content_value(nodes, a + 1, v, chunk_names, event);
-              data_name = name_value.size == 0 ? kNoField : name_of_value(name_value);
-            } else if (section == Role::kSystem && elem_role == Role::kTimeCreated &&
-                       attr_role == Role::kSystemTime) {
-              const Value t = content_value(nodes, a + 1, v, chunk_names, event);
-              event.add(field::kTimeCreated, t);
-              if (auto ts = to_timestamp(t)) event.timestamp = *ts;
-            } else if (section != Role::kEventData || elem_role != Role::kData) {
-              event.add(joined_name(node.name, nodes[a].name, chunk_names),
-                        content_value(nodes, a + 1, v, chunk_names, event));
-            }
-          }
-          a = v;
-        }
-        i = a - 1;
-        if (a < n && nodes[a].kind == NodeKind::kStartClose) i = a;
-        content_begin = i + 1;
-        break;
-      }
-      case NodeKind::kEnd: {
-        if (depth >= 3 && depth <= 8 && !element_has_children[depth - 1]) {
-          // A leaf: its text is a field.
-          const uint32_t name = element_name[depth - 1];
-          const Role elem_role = role(name, chunk_names);
-          FieldId id = kNoField;
-          if (section == Role::kEventData && elem_role == Role::kData) {
-            id = data_name != kNoField ? data_name : data_field_;
-          } else if (section == Role::kSystem) {
-            if (elem_role != Role::kTimeCreated && depth == 3) id = chunk_names.field(name, names_);
-          } else if (section == Role::kEventData || section == Role::kUserData) {
-            id = chunk_names.field(name, names_);
-          } else if (depth >= 3) {
-            id = joined_name(element_name[1], name, chunk_names);
-          }
-          if (id != kNoField) {
-            const Value v = content_value(nodes, content_begin, i, chunk_names, event);
-            // Empty System elements (<Security/>, <Correlation/>) carry no value.
-            if (!(section == Role::kSystem && v.size == 0)) event.add(id, v);
-          }
-        }
-        if (depth > 0) --depth;
-        break;
-      }
-      default: break;
-    }
+  if (record.tmpl != nullptr && record.nodes.empty()) {
+    auto& plan = plans_[record.tmpl];
+    if (!plan) plan = compile(*record.tmpl, WalkState{}, chunk_names);
+    if (plan->usable && run_plan(*plan, record.values, record, chunk_names, 0, event)) return true;
+    event.clear();
+    event.source = {source_id, record.record_id, record.file_offset, record.recovered};
+    event.timestamp = record.written;
   }
-  (void)binary_field_;
+
+  const std::span<const Node> nodes = record.expand();
+  if (nodes.empty()) return false;  // the parser reports the damage
+  walk(
+      nodes, chunk_names, WalkState{},
+      [&](FieldId id, uint32_t begin, uint32_t end, uint8_t flags) {
+        apply(flags, id, content_value(nodes, begin, end, chunk_names, event), event);
+      },
+      [&](uint32_t begin, uint32_t end) -> FieldId {
+        const Value v = content_value(nodes, begin, end, chunk_names, event);
+        return v.size == 0 ? kNoField : name_of_value(v);
+      },
+      [](uint32_t, const WalkState&) {});
+  return true;
 }
 
 }  // namespace vigil::evtx

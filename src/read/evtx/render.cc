@@ -58,6 +58,46 @@ bool json_number(const Value& v) {
          finite_number(v);
 }
 
+// Items of an array value (MS-EVEN6 3.1.4.7.5): NUL-terminated strings, SIDs
+// sized by their sub-authority count, or fixed-size scalars. Arrays of other
+// types are not defined by the format and yield no items.
+void split_array(const Value& v, std::vector<Value>& items) {
+  items.clear();
+  const ValueType type = v.type();
+  const auto scalar = static_cast<uint8_t>(type);
+  if (type == ValueType::kUtf16 || type == ValueType::kAnsi) {
+    const uint32_t unit = type == ValueType::kUtf16 ? 2 : 1;
+    const uint32_t units = v.size / unit;
+    auto is_nul = [&](uint32_t k) {
+      return unit == 2 ? (v.data[2 * k] | v.data[2 * k + 1]) == 0 : v.data[k] == 0;
+    };
+    for (uint32_t i = 0; i < units;) {
+      uint32_t end = i;
+      while (end < units && !is_nul(end)) ++end;
+      items.emplace_back(v.data + unit * i, unit * (end - i), scalar);
+      i = end + 1;
+    }
+    return;
+  }
+  if (type == ValueType::kSid) {
+    for (uint32_t pos = 0; pos + 8 <= v.size;) {
+      const uint32_t len = 8 + 4u * v.data[pos + 1];
+      if (pos + len > v.size) break;
+      items.emplace_back(v.data + pos, len, scalar);
+      pos += len;
+    }
+    return;
+  }
+  uint32_t width = fixed_size(type);
+  if (type == ValueType::kSizeT) width = 8;  // as append_text: arrays come from 64-bit logs
+  if (width == 0) return;
+  for (uint32_t pos = 0; pos + width <= v.size; pos += width) {
+    items.emplace_back(v.data + pos, width, scalar);
+  }
+}
+
+constexpr uint32_t kNoNode = UINT32_MAX;
+
 }  // namespace
 
 void Renderer::index(std::span<const Node> nodes) {
@@ -398,9 +438,30 @@ void Renderer::xml(std::string& out, const Record& record, const ChunkNames& nam
   const auto& nodes = nodes_;
   // Element names of open elements, for end tags.
   thread_local std::vector<uint32_t> open;
+  thread_local std::vector<Value> items;
   open.clear();
   bool in_attr = false;
-  for (uint32_t i = 0; i < nodes.size(); ++i) {
+
+  // An array value stands for one copy of its enclosing element per item
+  // (MS-EVEN6 3.1.4.7.5), as libevtx and the Rust evtx crate render it.
+  // Only leaf elements are repeated, so the output stays linear in the input:
+  // repeating an element around other repeated elements would multiply.
+  auto leaf_array = [&](uint32_t start) -> uint32_t {
+    const uint32_t end = end_of_[start];
+    if (end >= nodes.size()) return kNoNode;
+    uint32_t found = kNoNode;
+    for (uint32_t k = start + 1; k < end; ++k) {
+      if (nodes[k].kind == NodeKind::kStart) return kNoNode;
+      if (found == kNoNode && nodes[k].kind == NodeKind::kText && nodes[k].value.array()) {
+        split_array(nodes[k].value, items);
+        if (items.size() > 1) found = k;
+      }
+    }
+    if (found != kNoNode) split_array(nodes[found].value, items);
+    return found;
+  };
+
+  auto emit = [&](uint32_t& i, uint32_t replaced, const Value& item) {
     const Node& n = nodes[i];
     switch (n.kind) {
       case NodeKind::kStart:
@@ -444,7 +505,7 @@ void Renderer::xml(std::string& out, const Record& record, const ChunkNames& nam
         break;
       case NodeKind::kText:
         text_.clear();
-        append_text(text_, n.value, TextStyle::kWindows);
+        append_text(text_, i == replaced ? item : n.value, TextStyle::kWindows);
         append_xml_escaped(out, text_, in_attr);
         break;
       case NodeKind::kCData:
@@ -474,6 +535,19 @@ void Renderer::xml(std::string& out, const Record& record, const ChunkNames& nam
       case NodeKind::kPIData:
       case NodeKind::kSubstitution: break;
     }
+  };
+
+  for (uint32_t i = 0; i < nodes.size(); ++i) {
+    const uint32_t replaced = nodes[i].kind == NodeKind::kStart ? leaf_array(i) : kNoNode;
+    if (replaced == kNoNode) {
+      emit(i, kNoNode, Value{});
+      continue;
+    }
+    const uint32_t end = end_of_[i];
+    for (const Value& item : items) {
+      for (uint32_t k = i; k <= end; ++k) emit(k, replaced, item);
+    }
+    i = end;
   }
 }
 

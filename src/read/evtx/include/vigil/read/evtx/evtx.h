@@ -7,6 +7,7 @@
 // notes, MS-EVEN6); the implementation is vigil's own.
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -125,12 +126,40 @@ class ChunkNames {
   std::unordered_map<uint32_t, uint32_t> by_offset_;
 };
 
+// A template definition of a chunk, parsed once and shared by the records
+// of that chunk that instantiate it.
+struct TemplateDef {
+  uint32_t offset = 0;  // of the definition in the chunk
+  std::vector<Node> nodes;
+  bool valid = false;
+  Error error;
+};
+
+class ChunkParser;
+
+// A BinXml substitution value that holds exactly one template instance.
+struct NestedInstance {
+  const TemplateDef* tmpl = nullptr;
+  std::span<const Value> values;
+};
+
 struct Record {
   uint64_t record_id = 0;
   Timestamp written;          // record header's written time
   uint64_t file_offset = 0;
-  bool recovered = false;     // carved from slack space
+  bool recovered = false;     // carved from slack space, or foreign to its chunk
+  // The expanded node stream; empty when the sink asked for lazy records
+  // (then expand() builds it on demand).
   std::span<const Node> nodes;
+  // Set when the record is one template instance (nearly always): the
+  // template and its substitution values, without expansion.
+  const TemplateDef* tmpl = nullptr;
+  std::span<const Value> values;
+  ChunkParser* parser = nullptr;
+
+  // The node stream, expanded on first call. Empty if expansion fails (the
+  // parser then reports the record as damaged after on_record returns).
+  std::span<const Node> expand() const;
 };
 
 class RecordSink {
@@ -139,10 +168,14 @@ class RecordSink {
   // `names` and every view in `record` are valid only during the call.
   virtual void on_record(const Record& record, const ChunkNames& names) = 0;
   virtual void on_damage(Damage damage) = 0;
+  // True when the sink works from Record::tmpl/values and calls expand()
+  // only when it needs nodes: saves expanding every record.
+  virtual bool lazy() const { return false; }
 };
 
 struct ParseOptions {
   bool recover_slack = false;  // also carve records from chunk slack space
+  bool lazy_records = false;   // scan(): deliver records unexpanded (see RecordSink::lazy)
 };
 
 // Parses chunks. Not thread-safe; one per thread, reused across chunks and
@@ -158,23 +191,28 @@ class ChunkParser {
 
   static Result<ChunkHeader> parse_header(std::span<const uint8_t> chunk);
 
+  // During on_record: the template instance inside a BinXml value of the
+  // current chunk, its values read into `values` (the caller's storage).
+  Result<NestedInstance> nested_instance(const Value& binxml, std::vector<Value>& values);
+
  private:
-  struct Template {
-    std::vector<Node> nodes;
-    bool valid = false;
-    Error error;
+  friend struct Record;
+  struct Instance {
+    const TemplateDef* tmpl = nullptr;
+    uint32_t base = 0;   // first value in values_
+    uint32_t count = 0;  // values provided
   };
-  struct SubValue {
-    Value value;
-  };
-  struct Frame;
 
   Result<void> parse_record(uint32_t offset, uint32_t size, bool recovered, RecordSink& sink);
   Result<void> parse_fragment(uint32_t begin, uint32_t end, bool in_template, uint32_t depth,
                               std::vector<Node>& out, uint32_t* consumed);
+  Result<Instance> read_instance(uint32_t& pos, uint32_t end);
+  Result<Instance> read_instance_into(uint32_t& pos, uint32_t end, std::vector<Value>& values);
+  Result<void> emit_instance(const Instance& inst, uint32_t depth, std::vector<Node>& out);
   Result<void> expand_template_instance(uint32_t& pos, uint32_t end, uint32_t depth,
                                         std::vector<Node>& out);
-  Result<const Template*> template_at(uint32_t def_offset);
+  Result<std::span<const Node>> expand_current();
+  Result<const TemplateDef*> template_at(uint32_t def_offset);
   Result<uint32_t> read_name(uint32_t& pos, uint32_t end);
   void carve_slack(uint32_t from, RecordSink& sink, size_t& delivered);
 
@@ -182,10 +220,16 @@ class ChunkParser {
   std::span<const uint8_t> chunk_;
   uint64_t file_offset_ = 0;
   ChunkNames names_;
-  std::unordered_map<uint32_t, Template> templates_;
+  std::unordered_map<uint32_t, TemplateDef> templates_;
   std::vector<Node> nodes_;
   std::vector<Value> values_;
   uint32_t expansions_ = 0;
+  // The record being delivered, for lazy expansion.
+  Instance root_;
+  uint32_t record_begin_ = 0;
+  uint32_t record_end_ = 0;
+  bool expanded_ = false;
+  Result<void> expand_error_;
 };
 
 // --- Rendering ---------------------------------------------------------------
@@ -225,12 +269,52 @@ class Renderer {
 class EventBuilder {
  public:
   explicit EventBuilder(FieldNames& names);
-  void build(const Record& record, const ChunkNames& chunk_names, uint32_t source_id,
-             Event& event);
+  // False when the record turns out to be damaged (its nested XML does not
+  // parse): drop the event; the parser reports the damage.
+  [[nodiscard]] bool build(const Record& record, const ChunkNames& chunk_names,
+                           uint32_t source_id, Event& event);
 
  private:
   enum class Role : uint8_t { kUnknown, kOther, kSystem, kEventData, kUserData, kData, kName,
                               kTimeCreated, kSystemTime, kXmlns };
+  static constexpr uint32_t kMaxDepth = 8;
+  // Where the walk is in the element tree; nested binary XML continues the
+  // walk of its enclosing record from the state at its substitution.
+  struct WalkState {
+    uint32_t depth = 0;  // 1 = Event, 2 = a section (System, EventData, ...)
+    Role section = Role::kOther;
+    uint32_t element_name[kMaxDepth] = {};
+    bool has_children[kMaxDepth] = {};
+  };
+  struct Plan;
+  // One step of a compiled template: a field from a substitution value or
+  // from the template's literal text, or a substitution holding nested
+  // binary XML whose own template is compiled for this place in the tree.
+  struct Step {
+    FieldId id = kNoField;
+    uint8_t flags = 0;
+    bool from_sub = false;
+    bool nested = false;
+    uint16_t sub = 0;
+    Value constant;
+    WalkState state;  // nested: where the fragment lands
+    std::unordered_map<const TemplateDef*, std::unique_ptr<Plan>> nested_plans;
+  };
+  struct Plan {
+    bool usable = false;
+    std::vector<Step> steps;
+  };
+
+  template <class Emit, class Name, class Content>
+  void walk(std::span<const Node> nodes, const ChunkNames& chunk_names, WalkState state,
+            Emit&& emit, Name&& data_name, Content&& content_sub);
+  void apply(uint8_t flags, FieldId id, const Value& value, Event& event);
+  std::unique_ptr<Plan> compile(const TemplateDef& tmpl, const WalkState& state,
+                                const ChunkNames& chunk_names);
+  bool run_plan(const Plan& plan, std::span<const Value> values, const Record& record,
+                const ChunkNames& chunk_names, uint32_t level, Event& event);
+  void reset_chunk_caches(const ChunkNames& chunk_names);
+
   FieldId name_of_value(const Value& value);
   FieldId joined_name(uint32_t element, uint32_t attribute, const ChunkNames& chunk_names);
   Role role(uint32_t name, const ChunkNames& chunk_names);
@@ -239,15 +323,15 @@ class EventBuilder {
 
   FieldNames& names_;
   FieldId data_field_;
-  FieldId binary_field_;
   std::string scratch_;
-  // Data/@Name values are template literals inside the chunk: interned once
-  // per chunk, keyed by their address.
+  // Per-chunk caches, keyed by the ChunkNames generation they were built for.
   const ChunkNames* cached_names_ = nullptr;
   uint64_t cached_generation_ = 0;
-  std::unordered_map<const uint8_t*, FieldId> name_cache_;
+  std::unordered_map<const uint8_t*, FieldId> name_cache_;  // Data/@Name literal -> id
   std::unordered_map<uint64_t, FieldId> joined_cache_;
   std::vector<Role> roles_;
+  std::unordered_map<const TemplateDef*, std::unique_ptr<Plan>> plans_;
+  std::vector<std::vector<Value>> nested_values_;  // one per nesting level
 };
 
 }  // namespace vigil::evtx

@@ -52,10 +52,10 @@ struct ScanWorker {
 template <class Out, class OnRecord>
 class SlotSink final : public RecordSink {
  public:
-  SlotSink(ScanSlot<Out>& slot, OnRecord& on_record, unsigned worker)
-      : slot_(slot), on_record_(on_record), worker_(worker) {}
+  SlotSink(ScanSlot<Out>& slot, OnRecord& on_record, unsigned worker, bool lazy)
+      : slot_(slot), on_record_(on_record), worker_(worker), lazy_(lazy) {}
+  bool lazy() const override { return lazy_; }
   void on_record(const Record& record, const ChunkNames& names) override {
-    ++slot_.records;
     on_record_(record, names, slot_.input, worker_, slot_.out);
   }
   void on_damage(Damage damage) override {
@@ -66,6 +66,7 @@ class SlotSink final : public RecordSink {
   ScanSlot<Out>& slot_;
   OnRecord& on_record_;
   unsigned worker_;
+  bool lazy_;
 };
 }  // namespace detail
 
@@ -120,8 +121,10 @@ void scan(const std::vector<EvtxInput>& inputs, unsigned threads, ParseOptions o
           slot.damage.push_back({offset, Errc::kIoError, n.error().message});
           return;
         }
-        detail::SlotSink<Out, std::remove_reference_t<OnRecord>> sink(slot, on_record, w);
-        worker.parser.parse(std::span<const uint8_t>(worker.buffer.data(), *n), offset, sink);
+        detail::SlotSink<Out, std::remove_reference_t<OnRecord>> sink(slot, on_record, w, options.lazy_records);
+        // The parser's count: a lazy record that fails to expand later is damage, not a record.
+        slot.records =
+            worker.parser.parse(std::span<const uint8_t>(worker.buffer.data(), *n), offset, sink);
       },
       [&](size_t, ScanSlot<Out>& slot) { consume(slot); });
 }
