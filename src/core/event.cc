@@ -36,6 +36,8 @@ void Event::append_json(std::string& out, const FieldNames& names) const {
 
 std::string_view Event::store(std::string_view bytes) {
   constexpr size_t kBlock = 16 * 1024;
+  // An empty view may carry a null pointer, which memcpy must never see.
+  if (bytes.empty()) return {};
   while (arena_block_ < arena_.size()) {
     std::string& block = arena_[arena_block_];
     if (block.size() - arena_used_ >= bytes.size()) {

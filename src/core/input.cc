@@ -13,6 +13,45 @@ namespace vigil {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+Error io_error(const std::error_code& ec, std::string path) {
+  return Error{Errc::kIoError, ec.message(), std::move(path), UINT64_MAX};
+}
+
+// Walks a folder with an explicit stack (no recursion, so hostile nesting
+// depth cannot exhaust the call stack). A folder that cannot be listed is
+// reported and the walk goes on with the others: a silently skipped folder is
+// silently missed evidence. Linked folders are not entered, which also rules
+// out loops; linked files are taken.
+void walk_folder(const fs::path& root, std::vector<std::string>& files,
+                 std::vector<Error>& errors) {
+  std::vector<fs::path> pending{root};
+  while (!pending.empty()) {
+    const fs::path folder = std::move(pending.back());
+    pending.pop_back();
+    std::error_code ec;
+    fs::directory_iterator it(folder, ec);
+    if (ec) {
+      errors.push_back(io_error(ec, folder.string()));
+      continue;
+    }
+    // On a failed increment the iterator turns into the end iterator, so the
+    // error is only visible after the loop.
+    for (; it != fs::directory_iterator(); it.increment(ec)) {
+      std::error_code entry_ec;
+      if (it->is_directory(entry_ec) && !it->is_symlink(entry_ec)) {
+        pending.push_back(it->path());
+      } else if (it->is_regular_file(entry_ec)) {
+        files.push_back(it->path().string());
+      }
+    }
+    if (ec) errors.push_back(io_error(ec, folder.string()));
+  }
+}
+
+}  // namespace
+
 std::vector<std::string> expand_inputs(std::span<const std::string> paths,
                                        std::vector<Error>& errors) {
   std::vector<std::string> files;
@@ -20,23 +59,11 @@ std::vector<std::string> expand_inputs(std::span<const std::string> paths,
     std::error_code ec;
     const fs::file_status st = fs::status(path, ec);
     if (ec) {
-      errors.push_back({Errc::kIoError, ec.message(), path, UINT64_MAX});
+      errors.push_back(io_error(ec, path));
       continue;
     }
     if (fs::is_directory(st)) {
-      fs::recursive_directory_iterator it(path, fs::directory_options::skip_permission_denied, ec);
-      if (ec) {
-        errors.push_back({Errc::kIoError, ec.message(), path, UINT64_MAX});
-        continue;
-      }
-      for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
-        if (ec) {
-          errors.push_back({Errc::kIoError, ec.message(), it->path().string(), UINT64_MAX});
-          break;
-        }
-        std::error_code fec;
-        if (it->is_regular_file(fec)) files.push_back(it->path().string());
-      }
+      walk_folder(path, files, errors);
     } else if (fs::is_regular_file(st)) {
       files.push_back(path);
     } else {

@@ -64,9 +64,17 @@ void append_rfc3339(std::string& out, Timestamp t, int fraction_digits) {
   int n = 0;
   int64_t year = c.year;
   if (year < 0 || year > 9999) {
-    // Outside RFC 3339's range: still unambiguous, ISO 8601 expanded form.
-    auto r = std::to_chars(buf, buf + 12, year);
-    n = static_cast<int>(r.ptr - buf);
+    // Outside RFC 3339's range: ISO 8601 expanded form, an explicit sign and
+    // at least four digits ("+30828", "-0001"), as chrono and evtx_dump spell it.
+    buf[n++] = year < 0 ? '-' : '+';
+    const uint64_t magnitude = year < 0 ? 0 - static_cast<uint64_t>(year) : static_cast<uint64_t>(year);
+    if (magnitude < 1000) {
+      put_digits(buf + n, magnitude, 4);
+      n += 4;
+    } else {
+      auto r = std::to_chars(buf + n, buf + 24, magnitude);
+      n = static_cast<int>(r.ptr - buf);
+    }
   } else {
     put_digits(buf, static_cast<uint64_t>(year), 4);
     n = 4;
@@ -100,6 +108,13 @@ std::string to_rfc3339(Timestamp t, int fraction_digits) {
 }
 
 namespace {
+bool is_leap_year(unsigned year) { return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0); }
+
+unsigned days_in_month(unsigned year, unsigned month) {
+  static constexpr unsigned kDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return month == 2 && is_leap_year(year) ? 29 : kDays[month - 1];
+}
+
 bool read_uint(std::string_view s, size_t& pos, size_t digits, unsigned& out) {
   if (pos + digits > s.size()) return false;
   unsigned v = 0;
@@ -122,7 +137,7 @@ Timestamp parse_rfc3339(std::string_view s) {
       !read_uint(s, pos, 2, day)) {
     return {};
   }
-  if (month < 1 || month > 12 || day < 1 || day > 31) return {};
+  if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month)) return {};
   int64_t ticks = 0;
   int64_t offset_seconds = 0;
   if (pos < s.size() && (s[pos] == 'T' || s[pos] == 't' || s[pos] == ' ')) {
@@ -160,6 +175,7 @@ Timestamp parse_rfc3339(std::string_view s) {
         if (!read_uint(s, pos, 2, oh)) return {};
         if (pos < s.size() && s[pos] == ':') ++pos;
         if (!read_uint(s, pos, 2, om)) return {};
+        if (oh > 23 || om > 59) return {};
         offset_seconds = (static_cast<int64_t>(oh) * 3600 + om * 60) * (z == '+' ? 1 : -1);
       }
     }

@@ -285,7 +285,16 @@ std::optional<int64_t> to_int(const Value& v) {
       uint64_t u = 0;
       auto r = std::from_chars(s.data(), s.data() + s.size(), u, base);
       if (s.empty() || r.ec != std::errc() || r.ptr != s.data() + s.size()) return std::nullopt;
-      return negative ? -static_cast<int64_t>(u) : static_cast<int64_t>(u);
+      constexpr uint64_t kMaxMagnitude = static_cast<uint64_t>(INT64_MAX);
+      if (negative) {
+        if (u > kMaxMagnitude + 1) return std::nullopt;
+        // Negating in unsigned arithmetic reaches INT64_MIN without signed overflow.
+        return static_cast<int64_t>(0 - u);
+      }
+      // Unsigned hex text is a bit pattern (flags such as Keywords), like the
+      // binary hex types; decimal text must fit.
+      if (base == 10 && u > kMaxMagnitude) return std::nullopt;
+      return static_cast<int64_t>(u);
     }
     default: return std::nullopt;
   }

@@ -94,6 +94,8 @@ void append_text(std::string& out, const Value& value, TextStyle style = TextSty
 std::string to_text(const Value& value, TextStyle style = TextStyle::kWindows);
 
 // Integer value of numeric types (and of decimal / 0x-hex text). nullopt otherwise.
+// UInt64 / HexInt64 values and unsigned 0x-hex text keep their 64-bit pattern;
+// decimal text outside the int64 range gives nullopt.
 std::optional<int64_t> to_int(const Value& value);
 // Timestamp of FILETIME / SYSTEMTIME values, or of RFC 3339 text.
 std::optional<Timestamp> to_timestamp(const Value& value);
