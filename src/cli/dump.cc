@@ -92,13 +92,13 @@ int run_dump(const DumpOptions& opt) {
   DamageReport report;
   bool write_failed = false;
   evtx::scan<std::string>(
-      set.inputs, resolve_threads(opt.threads), evtx::ParseOptions{opt.recover},
+      set.inputs, resolve_threads(opt.threads), evtx::ParseOptions{opt.recover, /*lazy_records=*/!xml},
       [&](const evtx::Record& record, const evtx::ChunkNames& names, uint32_t, unsigned worker,
           std::string& text) {
         if (xml) {
           renderers[worker].xml(text, record, names);
-        } else {
-          renderers[worker].json(text, record, names);
+        } else if (!renderers[worker].json(text, record, names)) {
+          return;  // damaged: the parser reports it
         }
         text.push_back('\n');
       },

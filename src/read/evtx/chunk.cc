@@ -278,6 +278,7 @@ Result<void> ChunkParser::parse_record(uint32_t offset, uint32_t size, bool reco
   values_.clear();
   expansions_ = 0;
   expanded_ = false;
+  flat_next_ = 0;
   root_ = {};
 
   uint32_t pos = offset + kRecordHeaderSize;
@@ -317,6 +318,9 @@ Result<std::span<const Node>> ChunkParser::expand_current() {
   if (!expanded_) {
     expanded_ = true;
     nodes_.clear();
+    // Flat slots restart after the root instance's values, whatever was
+    // read since (nested instances read by a consumer before expanding).
+    flat_next_ = root_.tmpl != nullptr ? root_.count : 0;
     Result<void> r;
     if (root_.tmpl != nullptr) {
       r = emit_instance(root_, 0, nodes_);
@@ -402,6 +406,9 @@ Result<const TemplateDef*> ChunkParser::template_at(uint32_t def_offset) {
     return t.error;
   }
   t.offset = def_offset;
+  for (const Node& n : t.nodes) {
+    if (n.kind == NodeKind::kSubstitution) t.substitutions.push_back(n.sub_index);
+  }
   t.valid = true;
   return &t;
 }
@@ -442,7 +449,8 @@ Result<ChunkParser::Instance> ChunkParser::read_instance_into(uint32_t& pos, uin
   uint64_t data = static_cast<uint64_t>(pos) + 4ull * count;
   // Values lie back to back after the descriptor table. Nested instances
   // stack their values on top of the enclosing ones in values.
-  Instance inst{*tmpl, static_cast<uint32_t>(values.size()), count};
+  Instance inst{*tmpl, static_cast<uint32_t>(values.size()), count, flat_next_};
+  flat_next_ += count;
   values.resize(inst.base + count);
   for (uint32_t i = 0; i < count; ++i) {
     const uint16_t vsize = load<uint16_t>(c + table + 4 * i);
@@ -494,6 +502,7 @@ Result<void> ChunkParser::emit_instance(const Instance& inst, uint32_t depth,
     }
     Node vn{NodeKind::kText};
     vn.value = v;
+    vn.slot = inst.flat_base + n.sub_index + 1;
     out.push_back(vn);
     if (out.size() > limits::kBinXmlMaxNodesPerRecord) {
       return make_error(Errc::kLimitExceeded, "record expands to too many nodes",

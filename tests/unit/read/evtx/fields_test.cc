@@ -74,5 +74,47 @@ TEST(EventBuilder, PlansMatchExpandedWalkOnCorpus) {
   EXPECT_GT(records, 20000u);
 }
 
+class JsonSink : public RecordSink {
+ public:
+  explicit JsonSink(bool lazy) : lazy_(lazy) {}
+  bool lazy() const override { return lazy_; }
+  void on_record(const Record& record, const ChunkNames& names) override {
+    std::string line;
+    if (renderer_.json(line, record, names)) lines.push_back(std::move(line));
+  }
+  void on_damage(Damage) override {}
+  std::vector<std::string> lines;
+
+ private:
+  Renderer renderer_;
+  bool lazy_;
+};
+
+// Compiled JSON programs (lazy records) must print exactly what the tree
+// walk over expanded nodes prints.
+TEST(Renderer, CompiledJsonMatchesTreeWalkOnCorpus) {
+  const auto files = corpus_files();
+  if (files.empty()) GTEST_SKIP() << "shared corpus not found at " << VIGIL_SHARED_DIR;
+  size_t records = 0;
+  for (const fs::path& path : files) {
+    std::ifstream in(path, std::ios::binary);
+    const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), {});
+    JsonSink compiled(true), walked(false);
+    ChunkParser parser_a, parser_b;
+    for (uint64_t off = 4096; off < bytes.size(); off += 65536) {
+      const auto size = std::min<uint64_t>(65536, bytes.size() - off);
+      const std::span<const uint8_t> chunk(bytes.data() + off, size);
+      parser_a.parse(chunk, off, compiled);
+      parser_b.parse(chunk, off, walked);
+    }
+    ASSERT_EQ(compiled.lines.size(), walked.lines.size()) << path;
+    for (size_t i = 0; i < compiled.lines.size(); ++i) {
+      ASSERT_EQ(compiled.lines[i], walked.lines[i]) << path << " record #" << i;
+    }
+    records += compiled.lines.size();
+  }
+  EXPECT_GT(records, 20000u);
+}
+
 }  // namespace
 }  // namespace vigil::evtx

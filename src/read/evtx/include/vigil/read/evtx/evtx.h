@@ -99,6 +99,10 @@ struct Node {
   bool optional = false;     // kSubstitution: optional (0x0e) substitution
   uint16_t sub_index = 0;    // kSubstitution: index into the instance's values
   uint32_t name = 0;         // index into the chunk's name table
+  // kText from a substitution: 1 + its index in the record's flat value
+  // order (instances in document order, each instance's values in order);
+  // 0 for literal text. Lets a renderer compile a record into a program.
+  uint32_t slot = 0;
   Value value;               // views into the chunk buffer
 };
 
@@ -131,6 +135,9 @@ class ChunkNames {
 struct TemplateDef {
   uint32_t offset = 0;  // of the definition in the chunk
   std::vector<Node> nodes;
+  // sub_index of every substitution node, in document order: where nested
+  // binary XML can appear, without scanning all nodes per record.
+  std::vector<uint16_t> substitutions;
   bool valid = false;
   Error error;
 };
@@ -201,6 +208,7 @@ class ChunkParser {
     const TemplateDef* tmpl = nullptr;
     uint32_t base = 0;   // first value in values_
     uint32_t count = 0;  // values provided
+    uint32_t flat_base = 0;  // first flat slot (see Node::slot)
   };
 
   Result<void> parse_record(uint32_t offset, uint32_t size, bool recovered, RecordSink& sink);
@@ -229,6 +237,7 @@ class ChunkParser {
   uint32_t record_begin_ = 0;
   uint32_t record_end_ = 0;
   bool expanded_ = false;
+  uint32_t flat_next_ = 0;
   Result<void> expand_error_;
 };
 
@@ -236,21 +245,21 @@ class ChunkParser {
 
 class Renderer {
  public:
+  Renderer();
+  ~Renderer();
+  Renderer(Renderer&&) noexcept;
+  Renderer& operator=(Renderer&&) noexcept;
+
   // The record as one JSON object in the shape of the Rust evtx crate's
   // `evtx_dump -o jsonl`: {"Event":{"#attributes":{...},"System":{...},...}}.
-  void json(std::string& out, const Record& record, const ChunkNames& names);
+  // False (nothing written) when the record turns out to be damaged.
+  [[nodiscard]] bool json(std::string& out, const Record& record, const ChunkNames& names);
   // The record as Windows renders event XML (wevtutil style: one line,
   // single-quoted attributes).
   void xml(std::string& out, const Record& record, const ChunkNames& names);
 
  private:
-  struct Member {
-    uint32_t name;  // chunk name index
-    uint16_t seen;
-  };
-  void json_element(std::string& out, uint32_t start, const ChunkNames& names);
-  void json_content_value(std::string& out, uint32_t begin, uint32_t end, bool empty_as_string);
-  void json_attributes(std::string& out, uint32_t begin, uint32_t end, const ChunkNames& names);
+  struct JsonCache;
   void text_of(std::string& out, uint32_t begin, uint32_t end, const ChunkNames& names,
                TextStyle style);
   void index(std::span<const Node> nodes);
@@ -258,6 +267,7 @@ class Renderer {
   std::span<const Node> nodes_;
   std::vector<uint32_t> end_of_;  // kStart index -> matching kEnd index
   std::string text_;
+  std::unique_ptr<JsonCache> json_cache_;  // compiled record shapes of the current chunk
 };
 
 // --- Events for the detector -------------------------------------------------
