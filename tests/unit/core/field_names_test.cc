@@ -1,7 +1,5 @@
 #include "vigil/core/field_names.h"
 
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <random>
 #include <set>
@@ -9,6 +7,8 @@
 #include <string_view>
 #include <thread>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 namespace vigil {
 namespace {

@@ -3,13 +3,13 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 namespace vigil {
 namespace {
@@ -55,7 +55,7 @@ TEST_F(InputTest, FolderIsWalkedRecursivelyAndSorted) {
   const std::vector<std::string> files = expand_inputs(inputs, errors);
   EXPECT_TRUE(errors.empty());
   // Plain byte order of the whole path: '.' sorts before '/'.
-  const std::vector<std::string> expected{at("a.b"),   at("a.evtx"),     at("a/x"),
+  const std::vector<std::string> expected{at("a.b"),    at("a.evtx"),     at("a/x"),
                                           at("b.evtx"), at("sub/c.evtx"), at("sub/deeper/d.evtx")};
   EXPECT_EQ(files, expected);
 }

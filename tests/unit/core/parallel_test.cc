@@ -1,7 +1,5 @@
 #include "vigil/core/parallel.h"
 
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -9,6 +7,8 @@
 #include <random>
 #include <thread>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "vigil/core/limits.h"
 
@@ -50,9 +50,9 @@ Outcome run(size_t units, unsigned threads, size_t window) {
       },
       [&](size_t unit, std::vector<uint64_t>& out) {
         result.order.push_back(unit);
-        if (out.size() != 1 + unit % 3 ||
-            std::any_of(out.begin(), out.end(),
-                        [&](uint64_t v) { return v != expected_value(unit); })) {
+        if (out.size() != 1 + unit % 3 || std::any_of(out.begin(), out.end(), [&](uint64_t v) {
+              return v != expected_value(unit);
+            })) {
           result.bad_value = true;
         }
         ++consumed;

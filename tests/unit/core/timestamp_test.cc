@@ -1,9 +1,9 @@
 #include "vigil/core/timestamp.h"
 
-#include <gtest/gtest.h>
-
 #include <cstdint>
 #include <string>
+
+#include <gtest/gtest.h>
 
 namespace vigil {
 namespace {
@@ -49,10 +49,12 @@ TEST(Timestamp, CivilRoundTripOverMillennia) {
     const CivilTime c = to_civil(Timestamp{day * kTicksPerDay});
     ASSERT_EQ(days_from_civil(c.year, c.month, c.day), day);
     ASSERT_EQ(c.hour + c.minute + c.second + c.ticks, 0u);
-    const bool next_in_month = c.year == prev.year && c.month == prev.month && c.day == prev.day + 1;
-    const bool next_month = c.day == 1 && ((c.year == prev.year && c.month == prev.month + 1) ||
-                                           (c.year == prev.year + 1 && c.month == 1 &&
-                                            prev.month == 12 && prev.day == 31));
+    const bool next_in_month =
+        c.year == prev.year && c.month == prev.month && c.day == prev.day + 1;
+    const bool next_month =
+        c.day == 1 &&
+        ((c.year == prev.year && c.month == prev.month + 1) ||
+         (c.year == prev.year + 1 && c.month == 1 && prev.month == 12 && prev.day == 31));
     ASSERT_TRUE(next_in_month || next_month) << "day " << day;
     prev = c;
   }
@@ -185,8 +187,9 @@ TEST(Timestamp, ParseOffsets) {
 }
 
 TEST(Timestamp, ParseRoundTrip) {
-  for (const int64_t ticks : {int64_t{0}, int64_t{1}, kSample * 10'000'000 + 42,
-                              -Timestamp::kFiletimeEpochOffset, int64_t{951'782'400} * 10'000'000}) {
+  for (const int64_t ticks :
+       {int64_t{0}, int64_t{1}, kSample * 10'000'000 + 42, -Timestamp::kFiletimeEpochOffset,
+        int64_t{951'782'400} * 10'000'000}) {
     const std::string text = to_rfc3339(Timestamp{ticks});
     EXPECT_EQ(parse_rfc3339(text).ticks, ticks) << text;
   }

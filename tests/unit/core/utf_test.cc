@@ -1,11 +1,11 @@
 #include "vigil/core/utf.h"
 
-#include <gtest/gtest.h>
-
 #include <cstdint>
 #include <initializer_list>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 namespace vigil {
 namespace {
@@ -33,13 +33,13 @@ std::string bytes_of(std::initializer_list<uint8_t> bytes) {
 
 TEST(Utf16, AsciiAndMultiByte) {
   EXPECT_EQ(decode({'A', 'b', '1'}), "Ab1");
-  EXPECT_EQ(decode({0x00E9}), "\xC3\xA9");       // é: two bytes
-  EXPECT_EQ(decode({0x07FF}), "\xDF\xBF");       // last two-byte code point
-  EXPECT_EQ(decode({0x0800}), "\xE0\xA0\x80");   // first three-byte code point
-  EXPECT_EQ(decode({0x20AC}), "\xE2\x82\xAC");   // €
+  EXPECT_EQ(decode({0x00E9}), "\xC3\xA9");      // é: two bytes
+  EXPECT_EQ(decode({0x07FF}), "\xDF\xBF");      // last two-byte code point
+  EXPECT_EQ(decode({0x0800}), "\xE0\xA0\x80");  // first three-byte code point
+  EXPECT_EQ(decode({0x20AC}), "\xE2\x82\xAC");  // €
   EXPECT_EQ(decode({0xFFFF}), "\xEF\xBF\xBF");
-  EXPECT_EQ(decode({0xD7FF}), "\xED\x9F\xBF");   // just below the surrogates
-  EXPECT_EQ(decode({0xE000}), "\xEE\x80\x80");   // just above them
+  EXPECT_EQ(decode({0xD7FF}), "\xED\x9F\xBF");  // just below the surrogates
+  EXPECT_EQ(decode({0xE000}), "\xEE\x80\x80");  // just above them
 }
 
 TEST(Utf16, SurrogatePairs) {
@@ -48,7 +48,7 @@ TEST(Utf16, SurrogatePairs) {
   EXPECT_EQ(consumed, 2u);
   EXPECT_EQ(decode({0xD800, 0xDC00}), "\xF0\x90\x80\x80");  // U+10000
   EXPECT_EQ(decode({0xDBFF, 0xDFFF}), "\xF4\x8F\xBF\xBF");  // U+10FFFF
-  EXPECT_EQ(decode({'a', 0xD83D, 0xDE00, 'b'}), "a\xF0\x9F\x98\x80" "b");
+  EXPECT_EQ(decode({'a', 0xD83D, 0xDE00, 'b'}), std::string("a\xF0\x9F\x98\x80") + "b");
 }
 
 TEST(Utf16, UnpairedSurrogatesBecomeReplacementCharacter) {
@@ -136,16 +136,16 @@ TEST(Utf8Validation, Accepts) {
 }
 
 TEST(Utf8Validation, Rejects) {
-  EXPECT_FALSE(is_valid_utf8(bytes_of({0x80})));                    // lone continuation
+  EXPECT_FALSE(is_valid_utf8(bytes_of({0x80})));  // lone continuation
   EXPECT_FALSE(is_valid_utf8(bytes_of({0xBF})));
-  EXPECT_FALSE(is_valid_utf8(bytes_of({0xC2})));                    // truncated
+  EXPECT_FALSE(is_valid_utf8(bytes_of({0xC2})));  // truncated
   EXPECT_FALSE(is_valid_utf8(bytes_of({0xE2, 0x82})));
   EXPECT_FALSE(is_valid_utf8(bytes_of({0xF0, 0x9F, 0x98})));
-  EXPECT_FALSE(is_valid_utf8(bytes_of({0xC2, 0x41})));              // bad continuation
+  EXPECT_FALSE(is_valid_utf8(bytes_of({0xC2, 0x41})));  // bad continuation
   EXPECT_FALSE(is_valid_utf8(bytes_of({0xE2, 0x82, 0x41})));
-  EXPECT_FALSE(is_valid_utf8(bytes_of({0xC0, 0x80})));              // overlong NUL
+  EXPECT_FALSE(is_valid_utf8(bytes_of({0xC0, 0x80})));  // overlong NUL
   EXPECT_FALSE(is_valid_utf8(bytes_of({0xC1, 0xBF})));
-  EXPECT_FALSE(is_valid_utf8(bytes_of({0xE0, 0x80, 0x80})));        // overlong
+  EXPECT_FALSE(is_valid_utf8(bytes_of({0xE0, 0x80, 0x80})));  // overlong
   EXPECT_FALSE(is_valid_utf8(bytes_of({0xE0, 0x9F, 0xBF})));
   EXPECT_FALSE(is_valid_utf8(bytes_of({0xF0, 0x80, 0x80, 0x80})));  // overlong
   EXPECT_FALSE(is_valid_utf8(bytes_of({0xF0, 0x8F, 0xBF, 0xBF})));

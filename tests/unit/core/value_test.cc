@@ -1,13 +1,13 @@
 #include "vigil/core/value.h"
 
-#include <gtest/gtest.h>
-
 #include <cstdint>
 #include <cstring>
 #include <initializer_list>
 #include <limits>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 namespace vigil {
 namespace {
@@ -66,8 +66,8 @@ Bytes systemtime(uint16_t y, uint16_t mo, uint16_t d, uint16_t h, uint16_t mi, u
 }
 
 // 2024-01-02T03:04:05.1234567Z
-constexpr uint64_t kFiletime = 116'444'736'000'000'000ULL + 1'704'164'645ULL * 10'000'000ULL +
-                               1'234'567ULL;
+constexpr uint64_t kFiletime =
+    116'444'736'000'000'000ULL + 1'704'164'645ULL * 10'000'000ULL + 1'234'567ULL;
 
 TEST(Value, TypeHelpers) {
   EXPECT_EQ(fixed_size(ValueType::kInt8), 1u);
@@ -255,16 +255,14 @@ TEST(ValueToInt, Text) {
   EXPECT_EQ(to_int(Value::utf8("9223372036854775807")), INT64_MAX);
   EXPECT_EQ(to_int(Value::utf8("-9223372036854775808")), INT64_MIN);
   // Hex text is a bit pattern, like the binary hex types.
-  EXPECT_EQ(to_int(Value::utf8("0x8020000000000000")),
-            static_cast<int64_t>(0x8020000000000000ULL));
+  EXPECT_EQ(to_int(Value::utf8("0x8020000000000000")), static_cast<int64_t>(0x8020000000000000ULL));
   EXPECT_EQ(to_int(Value::utf8("0xFFFFFFFFFFFFFFFF")), -1);
 }
 
 TEST(ValueToInt, Rejects) {
   for (const char* bad : {"", " ", "-", "+", "0x", "abc", "12abc", "1 2", "--1", "+-1", "0x-5",
                           "1.5", "9223372036854775808", "-9223372036854775809",
-                          "18446744073709551615", "-18446744073709551615",
-                          "0x10000000000000000"}) {
+                          "18446744073709551615", "-18446744073709551615", "0x10000000000000000"}) {
     EXPECT_FALSE(to_int(Value::utf8(bad)).has_value()) << '"' << bad << '"';
   }
   EXPECT_FALSE(to_int(Value()).has_value());
