@@ -207,6 +207,16 @@ size_t ChunkParser::parse(std::span<const uint8_t> chunk, uint64_t file_offset, 
     uint32_t rec_size = 0;
     if (!record_at(chunk, off, limit, rec_size)) {
       if (limit == size && all_zero(p + off, std::min<size_t>(limit - off, 64))) break;
+      const uint32_t claimed = load<uint32_t>(p + off + 4);
+      if (load<uint32_t>(p + off) == kRecordSignature && claimed > limit - off &&
+          static_cast<uint64_t>(off) + claimed <= limits::kEvtxChunkSize && limit == size &&
+          size < limits::kEvtxChunkSize) {
+        sink.on_damage({file_offset + off, Errc::kTruncated,
+                        "record " + std::to_string(load<uint64_t>(p + off + 8)) + " cut short: " +
+                            std::to_string(claimed) + " bytes, " + std::to_string(limit - off) +
+                            " remain"});
+        break;
+      }
       // Step over the damage to the next plausible record (records are 8-byte aligned).
       uint32_t next = (off + 8) & ~7u;
       uint32_t next_size = 0;
