@@ -60,7 +60,11 @@ void append_utf16le_as_json(std::string& out, const uint8_t* data, size_t units)
   const size_t start = out.size();
   // Worst case: 6 bytes per unit (\u00XX); a surrogate pair is 2 units, 4 bytes.
   out.resize(start + units * 6);
-  char* dst = out.data() + start;
+  char* end = write_utf16le_as_json(out.data() + start, data, units);
+  out.resize(static_cast<size_t>(end - out.data()));
+}
+
+char* write_utf16le_as_json(char* dst, const uint8_t* data, size_t units) {
   size_t i = 0;
   while (i < units) {
 #if defined(__SSE2__)
@@ -121,13 +125,17 @@ void append_utf16le_as_json(std::string& out, const uint8_t* data, size_t units)
     *dst++ = static_cast<char>(0x80 | (u & 0x3F));
     ++i;
   }
-  out.resize(static_cast<size_t>(dst - out.data()));
+  return dst;
 }
 
 void append_utf8_as_json(std::string& out, std::string_view text) {
   const size_t start = out.size();
   out.resize(start + text.size() * 6);
-  char* dst = out.data() + start;
+  char* end = write_utf8_as_json(out.data() + start, text);
+  out.resize(static_cast<size_t>(end - out.data()));
+}
+
+char* write_utf8_as_json(char* dst, std::string_view text) {
   const auto* src = reinterpret_cast<const uint8_t*>(text.data());
   const size_t n = text.size();
   size_t i = 0;
@@ -162,7 +170,7 @@ void append_utf8_as_json(std::string& out, std::string_view text) {
       dst = put_json_escape(dst, c);
     }
   }
-  out.resize(static_cast<size_t>(dst - out.data()));
+  return dst;
 }
 
 size_t append_utf16le_as_utf8(std::string& out, const uint8_t* data, size_t units) {

@@ -131,27 +131,6 @@ void append_scalar(std::string& out, ValueType type, const uint8_t* p, uint32_t 
 
 }  // namespace
 
-uint32_t fixed_size(ValueType type) {
-  switch (type) {
-    case ValueType::kInt8:
-    case ValueType::kUInt8: return 1;
-    case ValueType::kInt16:
-    case ValueType::kUInt16: return 2;
-    case ValueType::kInt32:
-    case ValueType::kUInt32:
-    case ValueType::kReal32:
-    case ValueType::kBool:
-    case ValueType::kHexInt32: return 4;
-    case ValueType::kInt64:
-    case ValueType::kUInt64:
-    case ValueType::kReal64:
-    case ValueType::kFileTime:
-    case ValueType::kHexInt64: return 8;
-    case ValueType::kGuid:
-    case ValueType::kSysTime: return 16;
-    default: return 0;
-  }
-}
 
 bool is_json_number(ValueType type) {
   switch (type) {

@@ -41,36 +41,164 @@ bool json_number(const Value& v) {
          finite_number(v);
 }
 
-// The value's evtx_dump text, escaped for the inside of a JSON string.
-void append_json_text(std::string& out, const Value& v, std::string& scratch) {
+template <class T>
+T load_le(const uint8_t* p) {
+  T v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+// Unsigned decimal into buf (at most 20 digits), returns the end. Two
+// digits per step from a table: numbers are most of the values in a log.
+inline char* put_uint(char* buf, uint64_t v) {
+  static constexpr char kPairs[] =
+      "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+      "8081828384858687888990919293949596979899";
+  if (v < 10) {
+    *buf = static_cast<char>('0' + v);
+    return buf + 1;
+  }
+  int digits = 2;
+  for (uint64_t t = v / 100; t != 0; t /= 10) ++digits;
+  char* p = buf + digits;
+  while (v >= 100) {
+    const auto pair = static_cast<size_t>(v % 100) * 2;
+    v /= 100;
+    p -= 2;
+    p[0] = kPairs[pair];
+    p[1] = kPairs[pair + 1];
+  }
+  if (v >= 10) {
+    p -= 2;
+    p[0] = kPairs[v * 2];
+    p[1] = kPairs[v * 2 + 1];
+  } else {
+    *--p = static_cast<char>('0' + v);
+  }
+  return buf + digits;
+}
+
+inline char* put_int(char* buf, int64_t v) {
+  if (v < 0) {
+    *buf++ = '-';
+    return put_uint(buf, static_cast<uint64_t>(0) - static_cast<uint64_t>(v));
+  }
+  return put_uint(buf, static_cast<uint64_t>(v));
+}
+
+inline char* put_hex(char* buf, uint64_t v) {
+  *buf++ = '0';
+  *buf++ = 'x';
+  int shift = 60;
+  while (shift > 0 && ((v >> shift) & 0xF) == 0) shift -= 4;
+  for (; shift >= 0; shift -= 4) *buf++ = "0123456789abcdef"[(v >> shift) & 0xF];
+  return buf;
+}
+
+inline char* put_digits(char* buf, uint64_t v, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    buf[i] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  }
+  return buf + width;
+}
+
+// evtx_dump's spelling: upper-case hex without braces.
+char* put_guid(char* buf, const uint8_t* p) {
+  static constexpr int kOrder[16] = {3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15};
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) *buf++ = '-';
+    const uint8_t b = p[kOrder[i]];
+    *buf++ = "0123456789ABCDEF"[b >> 4];
+    *buf++ = "0123456789ABCDEF"[b & 0xF];
+  }
+  return buf;
+}
+
+// evtx_dump's spelling: microseconds, 'Z'. Years outside 0..9999 go the
+// general way.
+char* put_filetime(char* buf, uint64_t filetime) {
+  const CivilTime c = to_civil(Timestamp::from_filetime(filetime));
+  if (c.year < 0 || c.year > 9999) return nullptr;
+  buf = put_digits(buf, static_cast<uint64_t>(c.year), 4);
+  *buf++ = '-';
+  buf = put_digits(buf, c.month, 2);
+  *buf++ = '-';
+  buf = put_digits(buf, c.day, 2);
+  *buf++ = 'T';
+  buf = put_digits(buf, c.hour, 2);
+  *buf++ = ':';
+  buf = put_digits(buf, c.minute, 2);
+  *buf++ = ':';
+  buf = put_digits(buf, c.second, 2);
+  *buf++ = '.';
+  buf = put_digits(buf, c.ticks / 10, 6);
+  *buf++ = 'Z';
+  return buf;
+}
+
+// The common scalars written straight into the output: the general
+// append_text path costs several calls and appends per value, and dump
+// output is mostly these. nullptr when the value is not one of them.
+// Needs at most 64 bytes plus 6 per value byte.
+char* put_scalar(char* buf, const Value& v) {
+  if (v.array()) return nullptr;
+  if (v.type() == ValueType::kSid) {
+    if (v.size < 8 || 8u + 4u * v.data[1] > v.size) return nullptr;
+    uint64_t authority = 0;
+    for (int i = 2; i < 8; ++i) authority = (authority << 8) | v.data[i];
+    *buf++ = 'S';
+    *buf++ = '-';
+    buf = put_uint(buf, v.data[0]);
+    *buf++ = '-';
+    buf = put_uint(buf, authority);
+    for (uint32_t i = 0; i < v.data[1]; ++i) {
+      *buf++ = '-';
+      buf = put_uint(buf, load_le<uint32_t>(v.data + 8 + 4 * i));
+    }
+    return buf;
+  }
+  const uint32_t width = fixed_size(v.type());
+  if (width == 0 || v.size < width) return nullptr;
   switch (v.type()) {
-    case ValueType::kUtf16:
-      if (!v.array()) {
-        append_utf16le_as_json(out, v.data, v.size / 2);
-        return;
-      }
-      break;
-    case ValueType::kUtf8:
-      if (!v.array()) {
-        append_utf8_as_json(out, *v.utf8_view());
-        return;
-      }
-      break;
-    case ValueType::kAnsi:
-    case ValueType::kEvtHandle:
-    case ValueType::kBinXml:
-    case ValueType::kEvtXml: break;
-    default:
-      // Digits, hex, GUIDs, SIDs and times: nothing in them needs escaping.
-      if (static_cast<uint8_t>(v.type()) < 0x20) {
-        append_text(out, v, TextStyle::kEvtxDump);
-        return;
-      }
-      break;
+    case ValueType::kUInt8: return put_uint(buf, v.data[0]);
+    case ValueType::kUInt16: return put_uint(buf, load_le<uint16_t>(v.data));
+    case ValueType::kUInt32: return put_uint(buf, load_le<uint32_t>(v.data));
+    case ValueType::kUInt64: return put_uint(buf, load_le<uint64_t>(v.data));
+    case ValueType::kInt8: return put_int(buf, static_cast<int8_t>(v.data[0]));
+    case ValueType::kInt16: return put_int(buf, load_le<int16_t>(v.data));
+    case ValueType::kInt32: return put_int(buf, load_le<int32_t>(v.data));
+    case ValueType::kInt64: return put_int(buf, load_le<int64_t>(v.data));
+    case ValueType::kHexInt32: return put_hex(buf, load_le<uint32_t>(v.data));
+    case ValueType::kHexInt64: return put_hex(buf, load_le<uint64_t>(v.data));
+    case ValueType::kGuid: return put_guid(buf, v.data);
+    case ValueType::kFileTime: return put_filetime(buf, load_le<uint64_t>(v.data));
+    default: return nullptr;
+  }
+}
+
+// Room write_json_text may use for a value.
+inline size_t json_text_bound(const Value& v) { return 6 * static_cast<size_t>(v.size) + 64; }
+
+// The value's evtx_dump text, escaped for the inside of a JSON string,
+// written at dst (json_text_bound bytes available); returns the end.
+char* write_json_text(char* dst, const Value& v, std::string& scratch) {
+  if (char* end = put_scalar(dst, v)) return end;
+  if (!v.array()) {
+    if (v.type() == ValueType::kUtf16) return write_utf16le_as_json(dst, v.data, v.size / 2);
+    if (auto view = v.utf8_view()) return write_utf8_as_json(dst, *view);
   }
   scratch.clear();
   append_text(scratch, v, TextStyle::kEvtxDump);
-  append_utf8_as_json(out, scratch);
+  return write_utf8_as_json(dst, scratch);
+}
+
+void append_json_text(std::string& out, const Value& v, std::string& scratch) {
+  const size_t at = out.size();
+  out.resize(at + json_text_bound(v));
+  char* end = write_json_text(out.data() + at, v, scratch);
+  out.resize(static_cast<size_t>(end - out.data()));
 }
 
 const char* entity_text(std::string_view entity) {
@@ -441,53 +569,111 @@ class JsonWriter {
 }  // namespace
 
 struct Renderer::JsonCache {
+  // Programs outlive chunks: a template is known by its content (names as
+  // text, literal values, substitution slots), not by where a chunk put it,
+  // so the same event shape compiles once per run, not once per chunk.
+  std::unordered_map<std::string, uint32_t> template_ids;  // content -> id
+  std::unordered_map<std::string, std::unique_ptr<JsonProgram>> programs;
+  // Per chunk: template definition -> content id.
   const ChunkNames* names = nullptr;
   uint64_t generation = 0;
-  std::unordered_map<std::string, std::unique_ptr<JsonProgram>> programs;
+  std::unordered_map<const TemplateDef*, uint32_t> chunk_ids;
   std::vector<Value> flat;                  // the record's values in flat order
   std::vector<std::vector<Value>> nested;   // per nesting level, for nested_instance
   std::string key;
   std::string scratch;
+  std::unique_ptr<char[]> buffer;  // a record's JSON before it joins the output
+  size_t buffer_size = 0;
+
+  // Bounded memory: a hostile or huge input with endless distinct shapes
+  // only costs recompiling.
+  static constexpr size_t kMaxPrograms = 1 << 14;
+
+  uint32_t template_id(const TemplateDef* tmpl, const ChunkNames& chunk_names) {
+    auto it = chunk_ids.find(tmpl);
+    if (it != chunk_ids.end()) return it->second;
+    scratch.clear();
+    for (const Node& n : tmpl->nodes) {
+      scratch.push_back(static_cast<char>(n.kind));
+      switch (n.kind) {
+        case NodeKind::kStart:
+        case NodeKind::kAttr:
+        case NodeKind::kEntityRef:
+        case NodeKind::kPITarget: {
+          const std::string_view name = chunk_names.text(n.name);
+          const auto len = static_cast<uint32_t>(name.size());
+          scratch.append(reinterpret_cast<const char*>(&len), sizeof len);
+          scratch.append(name);
+          break;
+        }
+        case NodeKind::kSubstitution:
+          scratch.append(reinterpret_cast<const char*>(&n.sub_index), sizeof n.sub_index);
+          scratch.push_back(static_cast<char>(n.optional));
+          scratch.push_back(static_cast<char>(n.value.raw_type));
+          break;
+        case NodeKind::kText:
+        case NodeKind::kCData:
+        case NodeKind::kCharRef:
+        case NodeKind::kPIData:
+          scratch.push_back(static_cast<char>(n.value.raw_type));
+          scratch.append(reinterpret_cast<const char*>(&n.value.size), sizeof n.value.size);
+          scratch.append(reinterpret_cast<const char*>(n.value.data), n.value.size);
+          break;
+        default: break;
+      }
+    }
+    if (template_ids.size() >= kMaxPrograms) {
+      template_ids.clear();
+      programs.clear();
+      chunk_ids.clear();
+    }
+    const auto id = static_cast<uint32_t>(
+        template_ids.emplace(scratch, static_cast<uint32_t>(template_ids.size())).first->second);
+    chunk_ids.emplace(tmpl, id);
+    return id;
+  }
+
+  // Appends an instance's values to the flat list and their shape to the
+  // key, then visits its nested instances in document order, as expansion
+  // does. False for nested XML that is not a single template instance.
+  bool shape_of(ChunkParser& parser, const TemplateDef* tmpl, std::span<const Value> values,
+                uint32_t level, const ChunkNames& chunk_names) {
+    if (level >= limits::kBinXmlMaxDepth) return false;
+    const auto base = static_cast<uint32_t>(flat.size());
+    const uint32_t id = template_id(tmpl, chunk_names);
+    key.append(reinterpret_cast<const char*>(&id), sizeof id);
+    const auto count = static_cast<uint32_t>(values.size());
+    key.append(reinterpret_cast<const char*>(&count), sizeof count);
+    flat.insert(flat.end(), values.begin(), values.end());
+    // Two bytes per value: its type, and what decides its JSON form (empty,
+    // wide enough for its type, finite).
+    const size_t at = key.size();
+    key.resize(at + 2 * values.size());
+    char* k = key.data() + at;
+    for (const Value& v : values) {
+      const ValueType type = v.type();
+      const bool real = type == ValueType::kReal32 || type == ValueType::kReal64;
+      *k++ = static_cast<char>(v.raw_type);
+      *k++ = static_cast<char>((v.size == 0 ? 1 : 0) | (v.size >= fixed_size(type) ? 2 : 0) |
+                               (!real || finite_number(v) ? 4 : 0));
+    }
+    for (const uint16_t sub : tmpl->substitutions) {
+      if (sub >= count) continue;
+      const Value v = flat[base + sub];
+      if (v.raw_type != static_cast<uint8_t>(ValueType::kBinXml) || v.size == 0) continue;
+      if (nested.size() <= level) nested.resize(level + 1);
+      auto inst = parser.nested_instance(v, nested[level]);
+      if (!inst.ok()) return false;
+      if (!shape_of(parser, inst->tmpl, inst->values, level + 1, chunk_names)) return false;
+    }
+    return true;
+  }
 };
 
 Renderer::Renderer() = default;
 Renderer::~Renderer() = default;
 Renderer::Renderer(Renderer&&) noexcept = default;
 Renderer& Renderer::operator=(Renderer&&) noexcept = default;
-
-namespace {
-
-// Appends an instance's values to the flat list and their shape to the key,
-// then visits its nested instances in document order, as expansion does.
-bool shape_of(ChunkParser& parser, const TemplateDef* tmpl, std::span<const Value> values,
-              uint32_t level, std::vector<Value>& flat, std::vector<std::vector<Value>>& nested,
-              std::string& key) {
-  if (level >= limits::kBinXmlMaxDepth) return false;
-  const auto base = static_cast<uint32_t>(flat.size());
-  key.append(reinterpret_cast<const char*>(&tmpl), sizeof tmpl);
-  const auto count = static_cast<uint32_t>(values.size());
-  key.append(reinterpret_cast<const char*>(&count), sizeof count);
-  for (const Value& v : values) {
-    flat.push_back(v);
-    const uint32_t width = fixed_size(v.type());
-    const char flags = static_cast<char>((v.size == 0 ? 1 : 0) | (v.size >= width ? 2 : 0) |
-                                         (finite_number(v) ? 4 : 0));
-    key.push_back(static_cast<char>(v.raw_type));
-    key.push_back(flags);
-  }
-  for (const uint16_t sub : tmpl->substitutions) {
-    if (sub >= count) continue;
-    const Value v = flat[base + sub];
-    if (v.raw_type != static_cast<uint8_t>(ValueType::kBinXml) || v.size == 0) continue;
-    if (nested.size() <= level) nested.resize(level + 1);
-    auto inst = parser.nested_instance(v, nested[level]);
-    if (!inst.ok()) return false;
-    if (!shape_of(parser, inst->tmpl, inst->values, level + 1, flat, nested, key)) return false;
-  }
-  return true;
-}
-
-}  // namespace
 
 bool Renderer::json(std::string& out, const Record& record, const ChunkNames& names) {
   // Lazy records only: an expanded record has paid for expansion already,
@@ -498,12 +684,11 @@ bool Renderer::json(std::string& out, const Record& record, const ChunkNames& na
     if (cache.names != &names || cache.generation != names.generation()) {
       cache.names = &names;
       cache.generation = names.generation();
-      cache.programs.clear();
+      cache.chunk_ids.clear();
     }
     cache.flat.clear();
     cache.key.clear();
-    if (shape_of(*record.parser, record.tmpl, record.values, 0, cache.flat, cache.nested,
-                 cache.key)) {
+    if (cache.shape_of(*record.parser, record.tmpl, record.values, 0, names)) {
       auto& program = cache.programs[cache.key];
       if (!program) {
         program = std::make_unique<JsonProgram>();
@@ -517,13 +702,31 @@ bool Renderer::json(std::string& out, const Record& record, const ChunkNames& na
         JsonWriter<ProgramOut>(nodes, end_of_, names, pout).record();
       }
       if (program->usable) {
+        // One resize to a bound, then plain copies: no per-piece appends.
+        size_t bound = program->text.size();
+        for (const JsonProgram::Slot& slot : program->slots) {
+          bound += json_text_bound(cache.flat[slot.value]);
+        }
+        // Written into our own buffer: a std::string would zero-fill the
+        // bound first, which costs more than the writing.
+        if (cache.buffer_size < bound) {
+          cache.buffer_size = std::max(bound, 2 * cache.buffer_size);
+          cache.buffer = std::make_unique_for_overwrite<char[]>(cache.buffer_size);
+        }
+        char* const begin = cache.buffer.get();
+        char* dst = begin;
+        const char* text = program->text.data();
         uint32_t pos = 0;
         for (const JsonProgram::Slot& slot : program->slots) {
-          out.append(program->text, pos, slot.text_end - pos);
-          append_json_text(out, cache.flat[slot.value], cache.scratch);
+          std::memcpy(dst, text + pos, slot.text_end - pos);
+          dst += slot.text_end - pos;
+          dst = write_json_text(dst, cache.flat[slot.value], cache.scratch);
           pos = slot.text_end;
         }
-        out.append(program->text, pos, std::string::npos);
+        const size_t tail = program->text.size() - pos;
+        std::memcpy(dst, text + pos, tail);
+        dst += tail;
+        out.append(begin, static_cast<size_t>(dst - begin));
         return true;
       }
     }

@@ -16,10 +16,14 @@ size_t append_utf16le_as_utf8(std::string& out, const uint8_t* data, size_t unit
 // string: UTF-8 with '"', '\\' and control characters escaped. One pass,
 // eight ASCII units at a time: this is most of `vigil dump`'s work.
 void append_utf16le_as_json(std::string& out, const uint8_t* data, size_t units);
+// The same into a buffer with room for 6 bytes per unit; returns the end.
+char* write_utf16le_as_json(char* dst, const uint8_t* data, size_t units);
 
 // Appends UTF-8 text as the inside of a JSON string, sixteen bytes at a time
 // where nothing needs escaping.
 void append_utf8_as_json(std::string& out, std::string_view text);
+// The same into a buffer with room for 6 bytes per input byte; returns the end.
+char* write_utf8_as_json(char* dst, std::string_view text);
 
 // Appends 8-bit text: valid UTF-8 is copied, other bytes are read as Latin-1.
 void append_ansi_as_utf8(std::string& out, const uint8_t* data, size_t size);

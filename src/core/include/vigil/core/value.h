@@ -50,8 +50,29 @@ inline ValueType element_type(uint8_t raw_type) {
   return static_cast<ValueType>(raw_type & static_cast<uint8_t>(~kArrayFlag));
 }
 
-// Fixed byte width of a scalar type, 0 for variable-size types.
-uint32_t fixed_size(ValueType type);
+// Fixed byte width of a scalar type, 0 for variable-size types. Inline: the
+// renderers ask it for every value.
+constexpr uint32_t fixed_size(ValueType type) {
+  switch (type) {
+    case ValueType::kInt8:
+    case ValueType::kUInt8: return 1;
+    case ValueType::kInt16:
+    case ValueType::kUInt16: return 2;
+    case ValueType::kInt32:
+    case ValueType::kUInt32:
+    case ValueType::kReal32:
+    case ValueType::kBool:
+    case ValueType::kHexInt32: return 4;
+    case ValueType::kInt64:
+    case ValueType::kUInt64:
+    case ValueType::kReal64:
+    case ValueType::kFileTime:
+    case ValueType::kHexInt64: return 8;
+    case ValueType::kGuid:
+    case ValueType::kSysTime: return 16;
+    default: return 0;
+  }
+}
 // True for types whose natural JSON form is a number.
 bool is_json_number(ValueType type);
 
