@@ -12,7 +12,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # Test-time oracles for the EVTX reader, and the benchmark's comparison tool.
   libevtx-utils python3-evtx python3
-  hyperfine
+  hyperfine time
 )
 
 missing=()

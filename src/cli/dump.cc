@@ -189,6 +189,4 @@ void register_parse(CLI::App& app, int& rc) {
   cmd->callback([opt, &rc] { rc = run_parse(*opt); });
 }
 
-void register_evtx_write(CLI::App&, int&) {}
-
 }  // namespace vigil::cli

@@ -36,7 +36,8 @@ constexpr uint16_t kNoDependency = 0xFFFF;
 constexpr uint16_t kBodySubstitution = 17;
 constexpr uint16_t kEventSourceSubstitution = 18;
 
-constexpr std::string_view kEventNamespace = "http://schemas.microsoft.com/win/2004/08/events/event";
+constexpr std::string_view kEventNamespace =
+    "http://schemas.microsoft.com/win/2004/08/events/event";
 
 uint32_t crc32_of(const uint8_t* p, size_t n, uint32_t crc = 0) {
   return static_cast<uint32_t>(::crc32(crc, p, static_cast<uInt>(n)));
@@ -86,8 +87,8 @@ void append_utf16le(std::string& out, std::string_view in) {
         len = 3;
       }
     } else if (c >= 0xF0 && c <= 0xF4 && cont(1) && cont(2) && cont(3)) {
-      const uint32_t v = ((c & 0x07) << 18) | ((s[i + 1] & 0x3F) << 12) |
-                         ((s[i + 2] & 0x3F) << 6) | (s[i + 3] & 0x3F);
+      const uint32_t v = ((c & 0x07) << 18) | ((s[i + 1] & 0x3F) << 12) | ((s[i + 2] & 0x3F) << 6) |
+                         (s[i + 3] & 0x3F);
       if (v >= 0x10000 && v <= 0x10FFFF) {
         cp = v;
         len = 4;
@@ -110,7 +111,8 @@ void append_utf16le(std::string& out, std::string_view in) {
 uint32_t hash65599(const uint8_t* utf16, size_t units) {
   uint32_t h = 0;
   for (size_t i = 0; i < units; ++i) {
-    h = h * 65599u + (static_cast<uint32_t>(utf16[2 * i]) | (static_cast<uint32_t>(utf16[2 * i + 1]) << 8));
+    h = h * 65599u +
+        (static_cast<uint32_t>(utf16[2 * i]) | (static_cast<uint32_t>(utf16[2 * i + 1]) << 8));
   }
   return h;
 }
@@ -148,9 +150,7 @@ void key_part(std::string& key, std::string_view part) {
   key.append(part);
 }
 
-Error too_large(const std::string& what) {
-  return make_error(Errc::kLimitExceeded, what);
-}
+Error too_large(const std::string& what) { return make_error(Errc::kLimitExceeded, what); }
 
 // --- Templates ---------------------------------------------------------------
 
@@ -179,8 +179,8 @@ struct WrittenTemplate {
   Guid guid;
   uint32_t bucket = 0;
   std::vector<TemplateElement> elements;  // [0] is the root
-  uint32_t chunk_offset = 0;      // definition offset in the current chunk
-  uint32_t chunk_generation = 0;  // chunk in which chunk_offset is valid
+  uint32_t chunk_offset = 0;              // definition offset in the current chunk
+  uint32_t chunk_generation = 0;          // chunk in which chunk_offset is valid
 };
 
 TemplatePiece literal(std::string_view utf8) {
@@ -343,14 +343,17 @@ void TypedValue::set_int64(int64_t v) { set_scalar(*this, ValueType::kInt64, v);
 void TypedValue::set_uint64(uint64_t v) { set_scalar(*this, ValueType::kUInt64, v); }
 void TypedValue::set_real32(float v) { set_scalar(*this, ValueType::kReal32, v); }
 void TypedValue::set_real64(double v) { set_scalar(*this, ValueType::kReal64, v); }
-void TypedValue::set_bool(bool v) { set_scalar(*this, ValueType::kBool, static_cast<uint32_t>(v ? 1 : 0)); }
+void TypedValue::set_bool(bool v) {
+  set_scalar(*this, ValueType::kBool, static_cast<uint32_t>(v ? 1 : 0));
+}
 void TypedValue::set_hex32(uint32_t v) { set_scalar(*this, ValueType::kHexInt32, v); }
 void TypedValue::set_hex64(uint64_t v) { set_scalar(*this, ValueType::kHexInt64, v); }
 void TypedValue::set_size(uint64_t v) { set_scalar(*this, ValueType::kSizeT, v); }
 
 void TypedValue::set_filetime(Timestamp t) {
-  const uint64_t ft =
-      t.is_set() ? static_cast<uint64_t>(t.ticks) + static_cast<uint64_t>(Timestamp::kFiletimeEpochOffset) : 0;
+  const uint64_t ft = t.is_set() ? static_cast<uint64_t>(t.ticks) +
+                                       static_cast<uint64_t>(Timestamp::kFiletimeEpochOffset)
+                                 : 0;
   set_scalar(*this, ValueType::kFileTime, ft);
 }
 
@@ -362,10 +365,11 @@ void TypedValue::set_systemtime(Timestamp t) {
   int64_t days = (t.is_set() ? t.ticks : 0) / kTicksPerDay;
   if ((t.is_set() ? t.ticks : 0) % kTicksPerDay < 0) --days;
   const int64_t weekday = ((days + 4) % 7 + 7) % 7;  // 1970-01-01 was a Thursday
-  const uint16_t fields[8] = {static_cast<uint16_t>(c.year), static_cast<uint16_t>(c.month),
-                              static_cast<uint16_t>(weekday), static_cast<uint16_t>(c.day),
-                              static_cast<uint16_t>(c.hour), static_cast<uint16_t>(c.minute),
-                              static_cast<uint16_t>(c.second), static_cast<uint16_t>(c.ticks / 10000)};
+  const uint16_t fields[8] = {
+      static_cast<uint16_t>(c.year),   static_cast<uint16_t>(c.month),
+      static_cast<uint16_t>(weekday),  static_cast<uint16_t>(c.day),
+      static_cast<uint16_t>(c.hour),   static_cast<uint16_t>(c.minute),
+      static_cast<uint16_t>(c.second), static_cast<uint16_t>(c.ticks / 10000)};
   for (uint16_t f : fields) append_le(bytes, f);
 }
 
@@ -486,6 +490,7 @@ struct EvtxWriter::Impl {
   std::unique_ptr<FileSink> owned_sink;
   WriterOptions options;
   bool finished = false;
+  bool full = false;
   bool header_written = false;
   uint64_t next_record_id;
   uint64_t records = 0;
@@ -544,7 +549,8 @@ struct EvtxWriter::Impl {
     if (it != name_ids.end()) return it->second;
     WrittenName e;
     append_utf16le(e.utf16, text);
-    e.hash = static_cast<uint16_t>(hash65599(reinterpret_cast<const uint8_t*>(e.utf16.data()), e.utf16.size() / 2));
+    e.hash = static_cast<uint16_t>(
+        hash65599(reinterpret_cast<const uint8_t*>(e.utf16.data()), e.utf16.size() / 2));
     const auto id = static_cast<uint32_t>(names.size());
     names.push_back(std::move(e));
     name_ids.emplace(std::string(text), id);
@@ -613,7 +619,8 @@ struct EvtxWriter::Impl {
       put8(0x02);
       for (const TemplateElement::Content& c : e.content) {
         if (c.element >= 0) {
-          if (auto r = emit_element(t, t.elements[static_cast<size_t>(c.element)]); !r.ok()) return r;
+          if (auto r = emit_element(t, t.elements[static_cast<size_t>(c.element)]); !r.ok())
+            return r;
         } else if (auto r = emit_piece(c.piece); !r.ok()) {
           return r;
         }
@@ -721,15 +728,16 @@ struct EvtxWriter::Impl {
       add_piece(e, substitution(index, type, true));
       add_child(els, sys, std::move(e));
     };
-    auto attrs_only = [&](std::string_view name,
-                          std::initializer_list<std::tuple<std::string_view, uint16_t, uint8_t>> attrs) {
-      TemplateElement e = element(name_id(name));
-      e.close_empty = true;
-      for (const auto& [attr, index, type] : attrs) {
-        e.attributes.emplace_back(name_id(attr), substitution(index, type, true));
-      }
-      add_child(els, sys, std::move(e));
-    };
+    auto attrs_only =
+        [&](std::string_view name,
+            std::initializer_list<std::tuple<std::string_view, uint16_t, uint8_t>> attrs) {
+          TemplateElement e = element(name_id(name));
+          e.close_empty = true;
+          for (const auto& [attr, index, type] : attrs) {
+            e.attributes.emplace_back(name_id(attr), substitution(index, type, true));
+          }
+          add_child(els, sys, std::move(e));
+        };
     {
       TemplateElement provider = element(name_id("Provider"));
       provider.close_empty = true;
@@ -763,15 +771,25 @@ struct EvtxWriter::Impl {
       add_child(els, sys, std::move(computer));
     }
     attrs_only("Security", {{"UserID", 12, static_cast<uint8_t>(ValueType::kSid)}});
-    const TemplatePiece body = substitution(kBodySubstitution, static_cast<uint8_t>(ValueType::kBinXml), true);
+    const TemplatePiece body =
+        substitution(kBodySubstitution, static_cast<uint8_t>(ValueType::kBinXml), true);
     if (ev.body == EventBody::kUserData) {
       TemplateElement user_data = element(name_id("UserData"));
       add_piece(user_data, body);
       add_child(els, 0, std::move(user_data));
-    } else {
+    } else if (ev.body == EventBody::kEventData) {
       add_piece(els[0], body);
     }
+    // kNone: no body substitution at all. With one, Event would depend on a
+    // NULL value, and readers that honour dependencies (libevtx) drop the event.
     return add_template(key, std::move(els));
+  }
+
+  // A NULL item gets an optional substitution: Windows readers (libevtx)
+  // refuse NULL behind a normal one.
+  static TemplatePiece item_substitution(size_t index, const TypedValue& value) {
+    return substitution(static_cast<uint16_t>(index), value.type,
+                        value.type == static_cast<uint8_t>(ValueType::kNull));
   }
 
   // The EventData / UserData template of one event shape.
@@ -795,7 +813,8 @@ struct EvtxWriter::Impl {
     if (auto it = template_ids.find(key); it != template_ids.end()) return it->second;
 
     if (ev.data.size() > limits::kBinXmlMaxSubstitutions) {
-      return too_large("more than " + std::to_string(limits::kBinXmlMaxSubstitutions) + " data items");
+      return too_large("more than " + std::to_string(limits::kBinXmlMaxSubstitutions) +
+                       " data items");
     }
     std::vector<TemplateElement> els;
     if (ev.body == EventBody::kUserData) {
@@ -812,7 +831,7 @@ struct EvtxWriter::Impl {
           return make_error(Errc::kInvalidArgument, "UserData item without an element name");
         }
         TemplateElement leaf = element(name_id(ev.data[i].name));
-        add_piece(leaf, substitution(static_cast<uint16_t>(i), ev.data[i].value.type, false));
+        add_piece(leaf, item_substitution(i, ev.data[i].value));
         add_child(els, 0, std::move(leaf));
       }
     } else {
@@ -822,7 +841,7 @@ struct EvtxWriter::Impl {
         if (!ev.data[i].name.empty()) {
           data.attributes.emplace_back(name_id("Name"), literal(ev.data[i].name));
         }
-        add_piece(data, substitution(static_cast<uint16_t>(i), ev.data[i].value.type, false));
+        add_piece(data, item_substitution(i, ev.data[i].value));
         add_child(els, 0, std::move(data));
       }
     }
@@ -845,7 +864,8 @@ struct EvtxWriter::Impl {
     return {};
   }
 
-  Result<void> put_value(size_t table, uint32_t index, const TypedValue& v, bool terminate_strings) {
+  Result<void> put_value(size_t table, uint32_t index, const TypedValue& v,
+                         bool terminate_strings) {
     const size_t start = rec.size();
     rec.append(v.bytes);
     // Windows stores EventData strings with their terminating NUL.
@@ -886,7 +906,8 @@ struct EvtxWriter::Impl {
     if (auto r = emit_instance_header(body_tid); !r.ok()) return r;
     const size_t table = begin_values(static_cast<uint32_t>(ev.data.size()));
     for (size_t i = 0; i < ev.data.size(); ++i) {
-      if (auto r = put_value(table, static_cast<uint32_t>(i), ev.data[i].value, true); !r.ok()) return r;
+      if (auto r = put_value(table, static_cast<uint32_t>(i), ev.data[i].value, true); !r.ok())
+        return r;
     }
     put8(0x00);
     return {};
@@ -908,10 +929,10 @@ struct EvtxWriter::Impl {
       body_tid = *b;
     }
 
-    const uint64_t filetime =
-        ev.time_created.is_set()
-            ? static_cast<uint64_t>(ev.time_created.ticks) + static_cast<uint64_t>(Timestamp::kFiletimeEpochOffset)
-            : 0;
+    const uint64_t filetime = ev.time_created.is_set()
+                                  ? static_cast<uint64_t>(ev.time_created.ticks) +
+                                        static_cast<uint64_t>(Timestamp::kFiletimeEpochOffset)
+                                  : 0;
     put32(kRecordSignature);
     put32(0);  // size, patched below
     put64(record_id);
@@ -921,7 +942,8 @@ struct EvtxWriter::Impl {
     put8(0x01);
     put8(0x00);
     if (auto r = emit_instance_header(system_tid); !r.ok()) return r;
-    const uint32_t count = ev.event_source_name.empty() ? kBodySubstitution + 1 : kEventSourceSubstitution + 1;
+    const uint32_t count =
+        ev.event_source_name.empty() ? kBodySubstitution + 1 : kEventSourceSubstitution + 1;
     const size_t table = begin_values(count);
     put_fixed(table, 0, ValueType::kUInt8, ev.level);
     put_fixed(table, 1, ValueType::kUInt8, ev.opcode);
@@ -938,7 +960,8 @@ struct EvtxWriter::Impl {
     if (ev.user_id) {
       const size_t start = rec.size();
       rec.append(ev.user_id->bytes);
-      if (auto r = end_value(table, 12, start, static_cast<uint8_t>(ValueType::kSid)); !r.ok()) return r;
+      if (auto r = end_value(table, 12, start, static_cast<uint8_t>(ValueType::kSid)); !r.ok())
+        return r;
     }
     put_guid(table, 13, ev.related_activity_id);
     if (auto r = put_text(table, 14, ev.provider_name); !r.ok()) return r;
@@ -947,12 +970,15 @@ struct EvtxWriter::Impl {
     if (ev.body != EventBody::kNone) {
       const size_t start = rec.size();
       if (auto r = emit_body(ev, body_tid); !r.ok()) return r;
-      if (auto r = end_value(table, kBodySubstitution, start, static_cast<uint8_t>(ValueType::kBinXml)); !r.ok()) {
+      if (auto r =
+              end_value(table, kBodySubstitution, start, static_cast<uint8_t>(ValueType::kBinXml));
+          !r.ok()) {
         return r;
       }
     }
     if (!ev.event_source_name.empty()) {
-      if (auto r = put_text(table, kEventSourceSubstitution, ev.event_source_name); !r.ok()) return r;
+      if (auto r = put_text(table, kEventSourceSubstitution, ev.event_source_name); !r.ok())
+        return r;
     }
     put8(0x00);
     // Records are padded to 8 bytes, then end with a copy of their size.
@@ -972,7 +998,9 @@ struct EvtxWriter::Impl {
     new_templates.clear();
   }
 
-  bool fits() const { return rec_base + rec.size() <= kChunkSize; }
+  // Windows never fills a chunk to its last byte (free space offset stays
+  // below 64 KiB), and libevtx drops a record that ends exactly there.
+  bool fits() const { return rec_base + rec.size() < kChunkSize; }
 
   void commit(uint64_t record_id) {
     std::memcpy(chunk.data() + free_offset, rec.data(), rec.size());
@@ -1018,7 +1046,8 @@ struct EvtxWriter::Impl {
     store<uint32_t>(p + 48, free_offset);
     store<uint32_t>(p + 52, crc32_of(p + kChunkHeaderSize, free_offset - kChunkHeaderSize));
     store<uint32_t>(p + 120, 1);
-    for (uint32_t i = 0; i < kStringBuckets; ++i) store<uint32_t>(p + kStringTableOffset + 4 * i, string_buckets[i]);
+    for (uint32_t i = 0; i < kStringBuckets; ++i)
+      store<uint32_t>(p + kStringTableOffset + 4 * i, string_buckets[i]);
     for (uint32_t i = 0; i < kTemplateBuckets; ++i) {
       store<uint32_t>(p + kTemplateTableOffset + 4 * i, template_buckets[i]);
     }
@@ -1044,7 +1073,12 @@ struct EvtxWriter::Impl {
     }
     rollback();
     if (chunk_records == 0) {
-      return too_large("record of " + std::to_string(rec.size()) + " bytes does not fit in a chunk");
+      return too_large("record of " + std::to_string(rec.size()) +
+                       " bytes does not fit in a chunk");
+    }
+    if (options.max_chunks != 0 && chunks_flushed + 1 >= options.max_chunks) {
+      full = true;
+      return too_large("the log is full (" + std::to_string(options.max_chunks) + " chunks)");
     }
     if (auto f = flush_chunk(); !f.ok()) return f;
     r = serialise(ev, record_id, free_offset);
@@ -1072,7 +1106,8 @@ struct EvtxWriter::Impl {
 Result<EvtxWriter> EvtxWriter::create(const std::string& path, WriterOptions options) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) {
-    return Error{Errc::kIoError, std::string("cannot create: ") + std::strerror(errno), path, UINT64_MAX};
+    return Error{Errc::kIoError, std::string("cannot create: ") + std::strerror(errno), path,
+                 UINT64_MAX};
   }
   auto sink = std::make_unique<FileSink>(fd);
   EvtxWriter writer(*sink, options);
@@ -1088,8 +1123,11 @@ EvtxWriter::~EvtxWriter() = default;
 
 Result<void> EvtxWriter::add(const EventSpec& event) { return impl_->add(event); }
 Result<void> EvtxWriter::finish() { return impl_->finish(); }
+bool EvtxWriter::full() const { return impl_->full; }
 uint64_t EvtxWriter::records() const { return impl_->records; }
-uint32_t EvtxWriter::chunks() const { return impl_->chunks_flushed + (impl_->chunk_records > 0 ? 1 : 0); }
+uint32_t EvtxWriter::chunks() const {
+  return impl_->chunks_flushed + (impl_->chunk_records > 0 ? 1 : 0);
+}
 uint64_t EvtxWriter::file_size() const {
   return kFileHeaderSize + static_cast<uint64_t>(chunks()) * kChunkSize;
 }

@@ -152,6 +152,9 @@ class MemorySink final : public EvtxSink {
 
 struct WriterOptions {
   uint64_t first_record_id = 1;
+  // Like a log's maximum size: once this many chunks are written, add()
+  // refuses events that need a new chunk (kLimitExceeded, full() true). 0: no limit.
+  uint32_t max_chunks = 0;
 };
 
 class EvtxWriter {
@@ -172,6 +175,8 @@ class EvtxWriter {
   // count and next record id). The writer accepts nothing afterwards.
   Result<void> finish();
 
+  // True once an event was refused because max_chunks was reached.
+  bool full() const;
   uint64_t records() const;
   uint32_t chunks() const;  // chunks written or in progress
   // Size the file has once finished, if nothing more is added.
