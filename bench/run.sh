@@ -120,6 +120,7 @@ echo "bench: warming the page cache ..." >&2
 cat "$DATA"/set/*.evtx "$DATA"/subset/*.evtx > /dev/null
 
 echo "bench: measuring ..." >&2
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 run "cat > /dev/null" "$SET_BYTES" "$SET_RECORDS" sh -c "cat '$DATA'/set/*.evtx"
 run "vigil parse -t 1" "$SET_BYTES" "$SET_RECORDS" "$VIGIL" parse -t 1 "$DATA/set"
 run "vigil parse -t 2" "$SET_BYTES" "$SET_RECORDS" "$VIGIL" parse -t 2 "$DATA/set"
@@ -139,17 +140,18 @@ CAT_SECONDS=${SECONDS_OF["cat > /dev/null"]}
 echo
 echo "EVTX read benchmark: $SET_FILES files, $(( SET_BYTES / 1048576 )) MiB, $SET_RECORDS records" \
   "(synthetic Security + Sysmon, from the page cache)"
-echo "machine: $(nproc) CPUs, $(lscpu 2>/dev/null | awk -F': *' '/Model name/ { print $2; exit }')"
+echo "machine: $(nproc) CPUs, $(lscpu 2>/dev/null | awk -F': *' '/Model name/ { print $2; exit }')," \
+  "load average $LOAD_START before, $(cut -d' ' -f1-3 /proc/loadavg) after (other work slows every row)"
 echo
-printf '%-32s %10s %10s %9s %12s %10s %9s\n' "command" "MiB" "seconds" "MB/s" "records/s" "peak RSS" "cat/x"
-printf '%-32s %10s %10s %9s %12s %10s %9s\n' "-------" "---" "-------" "----" "---------" "--------" "-----"
+printf '%-32s %10s %10s %9s %12s %10s %9s\n' "command" "MiB" "seconds" "MB/s" "records/s" "peak RSS" "vs cat"
+printf '%-32s %10s %10s %9s %12s %10s %9s\n' "-------" "---" "-------" "----" "---------" "--------" "------"
 for row in "${ROWS[@]}"; do
   IFS='|' read -r label bytes records ns rss <<< "$row"
   awk -v label="$label" -v bytes="$bytes" -v records="$records" -v ns="$ns" -v rss="$rss" \
       -v cat_s="$CAT_SECONDS" -v cat_bytes="$SET_BYTES" 'BEGIN {
     s = ns / 1e9
     mbs = bytes / 1e6 / s
-    # How many times slower than cat reading the same bytes.
+    # Time per byte relative to cat reading the set: 10x = ten times slower.
     rel = (mbs > 0) ? (cat_bytes / 1e6 / cat_s) / mbs : 0
     printf "%-32s %10.1f %10.3f %9.1f %12.0f %10s %8.1fx\n", label, bytes / 1048576, s, mbs, records / s, rss, rel
   }'

@@ -859,6 +859,11 @@ struct EvtxWriter::Impl {
   Result<void> end_value(size_t table, uint32_t index, size_t start, uint8_t type) {
     const size_t size = rec.size() - start;
     if (size > 0xFFFF) return too_large("a value larger than 65535 bytes");
+    // Stop early when not even an empty chunk could hold the record, so a
+    // huge event costs no more memory than one chunk.
+    if (rec.size() > kChunkSize - kChunkHeaderSize) {
+      return too_large("record larger than a chunk");
+    }
     patch16(table + 4 * index, static_cast<uint16_t>(size));
     rec[table + 4 * index + 2] = static_cast<char>(type);
     return {};
