@@ -584,6 +584,8 @@ struct Renderer::JsonCache {
   std::string scratch;
   std::unique_ptr<char[]> buffer;  // a record's JSON before it joins the output
   size_t buffer_size = 0;
+  std::string last_key;
+  const JsonProgram* last_program = nullptr;
 
   // Bounded memory: a hostile or huge input with endless distinct shapes
   // only costs recompiling.
@@ -621,11 +623,6 @@ struct Renderer::JsonCache {
           break;
         default: break;
       }
-    }
-    if (template_ids.size() >= kMaxPrograms) {
-      template_ids.clear();
-      programs.clear();
-      chunk_ids.clear();
     }
     const auto id = static_cast<uint32_t>(
         template_ids.emplace(scratch, static_cast<uint32_t>(template_ids.size())).first->second);
@@ -686,21 +683,33 @@ bool Renderer::json(std::string& out, const Record& record, const ChunkNames& na
       cache.generation = names.generation();
       cache.chunk_ids.clear();
     }
+    if (cache.template_ids.size() >= JsonCache::kMaxPrograms ||
+        cache.programs.size() >= JsonCache::kMaxPrograms) {
+      // Between records, so no key mixes ids from before and after.
+      cache.template_ids.clear();
+      cache.programs.clear();
+      cache.chunk_ids.clear();
+      cache.last_program = nullptr;
+    }
     cache.flat.clear();
     cache.key.clear();
     if (cache.shape_of(*record.parser, record.tmpl, record.values, 0, names)) {
-      auto& program = cache.programs[cache.key];
-      if (!program) {
-        program = std::make_unique<JsonProgram>();
-        const std::span<const Node> nodes = record.expand();
-        if (nodes.empty()) {
-          program.reset();
-          return false;
+      // Runs of records share a shape: compare with the last one before hashing.
+      if (cache.last_program == nullptr || cache.key != cache.last_key) {
+        auto& slot = cache.programs[cache.key];
+        if (!slot) {
+          const std::span<const Node> nodes = record.expand();
+          if (nodes.empty()) return false;
+          auto compiled = std::make_unique<JsonProgram>();
+          index(nodes);
+          ProgramOut pout{*compiled, static_cast<uint32_t>(cache.flat.size()), {}};
+          JsonWriter<ProgramOut>(nodes, end_of_, names, pout).record();
+          slot = std::move(compiled);
         }
-        index(nodes);
-        ProgramOut pout{*program, static_cast<uint32_t>(cache.flat.size()), {}};
-        JsonWriter<ProgramOut>(nodes, end_of_, names, pout).record();
+        cache.last_program = slot.get();
+        cache.last_key = cache.key;
       }
+      const JsonProgram* program = cache.last_program;
       if (program->usable) {
         // One resize to a bound, then plain copies: no per-piece appends.
         size_t bound = program->text.size();
