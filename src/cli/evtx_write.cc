@@ -119,6 +119,24 @@ void type_value(const Json& v, evtx::TypedValue& out) {
   }
 }
 
+// <Binary> content as `vigil dump` prints it: hex digits (else kept as text).
+void binary_value(const Json& v, evtx::TypedValue& out) {
+  const std::string text = v.is_string() ? v.get<std::string>() : std::string();
+  std::vector<uint8_t> bytes;
+  bool hex = text.size() % 2 == 0;
+  for (size_t i = 0; hex && i < text.size(); i += 2) {
+    const auto hi = static_cast<unsigned char>(text[i]);
+    const auto lo = static_cast<unsigned char>(text[i + 1]);
+    hex = std::isxdigit(hi) && std::isxdigit(lo);
+    if (hex) bytes.push_back(static_cast<uint8_t>(std::stoi(text.substr(i, 2), nullptr, 16)));
+  }
+  if (v.is_null() || hex) {
+    out.set_binary(bytes);
+  } else {
+    type_value(v, out);
+  }
+}
+
 const Json* member(const Json& object, const char* key) {
   if (!object.is_object()) return nullptr;
   auto it = object.find(key);
@@ -211,6 +229,9 @@ bool to_event(const Json& line, evtx::EventSpec& e, std::string& why) {
       e.thread_id = static_cast<uint32_t>(*tid);
     }
   }
+  e.classic_system = member(*system, "Version") == nullptr &&
+                     member(*system, "Opcode") == nullptr &&
+                     member(*system, "Execution") == nullptr;
   e.channel = text_of(member(*system, "Channel"));
   e.computer = text_of(member(*system, "Computer"));
   if (const Json* security = member(*system, "Security")) {
@@ -228,6 +249,11 @@ bool to_event(const Json& line, evtx::EventSpec& e, std::string& why) {
     if (data->is_object()) {
       for (const auto& [key, value] : data->items()) {
         if (key == "#attributes") continue;
+        if (key == "Binary") {
+          e.binary.emplace();
+          binary_value(value, *e.binary);
+          continue;
+        }
         // Unnamed <Data> items, as `vigil dump` groups them.
         if (key == "Data" && value.is_object() && value.contains("#text")) {
           const Json& items = value["#text"];

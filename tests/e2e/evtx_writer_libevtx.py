@@ -78,7 +78,7 @@ def parse_events(xml_text, what):
         event_data = child(ev, "EventData")
         if event_data is not None:
             for data in event_data:
-                items.append(("Data:" + (data.get("Name") or ""), text(data)))
+                items.append((local(data.tag) + ":" + (data.get("Name") or ""), text(data)))
         user_data = child(ev, "UserData")
         if user_data is not None:
             for element in user_data:
@@ -186,6 +186,12 @@ def handmade_events():
             }}
         elif i % 10 == 8:
             event["EventData"] = {"Data": {"#text": ["first %d" % i, "second", str(i)]}}
+        elif i % 10 == 7:
+            # A classic (EventLog-style) event: short System, <Binary> data.
+            for absent in ("Version", "Opcode", "Correlation", "Execution"):
+                del system[absent]
+            event["EventData"] = {"Data": {"#text": ["Windows Update", "running"]},
+                                  "Binary": "7700750061007500%04X" % i}
         else:
             event["EventData"] = {
                 # No characters outside the BMP: libevtx 20181227 decodes

@@ -708,6 +708,7 @@ struct EvtxWriter::Impl {
     key.push_back('S');
     key.push_back(static_cast<char>(ev.body));
     key.push_back(ev.event_source_name.empty() ? '0' : '1');
+    key.push_back(ev.classic_system ? 'C' : 'M');
     key_part(key, ev.computer);
     if (auto it = template_ids.find(key); it != template_ids.end()) return it->second;
 
@@ -755,15 +756,20 @@ struct EvtxWriter::Impl {
       add_piece(event_id, substitution(3, u16, true));
       add_child(els, sys, std::move(event_id));
     }
-    leaf("Version", 11, u8);
+    // Classic templates leave these out; their values are still written,
+    // so the numbering stays the same.
+    const bool manifest = !ev.classic_system;
+    if (manifest) leaf("Version", 11, u8);
     leaf("Level", 0, u8);
     leaf("Task", 2, u16);
-    leaf("Opcode", 1, u8);
+    if (manifest) leaf("Opcode", 1, u8);
     leaf("Keywords", 5, static_cast<uint8_t>(ValueType::kHexInt64));
     attrs_only("TimeCreated", {{"SystemTime", 6, static_cast<uint8_t>(ValueType::kFileTime)}});
     leaf("EventRecordID", 10, u64);
-    attrs_only("Correlation", {{"ActivityID", 7, guid}, {"RelatedActivityID", 13, guid}});
-    attrs_only("Execution", {{"ProcessID", 8, u32}, {"ThreadID", 9, u32}});
+    if (manifest) {
+      attrs_only("Correlation", {{"ActivityID", 7, guid}, {"RelatedActivityID", 13, guid}});
+      attrs_only("Execution", {{"ProcessID", 8, u32}, {"ThreadID", 9, u32}});
+    }
     leaf("Channel", 16, str);
     {
       TemplateElement computer = element(name_id("Computer"));
@@ -810,9 +816,12 @@ struct EvtxWriter::Impl {
       key_part(key, item.name);
       key.push_back(static_cast<char>(item.value.type));
     }
+    const bool binary = ev.body == EventBody::kEventData && ev.binary.has_value();
+    key.push_back(binary ? 'B' : '-');
+    if (binary) key.push_back(static_cast<char>(ev.binary->type));
     if (auto it = template_ids.find(key); it != template_ids.end()) return it->second;
 
-    if (ev.data.size() > limits::kBinXmlMaxSubstitutions) {
+    if (ev.data.size() + (binary ? 1 : 0) > limits::kBinXmlMaxSubstitutions) {
       return too_large("more than " + std::to_string(limits::kBinXmlMaxSubstitutions) +
                        " data items");
     }
@@ -843,6 +852,11 @@ struct EvtxWriter::Impl {
         }
         add_piece(data, item_substitution(i, ev.data[i].value));
         add_child(els, 0, std::move(data));
+      }
+      if (binary) {
+        TemplateElement element_binary = element(name_id("Binary"));
+        add_piece(element_binary, item_substitution(ev.data.size(), *ev.binary));
+        add_child(els, 0, std::move(element_binary));
       }
     }
     return add_template(key, std::move(els));
@@ -909,10 +923,15 @@ struct EvtxWriter::Impl {
       put8(0x00);
     }
     if (auto r = emit_instance_header(body_tid); !r.ok()) return r;
-    const size_t table = begin_values(static_cast<uint32_t>(ev.data.size()));
+    const bool binary = ev.body == EventBody::kEventData && ev.binary.has_value();
+    const auto count = static_cast<uint32_t>(ev.data.size() + (binary ? 1 : 0));
+    const size_t table = begin_values(count);
     for (size_t i = 0; i < ev.data.size(); ++i) {
       if (auto r = put_value(table, static_cast<uint32_t>(i), ev.data[i].value, true); !r.ok())
         return r;
+    }
+    if (binary) {
+      if (auto r = put_value(table, count - 1, *ev.binary, true); !r.ok()) return r;
     }
     put8(0x00);
     return {};

@@ -394,6 +394,37 @@ TEST(EvtxWriter, UserDataAndSystemOnlyEvents) {
   EXPECT_EQ(records[1].fields.at("Provider_EventSourceName"), "Security");
 }
 
+TEST(EvtxWriter, ClassicEventWithBinary) {
+  EventSpec e;
+  e.provider_name = "Service Control Manager";
+  e.provider_guid = guid("{555908d1-a6d7-4695-8e1e-26931d2012f4}");
+  e.event_source_name = "Service Control Manager";
+  e.classic_system = true;
+  e.event_id = 7036;
+  e.qualifiers = 16384;
+  e.level = 4;
+  e.keywords = 0x8080000000000000ULL;
+  e.time_created = at("2024-03-01T10:00:00Z");
+  e.channel = "System";
+  e.computer = "SRV01";
+  e.data.push_back({"", TypedValue::string("Windows Update")});
+  e.data.push_back({"", TypedValue::string("running")});
+  const uint8_t blob[] = {0x77, 0x00, 0x75, 0x00};
+  e.binary = TypedValue::binary(blob);
+  const auto records = all_records(read_file(write_events({e})));
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(
+      records[0].xml,
+      "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System>"
+      "<Provider Name='Service Control Manager' Guid='{555908D1-A6D7-4695-8E1E-26931D2012F4}' "
+      "EventSourceName='Service Control Manager'/><EventID Qualifiers='16384'>7036</EventID>"
+      "<Level>4</Level><Task>0</Task><Keywords>0x8080000000000000</Keywords>"
+      "<TimeCreated SystemTime='2024-03-01T10:00:00.0000000Z'/><EventRecordID>1</EventRecordID>"
+      "<Channel>System</Channel><Computer>SRV01</Computer><Security/></System>"
+      "<EventData><Data>Windows Update</Data><Data>running</Data><Binary>77007500</Binary>"
+      "</EventData></Event>");
+}
+
 TEST(EvtxWriter, TemplatesAndNamesAreDefinedOncePerChunk) {
   std::vector<EventSpec> events;
   for (int i = 0; i < 20; ++i) {

@@ -127,12 +127,18 @@ struct EventSpec {
   std::string channel;
   std::string computer;
   std::optional<Sid> user_id;
+  // The System shape of classic (EventLog-style) providers: no Version,
+  // Opcode, Correlation or Execution elements.
+  bool classic_system = false;
 
   EventBody body = EventBody::kEventData;
   std::string user_data_element;  // kUserData: the element under <UserData>
   // kUserData: literal attributes of that element, e.g. {"xmlns", "http://..."}.
   std::vector<std::pair<std::string, std::string>> user_data_attributes;
   std::vector<DataItem> data;
+  // kEventData: a <Binary> element after the Data items, as classic
+  // (EventLog-style) events carry.
+  std::optional<TypedValue> binary;
 };
 
 // Where the writer puts bytes. Chunks are written once each, in order; the
