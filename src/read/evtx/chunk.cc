@@ -114,6 +114,62 @@ Result<uint32_t> ChunkNames::at_offset(std::span<const uint8_t> chunk, uint32_t 
   return index;
 }
 
+// --- Template identity -------------------------------------------------------
+
+uint32_t TemplateIdentity::id(const TemplateDef& tmpl, const ChunkNames& names) {
+  if (names_ != &names || generation_ != names.generation()) {
+    names_ = &names;
+    generation_ = names.generation();
+    chunk_ids_.clear();
+  }
+  auto it = chunk_ids_.find(&tmpl);
+  if (it != chunk_ids_.end()) return it->second;
+  // The canonical form: every node with its names as text and its literal
+  // values as bytes; nothing that depends on where the chunk put things.
+  scratch_.clear();
+  auto put = [&](const void* p, size_t n) { scratch_.append(static_cast<const char*>(p), n); };
+  for (const Node& n : tmpl.nodes) {
+    scratch_.push_back(static_cast<char>(n.kind));
+    switch (n.kind) {
+      case NodeKind::kStart:
+      case NodeKind::kAttr:
+      case NodeKind::kEntityRef:
+      case NodeKind::kPITarget: {
+        const std::string_view name = names.text(n.name);
+        const auto len = static_cast<uint32_t>(name.size());
+        put(&len, sizeof len);
+        scratch_.append(name);
+        break;
+      }
+      case NodeKind::kSubstitution:
+        put(&n.sub_index, sizeof n.sub_index);
+        scratch_.push_back(static_cast<char>(n.optional));
+        scratch_.push_back(static_cast<char>(n.value.raw_type));
+        break;
+      case NodeKind::kText:
+      case NodeKind::kCData:
+      case NodeKind::kCharRef:
+      case NodeKind::kPIData:
+        scratch_.push_back(static_cast<char>(n.value.raw_type));
+        put(&n.value.size, sizeof n.value.size);
+        put(n.value.data, n.value.size);
+        break;
+      case NodeKind::kStartClose:
+      case NodeKind::kEnd: break;
+    }
+  }
+  const auto next = static_cast<uint32_t>(ids_.size());
+  const uint32_t id = ids_.emplace(scratch_, next).first->second;
+  chunk_ids_.emplace(&tmpl, id);
+  return id;
+}
+
+void TemplateIdentity::clear() {
+  ids_.clear();
+  chunk_ids_.clear();
+  names_ = nullptr;
+}
+
 // --- Chunk -------------------------------------------------------------------
 
 Result<ChunkHeader> ChunkParser::parse_header(std::span<const uint8_t> c) {

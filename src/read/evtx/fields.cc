@@ -26,6 +26,8 @@ enum StepFlags : uint8_t {
   kLeaf = 16,         // an element's text (not an attribute)
 };
 
+constexpr size_t kMaxPlans = 1 << 14;
+
 }  // namespace
 
 EventBuilder::EventBuilder(FieldNames& names) : names_(names), data_field_(names.intern("Data")) {}
@@ -186,7 +188,12 @@ void EventBuilder::reset_chunk_caches(const ChunkNames& chunk_names) {
   name_cache_.clear();
   joined_cache_.clear();
   roles_.clear();
-  plans_.clear();
+  // Plans and template ids survive chunks; a bound keeps hostile input with
+  // endless distinct templates from growing them without limit.
+  if (identity_.size() > kMaxPlans) {
+    identity_.clear();
+    plans_.clear();
+  }
 }
 
 std::unique_ptr<EventBuilder::Plan> EventBuilder::compile(const TemplateDef& tmpl,
@@ -210,7 +217,10 @@ std::unique_ptr<EventBuilder::Plan> EventBuilder::compile(const TemplateDef& tmp
       return true;
     }
     if (only.kind == NodeKind::kText) {
-      step.constant = only.value;
+      const std::string& copy = plan->literals.emplace_back(
+          reinterpret_cast<const char*>(only.value.data), only.value.size);
+      step.constant = Value(reinterpret_cast<const uint8_t*>(copy.data()), only.value.size,
+                            only.value.raw_type);
       return true;
     }
     return false;
@@ -237,9 +247,9 @@ std::unique_ptr<EventBuilder::Plan> EventBuilder::compile(const TemplateDef& tmp
       },
       [&](uint32_t index, const WalkState& at) {
         Step step;
-        step.nested = true;
         step.sub = nodes[index].sub_index;
-        step.state = at;
+        step.nested = std::make_unique<Nested>();
+        step.nested->state = at;
         plan->steps.push_back(std::move(step));
       });
   return plan;
@@ -251,9 +261,8 @@ bool EventBuilder::run_plan(const Plan& plan, std::span<const Value> values, con
                             const ChunkNames& chunk_names, uint32_t level, Event& event) {
   constexpr auto kBinXml = static_cast<uint8_t>(ValueType::kBinXml);
   constexpr auto kNullType = static_cast<uint8_t>(ValueType::kNull);
-  for (const Step& c_step : plan.steps) {
-    Step& step = const_cast<Step&>(c_step);  // nested plan caches fill in on first use
-    if (step.nested) {
+  for (const Step& step : plan.steps) {
+    if (step.nested != nullptr) {
       if (step.sub >= values.size()) continue;
       const Value& sv = values[step.sub];
       if (sv.raw_type != kBinXml || sv.size == 0) continue;
@@ -261,8 +270,8 @@ bool EventBuilder::run_plan(const Plan& plan, std::span<const Value> values, con
       if (nested_values_.size() <= level) nested_values_.resize(level + 1);
       auto inst = record.parser->nested_instance(sv, nested_values_[level]);
       if (!inst.ok()) return false;
-      auto& slot = step.nested_plans[inst->tmpl];
-      if (!slot) slot = compile(*inst->tmpl, step.state, chunk_names);
+      auto& slot = step.nested->plans[identity_.id(*inst->tmpl, chunk_names)];
+      if (!slot) slot = compile(*inst->tmpl, step.nested->state, chunk_names);
       if (!slot->usable) return false;
       if (!run_plan(*slot, inst->values, record, chunk_names, level + 1, event)) return false;
       continue;
@@ -305,7 +314,7 @@ bool EventBuilder::build(const Record& record, const ChunkNames& chunk_names, ui
   event.timestamp = record.written;
 
   if (record.tmpl != nullptr && record.nodes.empty()) {
-    auto& plan = plans_[record.tmpl];
+    auto& plan = plans_[identity_.id(*record.tmpl, chunk_names)];
     if (!plan) plan = compile(*record.tmpl, WalkState{}, chunk_names);
     if (plan->usable && run_plan(*plan, record.values, record, chunk_names, 0, event)) return true;
     event.clear();

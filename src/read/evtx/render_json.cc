@@ -572,12 +572,8 @@ struct Renderer::JsonCache {
   // Programs outlive chunks: a template is known by its content (names as
   // text, literal values, substitution slots), not by where a chunk put it,
   // so the same event shape compiles once per run, not once per chunk.
-  std::unordered_map<std::string, uint32_t> template_ids;  // content -> id
+  TemplateIdentity templates;
   std::unordered_map<std::string, std::unique_ptr<JsonProgram>> programs;
-  // Per chunk: template definition -> content id.
-  const ChunkNames* names = nullptr;
-  uint64_t generation = 0;
-  std::unordered_map<const TemplateDef*, uint32_t> chunk_ids;
   std::vector<Value> flat;                  // the record's values in flat order
   std::vector<std::vector<Value>> nested;   // per nesting level, for nested_instance
   std::string key;
@@ -591,45 +587,6 @@ struct Renderer::JsonCache {
   // only costs recompiling.
   static constexpr size_t kMaxPrograms = 1 << 14;
 
-  uint32_t template_id(const TemplateDef* tmpl, const ChunkNames& chunk_names) {
-    auto it = chunk_ids.find(tmpl);
-    if (it != chunk_ids.end()) return it->second;
-    scratch.clear();
-    for (const Node& n : tmpl->nodes) {
-      scratch.push_back(static_cast<char>(n.kind));
-      switch (n.kind) {
-        case NodeKind::kStart:
-        case NodeKind::kAttr:
-        case NodeKind::kEntityRef:
-        case NodeKind::kPITarget: {
-          const std::string_view name = chunk_names.text(n.name);
-          const auto len = static_cast<uint32_t>(name.size());
-          scratch.append(reinterpret_cast<const char*>(&len), sizeof len);
-          scratch.append(name);
-          break;
-        }
-        case NodeKind::kSubstitution:
-          scratch.append(reinterpret_cast<const char*>(&n.sub_index), sizeof n.sub_index);
-          scratch.push_back(static_cast<char>(n.optional));
-          scratch.push_back(static_cast<char>(n.value.raw_type));
-          break;
-        case NodeKind::kText:
-        case NodeKind::kCData:
-        case NodeKind::kCharRef:
-        case NodeKind::kPIData:
-          scratch.push_back(static_cast<char>(n.value.raw_type));
-          scratch.append(reinterpret_cast<const char*>(&n.value.size), sizeof n.value.size);
-          scratch.append(reinterpret_cast<const char*>(n.value.data), n.value.size);
-          break;
-        default: break;
-      }
-    }
-    const auto id = static_cast<uint32_t>(
-        template_ids.emplace(scratch, static_cast<uint32_t>(template_ids.size())).first->second);
-    chunk_ids.emplace(tmpl, id);
-    return id;
-  }
-
   // Appends an instance's values to the flat list and their shape to the
   // key, then visits its nested instances in document order, as expansion
   // does. False for nested XML that is not a single template instance.
@@ -637,7 +594,7 @@ struct Renderer::JsonCache {
                 uint32_t level, const ChunkNames& chunk_names) {
     if (level >= limits::kBinXmlMaxDepth) return false;
     const auto base = static_cast<uint32_t>(flat.size());
-    const uint32_t id = template_id(tmpl, chunk_names);
+    const uint32_t id = templates.id(*tmpl, chunk_names);
     key.append(reinterpret_cast<const char*>(&id), sizeof id);
     const auto count = static_cast<uint32_t>(values.size());
     key.append(reinterpret_cast<const char*>(&count), sizeof count);
@@ -678,17 +635,11 @@ bool Renderer::json(std::string& out, const Record& record, const ChunkNames& na
   if (record.tmpl != nullptr && record.parser != nullptr && record.nodes.empty()) {
     if (!json_cache_) json_cache_ = std::make_unique<JsonCache>();
     JsonCache& cache = *json_cache_;
-    if (cache.names != &names || cache.generation != names.generation()) {
-      cache.names = &names;
-      cache.generation = names.generation();
-      cache.chunk_ids.clear();
-    }
-    if (cache.template_ids.size() >= JsonCache::kMaxPrograms ||
+    if (cache.templates.size() >= JsonCache::kMaxPrograms ||
         cache.programs.size() >= JsonCache::kMaxPrograms) {
       // Between records, so no key mixes ids from before and after.
-      cache.template_ids.clear();
+      cache.templates.clear();
       cache.programs.clear();
-      cache.chunk_ids.clear();
       cache.last_program = nullptr;
     }
     cache.flat.clear();

@@ -7,6 +7,7 @@
 // notes, MS-EVEN6); the implementation is vigil's own.
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <span>
 #include <string>
@@ -140,6 +141,23 @@ struct TemplateDef {
   std::vector<uint16_t> substitutions;
   bool valid = false;
   Error error;
+};
+
+// Gives equal templates of different chunks the same small id: a template
+// is its names, literal text and substitution slots, wherever a chunk put
+// it. Lets consumers compile a template once per run instead of per chunk.
+class TemplateIdentity {
+ public:
+  uint32_t id(const TemplateDef& tmpl, const ChunkNames& names);
+  size_t size() const { return ids_.size(); }
+  void clear();  // ids handed out before are void afterwards
+
+ private:
+  std::unordered_map<std::string, uint32_t> ids_;
+  const ChunkNames* names_ = nullptr;
+  uint64_t generation_ = 0;
+  std::unordered_map<const TemplateDef*, uint32_t> chunk_ids_;
+  std::string scratch_;
 };
 
 class ChunkParser;
@@ -300,19 +318,24 @@ class EventBuilder {
   // One step of a compiled template: a field from a substitution value or
   // from the template's literal text, or a substitution holding nested
   // binary XML whose own template is compiled for this place in the tree.
+  struct Nested {
+    WalkState state;  // where the fragment lands
+    std::unordered_map<uint32_t, std::unique_ptr<Plan>> plans;  // by template identity
+  };
   struct Step {
     FieldId id = kNoField;
     uint8_t flags = 0;
     bool from_sub = false;
-    bool nested = false;
     uint16_t sub = 0;
     Value constant;
-    WalkState state;  // nested: where the fragment lands
-    std::unordered_map<const TemplateDef*, std::unique_ptr<Plan>> nested_plans;
+    std::unique_ptr<Nested> nested;  // set for a substitution holding nested XML
   };
+  // Plans outlive chunks (keyed by template identity), so they keep their
+  // own copies of the template's literal text.
   struct Plan {
     bool usable = false;
     std::vector<Step> steps;
+    std::deque<std::string> literals;
   };
 
   template <class Emit, class Name, class Content>
@@ -340,7 +363,8 @@ class EventBuilder {
   std::unordered_map<const uint8_t*, FieldId> name_cache_;  // Data/@Name literal -> id
   std::unordered_map<uint64_t, FieldId> joined_cache_;
   std::vector<Role> roles_;
-  std::unordered_map<const TemplateDef*, std::unique_ptr<Plan>> plans_;
+  TemplateIdentity identity_;
+  std::unordered_map<uint32_t, std::unique_ptr<Plan>> plans_;  // by template identity
   std::vector<std::vector<Value>> nested_values_;  // one per nesting level
 };
 
