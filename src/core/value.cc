@@ -167,6 +167,19 @@ void append_text(std::string& out, const Value& v, TextStyle style) {
       }
       return;
     }
+    if (type == ValueType::kAnsi) {
+      // NUL-terminated 8-bit strings (MS-EVEN6 3.1.4.7.5 allows them in arrays).
+      bool first = true;
+      for (uint32_t i = 0; i < v.size;) {
+        uint32_t end = i;
+        while (end < v.size && v.data[end] != 0) ++end;
+        if (!first) out.push_back(',');
+        first = false;
+        append_ansi_as_utf8(out, v.data + i, end - i);
+        i = end + 1;
+      }
+      return;
+    }
     if (type == ValueType::kSid) {
       // SIDs are variable-sized: each one's sub-authority count says its length.
       uint32_t pos = 0;

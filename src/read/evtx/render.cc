@@ -10,7 +10,6 @@ namespace vigil::evtx {
 
 namespace {
 
-
 void append_entity(std::string& out, std::string_view entity) {
   if (entity == "amp") {
     out.push_back('&');
@@ -34,8 +33,6 @@ uint16_t char_ref(const Value& v) {
   std::memcpy(&u, v.data, 2);
   return u;
 }
-
-
 
 // Items of an array value (MS-EVEN6 3.1.4.7.5): NUL-terminated strings, SIDs
 // sized by their sub-authority count, or fixed-size scalars. Arrays of other
@@ -136,8 +133,7 @@ void Renderer::xml(std::string& out, const Record& record, const ChunkNames& nam
         if (items.size() > 1) found = k;
       }
     }
-    if (found != kNoNode) split_array(nodes[found].value, items);
-    return found;
+    return found;  // items still holds its split: no array after it was split
   };
 
   auto emit = [&](uint32_t& i, uint32_t replaced, const Value& item) {
