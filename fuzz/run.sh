@@ -1,0 +1,227 @@
+#!/usr/bin/env bash
+# Runs vigil's libFuzzer targets (built by `make fuzz-build`).
+#
+#   bash fuzz/run.sh BUILD_DIR replay   # CI: replay the kept inputs, then fuzz briefly
+#   bash fuzz/run.sh BUILD_DIR fuzz     # a longer session; new inputs join fuzz/corpus
+#
+# replay: every target runs over fuzz/corpus/<target>/ and each input of
+#   fuzz/regressions/<target>/, then fuzzes for what is left of FUZZ_SECONDS
+#   (default 60 per target, replay included) with a fixed seed. New inputs go
+#   to a temporary folder: the work tree stays clean. Up to FUZZ_SHARED_SEEDS
+#   (default 40) files of ../shared/corpus serve as extra, read-only seeds.
+# fuzz: fuzzes FUZZ_SECONDS (default 600) per target from the kept corpus only
+#   (so nothing from ../shared can reach the repository), then merges the
+#   inputs that add coverage into fuzz/corpus/<target>/.
+#
+# Any crash, sanitizer report, input slower than 10 s or over 2 GB of memory
+# fails the run (exit 1); the input is kept under fuzz/regressions/<target>/.
+# Regression inputs named open-* are known findings not fixed yet: they are
+# replayed with every check of fuzz_sink.h on (VIGIL_FUZZ_STRICT=1) and
+# reported, and fail the run only with FUZZ_FAIL_ON_OPEN=1. Rename one
+# without open- once fixed.
+# Other knobs: FUZZ_TARGETS (default "evtx_chunk evtx_file"), VIGIL_SHARED_DIR,
+# VIGIL_FUZZ_STRICT (see fuzz_sink.h).
+set -euo pipefail
+
+if [ $# -ne 2 ] || { [ "$2" != replay ] && [ "$2" != fuzz ]; }; then
+  echo "usage: bash fuzz/run.sh BUILD_DIR replay|fuzz" >&2
+  exit 2
+fi
+build=$(cd "$1" && pwd)
+mode=$2
+fuzz_dir=$(cd "$(dirname "$0")" && pwd)
+repo=$(dirname "$fuzz_dir")
+shared=${VIGIL_SHARED_DIR:-$repo/../shared}
+targets=${FUZZ_TARGETS:-evtx_chunk evtx_file}
+if [ "$mode" = replay ]; then
+  budget=${FUZZ_SECONDS:-60}
+  shared_seeds=${FUZZ_SHARED_SEEDS:-40}
+else
+  budget=${FUZZ_SECONDS:-600}
+  shared_seeds=0
+fi
+
+# UBSan only reports by default; a report must stop the run like a crash.
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/vigil-fuzz.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+max_len_of() {
+  case $1 in
+    evtx_chunk) echo 65536 ;;                 # one chunk
+    evtx_file) echo $((4096 + 2 * 65536)) ;;  # file header and two chunks
+    *) echo "run.sh: unknown target $1" >&2; exit 2 ;;
+  esac
+}
+
+# Extra seeds cut from ../shared into the temporary folder (never the repo):
+# whole files for evtx_file, their first chunks for evtx_chunk.
+shared_seed_dir() {
+  local target=$1 out="$work/shared-$1"
+  mkdir -p "$out"
+  [ "$shared_seeds" -gt 0 ] || { echo "$out"; return; }
+  local files=()
+  local d
+  for d in "$shared/corpus/evtx" "$shared/corpus/sigma/regression_data"; do
+    [ -d "$d" ] || continue
+    while IFS= read -r f; do files+=("$f"); done < <(find "$d" -type f -name '*.evtx' | LC_ALL=C sort)
+  done
+  local n=${#files[@]}
+  [ "$n" -gt 0 ] || { echo "$out"; return; }
+  local step=$(( (n + shared_seeds - 1) / shared_seeds )) i=0
+  for ((i = 0; i < n; i += step)); do
+    if [ "$target" = evtx_chunk ]; then
+      dd if="${files[$i]}" of="$out/$i.chunk" bs=4096 skip=1 count=16 status=none 2>/dev/null || true
+    else
+      head -c "$(max_len_of "$target")" "${files[$i]}" >"$out/$i.evtx"
+    fi
+  done
+  echo "$out"
+}
+
+failures=0
+open_findings=0
+
+# Keeps libFuzzer's artifacts (crash-*, timeout-*, oom-*, leak-*) as regressions.
+save_artifacts() {
+  local target=$1 artifacts=$2 prefix=$3 log=$4
+  local dest="$fuzz_dir/regressions/$target" a base
+  mkdir -p "$dest"
+  for a in "$artifacts"/*; do
+    [ -f "$a" ] || continue
+    base=$(basename "$a")
+    cp "$a" "$dest/$prefix$base"
+    echo "run.sh: $target: failing input saved as fuzz/regressions/$target/$prefix$base" >&2
+    echo "run.sh:   reproduce: $build/fuzz/${target}_fuzz fuzz/regressions/$target/$prefix$base" >&2
+  done
+  rm -f "$artifacts"/*
+  echo "----- last lines of $log -----" >&2
+  grep -v '^#[0-9]' "$log" | tail -n 60 >&2 || true
+  echo "------------------------------" >&2
+}
+
+for target in $targets; do
+  binary="$build/fuzz/${target}_fuzz"
+  if [ ! -x "$binary" ]; then
+    echo "run.sh: $binary is missing: build with 'make fuzz-build'" >&2
+    exit 2
+  fi
+  corpus="$fuzz_dir/corpus/$target"
+  regressions="$fuzz_dir/regressions/$target"
+  mkdir -p "$corpus"
+  artifacts="$work/artifacts-$target"
+  mkdir -p "$artifacts"
+  max_len=$(max_len_of "$target")
+  flags=(-max_len="$max_len" -timeout=10 -rss_limit_mb=2048 -dict="$fuzz_dir/evtx.dict"
+         -artifact_prefix="$artifacts/" -print_final_stats=1)
+  started=$(date +%s)
+
+  # 1. The kept corpus.
+  log="$work/$target-replay.log"
+  if timeout --signal=KILL 1800 "$binary" "${flags[@]}" -runs=0 "$corpus" </dev/null >"$log" 2>&1; then
+    echo "run.sh: $target: replayed $(find "$corpus" -type f | wc -l) corpus inputs"
+  else
+    echo "run.sh: $target: FAILED replaying fuzz/corpus/$target" >&2
+    save_artifacts "$target" "$artifacts" "" "$log"
+    failures=$((failures + 1))
+    continue
+  fi
+
+  # 2. Regressions, one by one so each result is known.
+  if [ -d "$regressions" ]; then
+    replayed=0
+    for input in "$regressions"/*; do
+      [ -f "$input" ] || continue
+      name=$(basename "$input")
+      log="$work/$target-regression.log"
+      # Open findings may be about output (see fuzz_sink.h): every check is on for them.
+      strict=${VIGIL_FUZZ_STRICT:-}
+      case $name in open-*) strict=1 ;; esac
+      if VIGIL_FUZZ_STRICT=$strict timeout --signal=KILL 600 "$binary" "${flags[@]}" -runs=1 \
+          "$input" </dev/null >"$log" 2>&1; then
+        replayed=$((replayed + 1))
+        case $name in
+          open-*) echo "run.sh: $target: open finding $name no longer fails: rename it without 'open-'" ;;
+        esac
+      else
+        rm -f "$artifacts"/*
+        case $name in
+          open-*)
+            open_findings=$((open_findings + 1))
+            echo "run.sh: $target: KNOWN OPEN FINDING still fails: fuzz/regressions/$target/$name" >&2
+            grep -E 'ERROR|SUMMARY|vigil fuzz|runtime error|#[0-9]+ 0x.* in vigil' "$log" | head -n 12 >&2 || true
+            if [ "${FUZZ_FAIL_ON_OPEN:-0}" = 1 ]; then failures=$((failures + 1)); fi
+            ;;
+          *)
+            echo "run.sh: $target: REGRESSION fails again: fuzz/regressions/$target/$name" >&2
+            grep -v '^#[0-9]' "$log" | tail -n 60 >&2 || true
+            failures=$((failures + 1))
+            ;;
+        esac
+      fi
+    done
+    echo "run.sh: $target: replayed $replayed regression inputs cleanly"
+  fi
+
+  # 3. A fuzzing session.
+  elapsed=$(( $(date +%s) - started ))
+  seconds=$budget
+  if [ "$mode" = replay ]; then
+    seconds=$(( budget - elapsed ))
+    [ "$seconds" -ge 10 ] || seconds=10
+  fi
+  new="$work/new-$target"
+  mkdir -p "$new"
+  seeds=("$corpus")
+  prefix=""
+  session=(-max_total_time="$seconds")
+  if [ "$mode" = replay ]; then
+    extra=$(shared_seed_dir "$target")
+    if [ -n "$(ls -A "$extra")" ]; then
+      seeds+=("$extra")
+      prefix="shared-derived-"
+    fi
+    session+=(-seed=1)
+  fi
+  log="$work/$target-fuzz.log"
+  if timeout --signal=KILL $((seconds + 600)) "$binary" "${flags[@]}" "${session[@]}" \
+      "$new" "${seeds[@]}" </dev/null >"$log" 2>&1; then
+    stats=$(grep -E '^stat::(number_of_executed_units|new_units_added|peak_rss_mb)' "$log" |
+            sed 's/^stat:://' | tr -s ' \n' ' ')
+    echo "run.sh: $target: fuzzed ${seconds}s without failure ($stats)"
+  else
+    echo "run.sh: $target: FAILED while fuzzing" >&2
+    save_artifacts "$target" "$artifacts" "$prefix" "$log"
+    if [ -n "$prefix" ]; then
+      echo "run.sh: the session was seeded from ../shared, so that input may hold its bytes:" \
+           "rebuild it by hand before committing it (fuzz/.gitignore keeps it out)" >&2
+    fi
+    failures=$((failures + 1))
+    continue
+  fi
+
+  # 4. In fuzz mode, keep what adds coverage.
+  if [ "$mode" = fuzz ] && [ -n "$(ls -A "$new")" ]; then
+    before=$(find "$corpus" -type f | wc -l)
+    log="$work/$target-merge.log"
+    if ! "$binary" "${flags[@]}" -merge=1 "$corpus" "$new" </dev/null >"$log" 2>&1; then
+      echo "run.sh: $target: FAILED merging new inputs" >&2
+      save_artifacts "$target" "$artifacts" "" "$log"
+      failures=$((failures + 1))
+      continue
+    fi
+    after=$(find "$corpus" -type f | wc -l)
+    echo "run.sh: $target: corpus $before -> $after inputs ($(du -sh "$corpus" | cut -f1))"
+  fi
+done
+
+if [ "$open_findings" -gt 0 ]; then
+  echo "run.sh: $open_findings known open finding(s) still fail (see above)" >&2
+fi
+if [ "$failures" -gt 0 ]; then
+  echo "run.sh: $failures failure(s)" >&2
+  exit 1
+fi
+echo "run.sh: all fuzz targets passed ($mode)"
