@@ -139,6 +139,10 @@ uint32_t TemplateIdentity::id(const TemplateDef& tmpl, const ChunkNames& names) 
         const auto len = static_cast<uint32_t>(name.size());
         put(&len, sizeof len);
         scratch_.append(name);
+        if (n.kind == NodeKind::kStart) {
+          scratch_.push_back(static_cast<char>(n.optional));
+          if (n.optional) put(&n.sub_index, sizeof n.sub_index);
+        }
         break;
       }
       case NodeKind::kSubstitution:
@@ -472,8 +476,16 @@ Result<const TemplateDef*> ChunkParser::template_at(uint32_t def_offset) {
     return t.error;
   }
   t.offset = def_offset;
-  for (const Node& n : t.nodes) {
+  std::vector<uint32_t> open;
+  for (uint32_t k = 0; k < t.nodes.size(); ++k) {
+    Node& n = t.nodes[k];
     if (n.kind == NodeKind::kSubstitution) t.substitutions.push_back(n.sub_index);
+    if (n.kind == NodeKind::kStart) open.push_back(k);
+    if (n.kind == NodeKind::kEnd && !open.empty()) {
+      // A start's slot holds the index of its end, to skip a removed element.
+      t.nodes[open.back()].slot = k;
+      open.pop_back();
+    }
   }
   t.valid = true;
   return &t;
@@ -488,6 +500,7 @@ Result<ChunkParser::Instance> ChunkParser::read_instance_into(uint32_t& pos, uin
   const uint8_t* c = chunk_.data();
   // token(1, already read) unknown(1) template-id(4) definition-offset(4)
   if (static_cast<uint64_t>(pos) + 9 > end) return truncated("template instance", pos);
+  const uint32_t template_id = load<uint32_t>(c + pos + 1);
   const uint32_t def_offset = load<uint32_t>(c + pos + 5);
   pos += 9;
   if (def_offset == pos) {
@@ -502,6 +515,15 @@ Result<ChunkParser::Instance> ChunkParser::read_instance_into(uint32_t& pos, uin
   }
   auto tmpl = template_at(def_offset);
   if (!tmpl.ok()) return tmpl.error();
+  // The instance names its template by the first four bytes of the
+  // definition's GUID. A mismatch means the bytes at that offset now hold
+  // another template (a reused or shadow-copied chunk): rendering with it
+  // would put values under the wrong names.
+  if (load<uint32_t>(c + def_offset + 4) != template_id) {
+    return corrupt("template instance names template " + std::to_string(template_id) +
+                       " but its definition is another",
+                   pos);
+  }
 
   if (static_cast<uint64_t>(pos) + 4 > end) return truncated("substitution count", pos);
   const uint32_t count = load<uint32_t>(c + pos);
@@ -538,6 +560,20 @@ Result<void> ChunkParser::emit_instance(const Instance& inst, uint32_t depth,
   const std::vector<Node>& tnodes = inst.tmpl->nodes;
   for (size_t k = 0; k < tnodes.size(); ++k) {
     const Node& n = tnodes[k];
+    if (n.kind == NodeKind::kStart) {
+      if (n.optional && n.sub_index < inst.count &&
+          values_[inst.base + n.sub_index].raw_type == static_cast<uint8_t>(ValueType::kNull) &&
+          n.slot > k) {
+        k = n.slot;  // its dependency is NULL: the element is not rendered
+        continue;
+      }
+      Node start = n;
+      start.optional = false;
+      start.sub_index = 0;
+      start.slot = 0;
+      out.push_back(start);
+      continue;
+    }
     if (n.kind != NodeKind::kSubstitution) {
       out.push_back(n);
       continue;
@@ -618,6 +654,9 @@ Result<void> ChunkParser::parse_fragment(uint32_t begin, uint32_t end, bool in_t
         // XML and nested BinXml values do not.
         const uint32_t fixed = in_template ? 6 : 4;
         if (static_cast<uint64_t>(pos) + fixed > end) return truncated("element start", token_pos);
+        // The dependency id names the substitution whose NULL value removes
+        // the element (MS-EVEN6 2.2.12); 0xffff means none.
+        const uint16_t dependency = in_template ? load<uint16_t>(c + pos) : 0xffff;
         pos += fixed;
         auto name = read_name(pos, end);
         if (!name.ok()) return name.error();
@@ -627,6 +666,10 @@ Result<void> ChunkParser::parse_fragment(uint32_t begin, uint32_t end, bool in_t
         }
         Node n{NodeKind::kStart};
         n.name = *name;
+        if (dependency != 0xffff) {
+          n.optional = true;
+          n.sub_index = dependency;
+        }
         out.push_back(n);
         ++open_elements;
         if (open_elements > static_cast<int>(limits::kBinXmlMaxDepth)) {

@@ -225,6 +225,9 @@ std::unique_ptr<EventBuilder::Plan> EventBuilder::compile(const TemplateDef& tmp
     }
     return false;
   };
+  // Where each step comes from in the template, to guard the steps of
+  // elements that a NULL dependency removes.
+  std::vector<uint32_t> origins;
   walk(
       nodes, chunk_names, state,
       [&](FieldId id, uint32_t begin, uint32_t end, uint8_t flags) {
@@ -236,6 +239,7 @@ std::unique_ptr<EventBuilder::Plan> EventBuilder::compile(const TemplateDef& tmp
           return;
         }
         plan->steps.push_back(std::move(step));
+        origins.push_back(begin);
       },
       [&](uint32_t begin, uint32_t end) -> FieldId {
         Step step;
@@ -251,8 +255,66 @@ std::unique_ptr<EventBuilder::Plan> EventBuilder::compile(const TemplateDef& tmp
         step.nested = std::make_unique<Nested>();
         step.nested->state = at;
         plan->steps.push_back(std::move(step));
+        origins.push_back(index);
       });
+  if (plan->usable) add_guards(*plan, origins, nodes, state.depth);
   return plan;
+}
+
+// Puts a guard before the steps of each element that has a dependency
+// (MS-EVEN6 2.2.12): when that substitution is NULL at run time the element
+// is not rendered, so its steps are skipped.
+void EventBuilder::add_guards(Plan& plan, const std::vector<uint32_t>& origins,
+                              std::span<const Node> nodes, uint32_t base_depth) {
+  struct Guard {
+    uint32_t start, end;
+    uint16_t sub;
+  };
+  std::vector<Guard> guards;
+  uint32_t depth = base_depth;
+  for (uint32_t k = 0; k < nodes.size(); ++k) {
+    if (nodes[k].kind == NodeKind::kStart) {
+      ++depth;
+      if (nodes[k].optional && nodes[k].slot > k) {
+        // Removing an element may leave its parent without children, making
+        // it a leaf with a field of its own: the general path handles that.
+        if (depth >= 4) {
+          plan.usable = false;
+          return;
+        }
+        guards.push_back({k, nodes[k].slot, nodes[k].sub_index});
+      }
+    } else if (nodes[k].kind == NodeKind::kEnd) {
+      --depth;
+    }
+  }
+  if (guards.empty()) return;
+  std::vector<Step> steps;
+  steps.reserve(plan.steps.size() + guards.size());
+  std::vector<std::pair<size_t, uint32_t>> open;  // guard step index, element end
+  size_t next_guard = 0;
+  for (size_t i = 0; i < plan.steps.size(); ++i) {
+    const uint32_t origin = origins[i];
+    while (!open.empty() && origin > open.back().second) {
+      steps[open.back().first].skip = static_cast<uint32_t>(steps.size() - open.back().first - 1);
+      open.pop_back();
+    }
+    while (next_guard < guards.size() && guards[next_guard].start < origin) {
+      const Guard& g = guards[next_guard++];
+      if (origin > g.end) continue;  // no steps inside
+      Step guard;
+      guard.guard = true;
+      guard.sub = g.sub;
+      open.emplace_back(steps.size(), g.end);
+      steps.push_back(std::move(guard));
+    }
+    steps.push_back(std::move(plan.steps[i]));
+  }
+  while (!open.empty()) {
+    steps[open.back().first].skip = static_cast<uint32_t>(steps.size() - open.back().first - 1);
+    open.pop_back();
+  }
+  plan.steps = std::move(steps);
 }
 
 // Applies a plan to an instance's values. False when the record needs the
@@ -261,7 +323,12 @@ bool EventBuilder::run_plan(const Plan& plan, std::span<const Value> values, con
                             const ChunkNames& chunk_names, uint32_t level, Event& event) {
   constexpr auto kBinXml = static_cast<uint8_t>(ValueType::kBinXml);
   constexpr auto kNullType = static_cast<uint8_t>(ValueType::kNull);
-  for (const Step& step : plan.steps) {
+  for (size_t i = 0; i < plan.steps.size(); ++i) {
+    const Step& step = plan.steps[i];
+    if (step.guard) {
+      if (step.sub < values.size() && values[step.sub].raw_type == kNullType) i += step.skip;
+      continue;
+    }
     if (step.nested != nullptr) {
       if (step.sub >= values.size()) continue;
       const Value& sv = values[step.sub];

@@ -329,6 +329,8 @@ class EventBuilder {
     uint16_t sub = 0;
     Value constant;
     std::unique_ptr<Nested> nested;  // set for a substitution holding nested XML
+    bool guard = false;  // skip the next `skip` steps when value `sub` is NULL
+    uint32_t skip = 0;
   };
   // Plans outlive chunks (keyed by template identity), so they keep their
   // own copies of the template's literal text.
@@ -344,6 +346,8 @@ class EventBuilder {
   void apply(uint8_t flags, FieldId id, const Value& value, Event& event);
   std::unique_ptr<Plan> compile(const TemplateDef& tmpl, const WalkState& state,
                                 const ChunkNames& chunk_names);
+  static void add_guards(Plan& plan, const std::vector<uint32_t>& origins,
+                         std::span<const Node> nodes, uint32_t base_depth);
   bool run_plan(const Plan& plan, std::span<const Value> values, const Record& record,
                 const ChunkNames& chunk_names, uint32_t level, Event& event);
   void reset_chunk_caches(const ChunkNames& chunk_names);
