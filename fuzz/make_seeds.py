@@ -481,22 +481,26 @@ def templated(key, body, values):
 def user_data_record(chunk, record_id, written, variant):
     def build(w):
         w.fragment_header()
-        # The nested value's absolute offset depends on everything before it;
-        # lay the instance out once to learn where the values start.
-        probe = Writer(chunk, w.pos())
-        saved_names, saved_templates = dict(chunk.names), dict(chunk.templates)
+        # The nested value holds absolute offsets, so it must be laid out where
+        # it lands, which depends on what the names and templates before it
+        # take: lay the record out until the value stays put.
         values = system_values("Microsoft-Windows-Eventlog", 1102, record_id, written, "Security",
-                               1024) + [(T_BINXML, b"\0" * 200)]
-        probe.template_instance("user-data", user_data_template(), values)
-        values_end = probe.pos()
-        chunk.names, chunk.templates = saved_names, saved_templates
-        nested_at = values_end - 200
-        nested = nested_fragment(chunk, nested_at, variant)
-        values[-1] = (T_BINXML, nested)
-        # The descriptor table length is fixed, so the nested value starts where probed.
-        w.template_instance("user-data", user_data_template(), values)
-        assert w.pos() == nested_at + len(nested), "nested value moved; reorder the seed's records"
-        w.out += bytes([END_OF_STREAM])
+                               1024) + [(T_BINXML, b"")]
+        saved_names, saved_templates = dict(chunk.names), dict(chunk.templates)
+        nested_at = None
+        for _ in range(4):
+            chunk.names, chunk.templates = dict(saved_names), dict(saved_templates)
+            trial = Writer(chunk, w.pos())
+            if nested_at is not None:
+                values[-1] = (T_BINXML, nested_fragment(chunk, nested_at, variant))
+            trial.template_instance("user-data", user_data_template(), values)
+            landed = trial.pos() - len(values[-1][1])
+            if landed == nested_at:
+                w.out += trial.out
+                w.out += bytes([END_OF_STREAM])
+                return
+            nested_at = landed
+        raise AssertionError("the nested value does not settle")
     return build
 
 
@@ -591,6 +595,15 @@ def slack_chunk():
     return c
 
 
+def nested_first_chunk():
+    """Records whose only template holds a nested binary XML instance, first
+    in the chunk: the reader's value storage grows during expansion."""
+    c = Chunk(1, 300)
+    c.record(BASE_TIME, user_data_record(c, 300, BASE_TIME, 0))
+    c.record(BASE_TIME + 1, user_data_record(c, 301, BASE_TIME + 1, 1))
+    return c
+
+
 def write(path, data):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "wb") as f:
@@ -606,6 +619,7 @@ def main():
           security_chunk(1, 1, 6, BASE_TIME).finish(trim=True))
     write(os.path.join(chunk_dir, "seed-mixed.chunk"), mixed_chunk().finish(trim=True))
     write(os.path.join(chunk_dir, "seed-slack.chunk"), slack_chunk().finish(trim=True))
+    write(os.path.join(chunk_dir, "seed-nested-first.chunk"), nested_first_chunk().finish(trim=True))
 
     first = security_chunk(1, 1, 12, BASE_TIME)
     second = mixed_chunk()

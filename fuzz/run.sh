@@ -97,9 +97,16 @@ save_artifacts() {
     echo "run.sh:   reproduce: $build/fuzz/${target}_fuzz fuzz/regressions/$target/$prefix$base" >&2
   done
   rm -f "$artifacts"/*
-  echo "----- last lines of $log -----" >&2
-  grep -v '^#[0-9]' "$log" | tail -n 60 >&2 || true
-  echo "------------------------------" >&2
+  report "$log"
+}
+
+# The report of a failing run: from the first error line on, without
+# libFuzzer's progress lines, long template names cut.
+report() {
+  echo "----- $1 -----" >&2
+  awk '/ERROR|vigil fuzz:|runtime error|HANG|Timeout|out-of-memory|deadly signal/ { on = 1 }
+       on && !/^#[0-9]+\t/ { print substr($0, 1, 240); if (++n >= 45) exit }' "$1" >&2 || true
+  echo "-----" >&2
 }
 
 for target in $targets; do
@@ -151,12 +158,13 @@ for target in $targets; do
           open-*)
             open_findings=$((open_findings + 1))
             echo "run.sh: $target: KNOWN OPEN FINDING still fails: fuzz/regressions/$target/$name" >&2
-            grep -E 'ERROR|SUMMARY|vigil fuzz|runtime error|#[0-9]+ 0x.* in vigil' "$log" | head -n 12 >&2 || true
+            grep -E 'ERROR|SUMMARY|vigil fuzz:|runtime error|#[0-9]+ 0x.* in vigil' "$log" |
+              cut -c1-240 | head -n 12 >&2 || true
             if [ "${FUZZ_FAIL_ON_OPEN:-0}" = 1 ]; then failures=$((failures + 1)); fi
             ;;
           *)
             echo "run.sh: $target: REGRESSION fails again: fuzz/regressions/$target/$name" >&2
-            grep -v '^#[0-9]' "$log" | tail -n 60 >&2 || true
+            report "$log"
             failures=$((failures + 1))
             ;;
         esac

@@ -226,12 +226,13 @@ std::vector<fs::path> shared_files() {
   return picked;
 }
 
-// vigil's own seeds: built by fuzz/make_seeds.py, so the test has evidence to
-// damage even where the shared corpus is absent.
+// vigil's own seeds, built by fuzz/make_seeds.py and fuzz/make_writer_seeds.sh,
+// so the test has evidence to damage even where the shared corpus is absent.
 std::vector<fs::path> own_seed_files() {
   std::vector<fs::path> seeds;
   for (auto& f : evtx_files_under(fs::path(VIGIL_SOURCE_DIR) / "fuzz" / "corpus" / "evtx_file")) {
-    if (f.filename().string().rfind("seed-", 0) == 0) seeds.push_back(std::move(f));
+    const std::string name = f.filename().string();
+    if (name.rfind("seed-", 0) == 0 || name.rfind("writer-", 0) == 0) seeds.push_back(std::move(f));
   }
   return seeds;
 }
