@@ -83,7 +83,8 @@ Result<FileHeader> parse_file_header(std::span<const uint8_t> b) {
 
 void ChunkNames::reset() {
   used_ = 0;
-  by_offset_.clear();
+  for (const uint32_t offset : touched_) by_offset_[offset] = 0;
+  touched_.clear();
   ++generation_;
 }
 
@@ -94,8 +95,10 @@ FieldId ChunkNames::field(uint32_t index, FieldNames& names) const {
 }
 
 Result<uint32_t> ChunkNames::at_offset(std::span<const uint8_t> chunk, uint32_t offset) {
-  auto it = by_offset_.find(offset);
-  if (it != by_offset_.end()) return it->second;
+  // Offsets are below the chunk size: a flat table beats hashing for the
+  // few hundred name lookups of every record batch.
+  if (by_offset_.empty()) by_offset_.assign(limits::kEvtxChunkSize, 0);
+  if (offset < by_offset_.size() && by_offset_[offset] != 0) return by_offset_[offset] - 1;
   // next-offset(4) hash(2) char-count(2) UTF-16 chars, NUL
   if (offset < kChunkHeaderSize || static_cast<uint64_t>(offset) + 8 > chunk.size()) {
     return corrupt("name offset outside the chunk", offset);
@@ -110,7 +113,10 @@ Result<uint32_t> ChunkNames::at_offset(std::span<const uint8_t> chunk, uint32_t 
   e.field = kNoField;
   append_utf16le_as_utf8(e.text, chunk.data() + offset + 8, count);
   const auto index = static_cast<uint32_t>(used_++);
-  by_offset_.emplace(offset, index);
+  if (offset < by_offset_.size()) {  // a span longer than a chunk is only decoded, not cached
+    by_offset_[offset] = index + 1;
+    touched_.push_back(offset);
+  }
   return index;
 }
 

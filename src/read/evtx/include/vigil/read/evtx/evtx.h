@@ -128,7 +128,8 @@ class ChunkNames {
   std::vector<Entry> entries_;
   size_t used_ = 0;
   uint64_t generation_ = 0;
-  std::unordered_map<uint32_t, uint32_t> by_offset_;
+  std::vector<uint32_t> by_offset_;  // chunk offset -> index + 1, 0 if not seen
+  std::vector<uint32_t> touched_;    // offsets set since the last reset
 };
 
 // A template definition of a chunk, parsed once and shared by the records
