@@ -551,15 +551,10 @@ ROBUST_TEST(ROBUST_SUITE, SharedCorpusSurvivesCutsAndFlips) {
   damage_all(files);
 }
 
-// A known finding, kept as a reproducer until it is fixed (run it with
-// --gtest_also_run_disabled_tests): a Renderer that outlives its ChunkParser
-// replays JSON programs of the old parser's chunks for a new parser's chunk,
-// because its cache recognises a chunk by the ChunkNames address and a
-// generation count that restarts with every parser. A new parser on the same
-// stack slot looks like the old chunk; records then come out with other
-// templates' Data names ("TunnelID" printed as "InstanceID"). EventBuilder
-// keys its caches the same way.
-ROBUST_TEST(ROBUST_SUITE, DISABLED_NewParsersWithOneRenderer) {
+// A Renderer that outlives its ChunkParser must not replay the old parser's
+// chunk caches for a new parser's chunk, even when the new parser sits at
+// the same address (ChunkNames generations are unique in the process).
+ROBUST_TEST(ROBUST_SUITE, NewParsersWithOneRenderer) {
   std::vector<fs::path> files = own_seed_files();
   for (auto& f : shared_files()) files.push_back(std::move(f));
   damage_all(files, /*fresh_parsers=*/true);

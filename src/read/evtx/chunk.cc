@@ -1,5 +1,6 @@
 // Chunk, record and binary XML parsing.
 
+#include <atomic>
 #include <cstring>
 
 #include "vigil/core/crc32.h"
@@ -81,11 +82,21 @@ Result<FileHeader> parse_file_header(std::span<const uint8_t> b) {
 
 // --- Names -------------------------------------------------------------------
 
+namespace {
+// Generations are unique in the process, not per table: a consumer's cache
+// keyed by (table address, generation) stays correct even when a parser
+// dies and another is built at the same address.
+uint64_t next_generation() {
+  static std::atomic<uint64_t> counter{0};
+  return counter.fetch_add(1, std::memory_order_relaxed) + 1;
+}
+}  // namespace
+
 void ChunkNames::reset() {
   used_ = 0;
   for (const uint32_t offset : touched_) by_offset_[offset] = 0;
   touched_.clear();
-  ++generation_;
+  generation_ = next_generation();
 }
 
 FieldId ChunkNames::field(uint32_t index, FieldNames& names) const {
@@ -354,6 +365,7 @@ Result<void> ChunkParser::parse_record(uint32_t offset, uint32_t size, bool reco
   values_.clear();
   expansions_ = 0;
   expanded_ = false;
+  expand_error_ = {};  // an earlier record's failure must not stick to this one
   flat_next_ = 0;
   root_ = {};
 
