@@ -26,7 +26,6 @@ enum StepFlags : uint8_t {
   kLeaf = 16,         // an element's text (not an attribute)
 };
 
-constexpr size_t kMaxPlans = 1 << 14;
 
 }  // namespace
 
@@ -192,7 +191,7 @@ void EventBuilder::reset_chunk_caches(const ChunkNames& chunk_names) {
   roles_.clear();
   // Plans and template ids survive chunks; a bound keeps hostile input with
   // endless distinct templates from growing them without limit.
-  if (identity_.size() > kMaxPlans) {
+  if (identity_.size() > limits::kMaxCompiledTemplates) {
     identity_.clear();
     plans_.clear();
   }

@@ -583,9 +583,6 @@ struct Renderer::JsonCache {
   std::string last_key;
   const JsonProgram* last_program = nullptr;
 
-  // Bounded memory: a hostile or huge input with endless distinct shapes
-  // only costs recompiling.
-  static constexpr size_t kMaxPrograms = 1 << 14;
 
   // Appends an instance's values to the flat list and their shape to the
   // key, then visits its nested instances in document order, as expansion
@@ -635,8 +632,8 @@ bool Renderer::json(std::string& out, const Record& record, const ChunkNames& na
   if (record.tmpl != nullptr && record.parser != nullptr && record.nodes.empty()) {
     if (!json_cache_) json_cache_ = std::make_unique<JsonCache>();
     JsonCache& cache = *json_cache_;
-    if (cache.templates.size() >= JsonCache::kMaxPrograms ||
-        cache.programs.size() >= JsonCache::kMaxPrograms) {
+    if (cache.templates.size() >= limits::kMaxCompiledTemplates ||
+        cache.programs.size() >= limits::kMaxCompiledTemplates) {
       // Between records, so no key mixes ids from before and after.
       cache.templates.clear();
       cache.programs.clear();

@@ -23,6 +23,11 @@ inline constexpr uint32_t kBinXmlMaxSubstitutions = 4096;
 // reference loops and exponential nesting.
 inline constexpr uint32_t kBinXmlMaxTemplateExpansions = 256;
 
+// Compiled field plans and JSON programs are kept per distinct template for
+// the whole run; past this many distinct templates (hostile or huge input)
+// the caches start over, which only costs recompiling.
+inline constexpr size_t kMaxCompiledTemplates = 1 << 14;
+
 // --- Pipeline ----------------------------------------------------------------
 // Work units (EVTX chunks) in flight per worker thread: bounds memory whatever
 // the input size, while keeping every core busy.
