@@ -237,7 +237,9 @@ size_t ChunkParser::parse(std::span<const uint8_t> chunk, uint64_t file_offset, 
   chunk_ = chunk;
   file_offset_ = file_offset;
   names_.reset();
-  templates_.clear();
+  for (const uint32_t offset : template_touched_) template_slot_[offset] = 0;
+  template_touched_.clear();
+  templates_used_ = 0;
   size_t delivered = 0;
 
   if (chunk.size() < kChunkHeaderSize) {
@@ -467,11 +469,26 @@ Result<uint32_t> ChunkParser::read_name(uint32_t& pos, uint32_t end) {
 }
 
 Result<const TemplateDef*> ChunkParser::template_at(uint32_t def_offset) {
-  auto [it, inserted] = templates_.try_emplace(def_offset);
-  TemplateDef& t = it->second;
-  if (!inserted) {
-    if (!t.valid) return t.error;
-    return &t;
+  // Definitions are found by their chunk offset in a flat table and live in
+  // a pool reused from chunk to chunk: no allocation once the pool is warm.
+  if (template_slot_.empty()) template_slot_.assign(limits::kEvtxChunkSize, 0);
+  const bool tabled = def_offset < template_slot_.size();
+  if (tabled && template_slot_[def_offset] != 0) {
+    const TemplateDef& known = *template_pool_[template_slot_[def_offset] - 1];
+    if (!known.valid) return known.error;
+    return &known;
+  }
+  if (templates_used_ == template_pool_.size()) {
+    template_pool_.push_back(std::make_unique<TemplateDef>());
+  }
+  TemplateDef& t = *template_pool_[templates_used_++];
+  t.nodes.clear();
+  t.substitutions.clear();
+  t.valid = false;
+  t.error = {};
+  if (tabled) {
+    template_slot_[def_offset] = static_cast<uint32_t>(templates_used_);
+    template_touched_.push_back(def_offset);
   }
   // next-def-offset(4) guid(16) data-size(4) binary XML
   const auto chunk_size = static_cast<uint32_t>(chunk_.size());
@@ -494,7 +511,8 @@ Result<const TemplateDef*> ChunkParser::template_at(uint32_t def_offset) {
     return t.error;
   }
   t.offset = def_offset;
-  std::vector<uint32_t> open;
+  std::vector<uint32_t>& open = open_scratch_;
+  open.clear();
   for (uint32_t k = 0; k < t.nodes.size(); ++k) {
     Node& n = t.nodes[k];
     if (n.kind == NodeKind::kSubstitution) t.substitutions.push_back(n.sub_index);

@@ -247,7 +247,13 @@ class ChunkParser {
   std::span<const uint8_t> chunk_;
   uint64_t file_offset_ = 0;
   ChunkNames names_;
-  std::unordered_map<uint32_t, TemplateDef> templates_;
+  // The chunk's template definitions: a pool with stable addresses, found
+  // by definition offset through a flat table (index + 1, 0 if not parsed).
+  std::vector<std::unique_ptr<TemplateDef>> template_pool_;
+  size_t templates_used_ = 0;
+  std::vector<uint32_t> template_slot_;
+  std::vector<uint32_t> template_touched_;
+  std::vector<uint32_t> open_scratch_;
   std::vector<Node> nodes_;
   std::vector<Value> values_;
   uint32_t expansions_ = 0;
