@@ -11,7 +11,7 @@
 #   (default 40) files of ../shared/corpus serve as extra, read-only seeds.
 # fuzz: fuzzes FUZZ_SECONDS (default 600) per target from the kept corpus only
 #   (so nothing from ../shared can reach the repository), then merges the
-#   inputs that add coverage into fuzz/corpus/<target>/.
+#   inputs that add edge coverage into fuzz/corpus/<target>/ (kept < 2 MiB).
 #
 # Any crash, sanitizer report, input slower than 10 s or over 2 GB of memory
 # fails the run (exit 1); the input is kept under fuzz/regressions/<target>/.
@@ -214,7 +214,9 @@ for target in $targets; do
   if [ "$mode" = fuzz ] && [ -n "$(ls -A "$new")" ]; then
     before=$(find "$corpus" -type f | wc -l)
     log="$work/$target-merge.log"
-    if ! "$binary" "${flags[@]}" -merge=1 "$corpus" "$new" </dev/null >"$log" 2>&1; then
+    # Edge coverage only (no hit counts): keeps the corpus in the repository small.
+    if ! "$binary" "${flags[@]}" -merge=1 -use_counters=0 -use_value_profile=0 "$corpus" "$new" \
+        </dev/null >"$log" 2>&1; then
       echo "run.sh: $target: FAILED merging new inputs" >&2
       save_artifacts "$target" "$artifacts" "" "$log"
       failures=$((failures + 1))
@@ -224,6 +226,14 @@ for target in $targets; do
     echo "run.sh: $target: corpus $before -> $after inputs ($(du -sh "$corpus" | cut -f1))"
   fi
 done
+
+if [ "$mode" = fuzz ]; then
+  kib=$(du -sk "$fuzz_dir/corpus" | cut -f1)
+  if [ "$kib" -gt 2048 ]; then
+    echo "run.sh: fuzz/corpus holds ${kib} KiB, over the 2 MiB the repository keeps: minimise it" \
+         "(e.g. -merge=1 -use_counters=0 into an empty folder) before committing" >&2
+  fi
+fi
 
 if [ "$open_findings" -gt 0 ]; then
   echo "run.sh: $open_findings known open finding(s) still fail (see above)" >&2
