@@ -72,12 +72,10 @@ class TranscriptSink final : public evtx::RecordSink {
     transcript += "record " + std::to_string(record.record_id) + " @" +
                   std::to_string(record.file_offset) + (record.recovered ? " recovered" : "") +
                   " t=" + std::to_string(record.written.ticks) + "\n";
-    // Record::values dangles once the record has been expanded (a finding:
-    // fuzz/regressions/evtx_chunk/open-uaf-record-values*.chunk): eager
-    // records arrive expanded, and JSON or an Event may expand a lazy one. So
-    // until that is fixed a lazy sink makes either JSON or Events, as `vigil
-    // dump` and `vigil parse` do, unless VIGIL_FUZZ_STRICT asks for "views"
-    // (both, JSON first).
+    // Record::values once dangled after expansion (fixed; regression inputs
+    // fuzz/regressions/evtx_chunk/uaf-record-values*.chunk). A lazy sink makes
+    // either JSON or Events, as `vigil dump` and `vigil parse` do, unless
+    // VIGIL_FUZZ_STRICT asks for "views" (both, JSON first).
     const bool both = !lazy_ || strict_about("views");
     if (both || use_ == Use::kJson) render_json(record, chunk_names);
     if (strict_about("views") || (lazy_ && use_ == Use::kEvent)) {

@@ -108,10 +108,9 @@ class CollectingSink final : public RecordSink {
     r.end = record.file_offset + size;
     r.written = record.written.ticks;
     const bool rendered = renderer_.json(r.json, record, names);
-    // XML too, from the expanded record. Not Events: Record::values dangles
-    // once the record is expanded, so one sink cannot make both yet (see
-    // fuzz/regressions/evtx_chunk/open-uaf-record-values.chunk); the fuzz
-    // targets make Events in a sink of their own.
+    // XML too, from the expanded record. Events are made by the fuzz targets
+    // in a sink of their own (Record::values after expansion is covered by
+    // fuzz/regressions/evtx_chunk/uaf-record-values*.chunk).
     Record expanded = record;
     expanded.nodes = record.expand();
     xml_.clear();

@@ -319,9 +319,14 @@ size_t ChunkParser::parse(std::span<const uint8_t> chunk, uint64_t file_offset, 
       ++delivered;
     } else {
       Error e = r.error();
-      sink.on_damage({e.offset != UINT64_MAX ? file_offset + e.offset : file_offset + off, e.code,
-                      "record " + std::to_string(load<uint64_t>(p + off + 8)) + " at chunk offset " +
-                          std::to_string(off) + ": " + e.message});
+      // The place is the byte at fault when it lies in the chunk; a bogus
+      // reference (e.g. a template offset past the end) is named in the
+      // message and the record itself is the place.
+      const bool inside = e.offset != UINT64_MAX && e.offset < chunk.size();
+      std::string message = "record " + std::to_string(load<uint64_t>(p + off + 8)) +
+                            " at chunk offset " + std::to_string(off) + ": " + e.message;
+      if (!inside && e.offset != UINT64_MAX) message += " (offset " + std::to_string(e.offset) + ")";
+      sink.on_damage({file_offset + (inside ? e.offset : off), e.code, std::move(message)});
     }
     off += rec_size;
   }
@@ -365,6 +370,7 @@ Result<void> ChunkParser::parse_record(uint32_t offset, uint32_t size, bool reco
   rec.recovered = recovered;
   nodes_.clear();
   values_.clear();
+  nested_values_.clear();
   expansions_ = 0;
   expanded_ = false;
   expand_error_ = {};  // an earlier record's failure must not stick to this one
@@ -573,7 +579,7 @@ Result<ChunkParser::Instance> ChunkParser::read_instance_into(uint32_t& pos, uin
   uint64_t data = static_cast<uint64_t>(pos) + 4ull * count;
   // Values lie back to back after the descriptor table. Nested instances
   // stack their values on top of the enclosing ones in values.
-  Instance inst{*tmpl, static_cast<uint32_t>(values.size()), count, flat_next_};
+  Instance inst{*tmpl, static_cast<uint32_t>(values.size()), count, flat_next_, &values};
   flat_next_ += count;
   values.resize(inst.base + count);
   for (uint32_t i = 0; i < count; ++i) {
@@ -598,7 +604,8 @@ Result<void> ChunkParser::emit_instance(const Instance& inst, uint32_t depth,
     const Node& n = tnodes[k];
     if (n.kind == NodeKind::kStart) {
       if (n.optional && n.sub_index < inst.count &&
-          values_[inst.base + n.sub_index].raw_type == static_cast<uint8_t>(ValueType::kNull) &&
+          (*inst.store)[inst.base + n.sub_index].raw_type ==
+              static_cast<uint8_t>(ValueType::kNull) &&
           n.slot > k) {
         k = n.slot;  // its dependency is NULL: the element is not rendered
         continue;
@@ -616,7 +623,7 @@ Result<void> ChunkParser::emit_instance(const Instance& inst, uint32_t depth,
     }
     // Windows omits substitutions the instance does not provide.
     if (n.sub_index >= inst.count) continue;
-    const Value v = values_[inst.base + n.sub_index];
+    const Value v = (*inst.store)[inst.base + n.sub_index];
     if (v.raw_type == static_cast<uint8_t>(ValueType::kBinXml)) {
       if (v.size == 0) continue;
       if (depth + 1 > limits::kBinXmlMaxDepth) {
@@ -652,10 +659,13 @@ Result<void> ChunkParser::emit_instance(const Instance& inst, uint32_t depth,
 
 Result<void> ChunkParser::expand_template_instance(uint32_t& pos, uint32_t end, uint32_t depth,
                                                    std::vector<Node>& out) {
-  auto inst = read_instance(pos, end);
+  // Instances met while expanding stack in nested_values_: values_ holds the
+  // root instance that Record::values views, and must not move.
+  std::vector<Value>& store = nested_values_;
+  auto inst = read_instance_into(pos, end, store);
   if (!inst.ok()) return inst.error();
   auto r = emit_instance(*inst, depth, out);
-  values_.resize(inst->base);
+  store.resize(inst->base);
   return r;
 }
 

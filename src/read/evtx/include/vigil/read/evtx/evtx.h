@@ -225,9 +225,10 @@ class ChunkParser {
   friend struct Record;
   struct Instance {
     const TemplateDef* tmpl = nullptr;
-    uint32_t base = 0;   // first value in values_
+    uint32_t base = 0;   // first value in *store
     uint32_t count = 0;  // values provided
     uint32_t flat_base = 0;  // first flat slot (see Node::slot)
+    const std::vector<Value>* store = nullptr;
   };
 
   Result<void> parse_record(uint32_t offset, uint32_t size, bool recovered, RecordSink& sink);
@@ -255,7 +256,8 @@ class ChunkParser {
   std::vector<uint32_t> template_touched_;
   std::vector<uint32_t> open_scratch_;
   std::vector<Node> nodes_;
-  std::vector<Value> values_;
+  std::vector<Value> values_;         // the record's root instance: Record::values views it
+  std::vector<Value> nested_values_;  // instances met while expanding, so values_ never moves
   uint32_t expansions_ = 0;
   // The record being delivered, for lazy expansion.
   Instance root_;
