@@ -2,8 +2,9 @@
 """Writes vigil's own EVTX fuzz seeds: small chunks and files built here from
 the format description, never cut from real logs.
 
-    python3 fuzz/make_seeds.py            # (re)writes fuzz/corpus/*/seed-*
-    python3 fuzz/make_seeds.py OUT_DIR    # writes OUT_DIR/evtx_chunk, OUT_DIR/evtx_file
+    python3 fuzz/make_seeds.py             # (re)writes fuzz/corpus/*/seed-*
+    python3 fuzz/make_seeds.py OUT_DIR     # writes OUT_DIR/evtx_chunk, OUT_DIR/evtx_file
+    python3 fuzz/make_seeds.py --findings  # writes reproducers to fuzz/regressions
 
 The output is deterministic. Seeds cover what the reader must handle:
 templates defined in place and reused by later records, every substitution
@@ -604,6 +605,17 @@ def nested_first_chunk():
     return c
 
 
+def far_systime_chunk():
+    """A SYSTEMTIME in the year 60000: valid fields, far past what 100 ns
+    ticks since 1970 can hold in 64 bits."""
+    c = Chunk(1, 700)
+    values = security_values(700, BASE_TIME, "alice", 3, "10.0.0.1", 0)
+    started = 18 + [name for name, _ in NAMED_DATA].index("Started")
+    values[started] = (T_SYSTIME, struct.pack("<8H", 60000, 12, 0, 31, 23, 59, 59, 999))
+    c.record(BASE_TIME, templated("security", security_template(), values))
+    return c
+
+
 def write(path, data):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "wb") as f:
@@ -611,9 +623,21 @@ def write(path, data):
 
 
 def main():
-    root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "corpus")
+    args = [a for a in sys.argv[1:] if a != "--findings"]
+    here = os.path.dirname(os.path.abspath(__file__))
+    root = args[0] if args else os.path.join(here, "corpus")
     chunk_dir = os.path.join(root, "evtx_chunk")
     file_dir = os.path.join(root, "evtx_file")
+
+    if "--findings" in sys.argv:
+        # Hand-built reproducers of reader findings (fuzz/regressions, named
+        # open-* until fixed): kept out of the corpus, whose replay must pass.
+        found = os.path.join(here, "regressions", "evtx_chunk")
+        write(os.path.join(found, "uaf-record-values-valid-input.chunk"),
+              nested_first_chunk().finish(trim=True))
+        write(os.path.join(found, "open-ubsan-systemtime-overflow.chunk"),
+              far_systime_chunk().finish(trim=True))
+        return
 
     write(os.path.join(chunk_dir, "seed-security.chunk"),
           security_chunk(1, 1, 6, BASE_TIME).finish(trim=True))
