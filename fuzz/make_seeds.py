@@ -635,7 +635,7 @@ def main():
         found = os.path.join(here, "regressions", "evtx_chunk")
         write(os.path.join(found, "uaf-record-values-valid-input.chunk"),
               nested_first_chunk().finish(trim=True))
-        write(os.path.join(found, "open-ubsan-systemtime-overflow.chunk"),
+        write(os.path.join(found, "ubsan-systemtime-overflow.chunk"),
               far_systime_chunk().finish(trim=True))
         return
 

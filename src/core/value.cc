@@ -81,8 +81,10 @@ std::optional<Timestamp> systemtime_to_timestamp(const uint8_t* p) {
   const uint16_t year = load<uint16_t>(p), month = load<uint16_t>(p + 2), day = load<uint16_t>(p + 6),
                  hour = load<uint16_t>(p + 8), minute = load<uint16_t>(p + 10),
                  second = load<uint16_t>(p + 12), millis = load<uint16_t>(p + 14);
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60 ||
-      millis > 999) {
+  // Years outside SYSTEMTIME's defined range (1601-30827) are corrupt, and
+  // larger ones would overflow the 100 ns tick count.
+  if (year < 1601 || year > 30827 || month < 1 || month > 12 || day < 1 || day > 31 ||
+      hour > 23 || minute > 59 || second > 60 || millis > 999) {
     return std::nullopt;
   }
   const int64_t days = days_from_civil(year, month, day);

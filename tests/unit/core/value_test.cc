@@ -160,6 +160,9 @@ TEST(ValueText, TimeSpelling) {
   // An impossible SYSTEMTIME has no text rather than a wrong one.
   EXPECT_EQ(windows(systemtime(2024, 13, 2, 3, 4, 5, 0).as(ValueType::kSysTime)), "");
   EXPECT_EQ(windows(systemtime(2024, 1, 2, 3, 4, 5, 1000).as(ValueType::kSysTime)), "");
+  // Outside SYSTEMTIME's range: no text, and no overflow of the tick count.
+  EXPECT_EQ(windows(systemtime(65535, 12, 31, 23, 59, 59, 999).as(ValueType::kSysTime)), "");
+  EXPECT_EQ(windows(systemtime(1600, 12, 31, 0, 0, 0, 0).as(ValueType::kSysTime)), "");
 }
 
 TEST(ValueText, Sids) {
