@@ -630,8 +630,8 @@ def main():
     file_dir = os.path.join(root, "evtx_file")
 
     if "--findings" in sys.argv:
-        # Hand-built reproducers of reader findings (fuzz/regressions, named
-        # open-* until fixed): kept out of the corpus, whose replay must pass.
+        # Hand-built reproducers of reader findings, now regression inputs
+        # (a new, unfixed one would be named open-*, see run.sh).
         found = os.path.join(here, "regressions", "evtx_chunk")
         write(os.path.join(found, "uaf-record-values-valid-input.chunk"),
               nested_first_chunk().finish(trim=True))
