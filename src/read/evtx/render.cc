@@ -4,11 +4,10 @@
 #include <cstring>
 
 #include "vigil/core/utf.h"
+#include "entities.h"
 #include "vigil/read/evtx/evtx.h"
 
 namespace vigil::evtx {
-
-namespace {
 
 void append_entity(std::string& out, std::string_view entity) {
   if (entity == "amp") {
@@ -27,6 +26,8 @@ void append_entity(std::string& out, std::string_view entity) {
     out.push_back(';');
   }
 }
+
+namespace {
 
 uint16_t char_ref(const Value& v) {
   uint16_t u;

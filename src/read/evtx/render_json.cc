@@ -11,6 +11,7 @@
 
 #include "vigil/core/limits.h"
 #include "vigil/core/utf.h"
+#include "entities.h"
 #include "vigil/read/evtx/evtx.h"
 
 namespace vigil::evtx {
@@ -201,15 +202,6 @@ void append_json_text(std::string& out, const Value& v, std::string& scratch) {
   out.resize(static_cast<size_t>(end - out.data()));
 }
 
-const char* entity_text(std::string_view entity) {
-  if (entity == "amp") return "&";
-  if (entity == "lt") return "<";
-  if (entity == "gt") return ">";
-  if (entity == "quot") return "\"";
-  if (entity == "apos") return "'";
-  return nullptr;
-}
-
 }  // namespace
 
 // A compiled record shape: fixed text with value slots between.
@@ -319,14 +311,9 @@ class JsonWriter {
         break;
       }
       case NodeKind::kEntityRef: {
-        const std::string_view entity = names_.text(n.name);
-        if (const char* t = entity_text(entity)) {
-          out_.lit_json(t);
-        } else {
-          std::string raw(1, '&');
-          raw.append(entity).push_back(';');
-          out_.lit_json(raw);
-        }
+        std::string text;
+        append_entity(text, names_.text(n.name));
+        out_.lit_json(text);
         break;
       }
       default: break;
@@ -357,6 +344,11 @@ class JsonWriter {
       out_.text(nodes_[only]);
       return;
     }
+    quoted_pieces(begin, end);
+  }
+
+  // The text pieces in [begin, end) as one JSON string, child elements skipped.
+  void quoted_pieces(uint32_t begin, uint32_t end) {
     out_.lit('"');
     for (uint32_t i = begin; i < end;) {
       if (nodes_[i].kind == NodeKind::kStart) {
@@ -381,13 +373,7 @@ class JsonWriter {
       } else if (n.kind == NodeKind::kCharRef) {
         append_code_point(text, static_cast<uint32_t>(n.value.data[0] | (n.value.data[1] << 8)));
       } else if (n.kind == NodeKind::kEntityRef) {
-        const std::string_view entity = names_.text(n.name);
-        if (const char* t = entity_text(entity)) {
-          text += t;
-        } else {
-          text.push_back('&');
-          text.append(entity).push_back(';');
-        }
+        append_entity(text, names_.text(n.name));
       }
     }
     return text;
@@ -546,16 +532,8 @@ class JsonWriter {
     }
     if (has_text) {
       if (!first) out_.lit(',');
-      out_.lit("\"#text\":\"");
-      for (uint32_t i = p.content_begin; i < p.content_end;) {
-        if (nodes_[i].kind == NodeKind::kStart) {
-          i = end_of_[i] + 1;
-          continue;
-        }
-        piece(nodes_[i]);
-        ++i;
-      }
-      out_.lit('"');
+      out_.lit("\"#text\":");
+      quoted_pieces(p.content_begin, p.content_end);
     }
     out_.lit('}');
   }

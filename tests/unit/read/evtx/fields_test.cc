@@ -49,27 +49,38 @@ std::vector<fs::path> corpus_files() {
   return files;
 }
 
+// Parses every chunk of `path` into both sinks (each with its own parser) and
+// checks that they collected the same lines; returns how many.
+template <class Sink>
+size_t compare_sinks(const fs::path& path, Sink& a, Sink& b) {
+  std::ifstream in(path, std::ios::binary);
+  const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), {});
+  ChunkParser parser_a, parser_b;
+  for (uint64_t off = 4096; off < bytes.size(); off += 65536) {
+    const auto size = std::min<uint64_t>(65536, bytes.size() - off);
+    const std::span<const uint8_t> chunk(bytes.data() + off, size);
+    parser_a.parse(chunk, off, a);
+    parser_b.parse(chunk, off, b);
+  }
+  EXPECT_EQ(a.lines.size(), b.lines.size()) << path;
+  for (size_t i = 0; i < a.lines.size() && i < b.lines.size(); ++i) {
+    if (a.lines[i] != b.lines[i]) {
+      ADD_FAILURE() << path << " record #" << i << "\n" << a.lines[i] << "\n" << b.lines[i];
+      break;
+    }
+  }
+  return a.lines.size();
+}
+
 TEST(EventBuilder, PlansMatchExpandedWalkOnCorpus) {
   const auto files = corpus_files();
   if (files.empty()) GTEST_SKIP() << "shared corpus not found at " << VIGIL_SHARED_DIR;
   size_t records = 0;
   for (const fs::path& path : files) {
-    std::ifstream in(path, std::ios::binary);
-    const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), {});
     FieldNames names;
     CollectingSink planned(names, true), walked(names, false);
-    ChunkParser parser_a, parser_b;
-    for (uint64_t off = 4096; off < bytes.size(); off += 65536) {
-      const auto size = std::min<uint64_t>(65536, bytes.size() - off);
-      const std::span<const uint8_t> chunk(bytes.data() + off, size);
-      parser_a.parse(chunk, off, planned);
-      parser_b.parse(chunk, off, walked);
-    }
-    ASSERT_EQ(planned.lines.size(), walked.lines.size()) << path;
-    for (size_t i = 0; i < planned.lines.size(); ++i) {
-      ASSERT_EQ(planned.lines[i], walked.lines[i]) << path << " record #" << i;
-    }
-    records += planned.lines.size();
+    records += compare_sinks(path, planned, walked);
+    ASSERT_FALSE(HasFailure());
   }
   EXPECT_GT(records, 20000u);
 }
@@ -97,21 +108,9 @@ TEST(Renderer, CompiledJsonMatchesTreeWalkOnCorpus) {
   if (files.empty()) GTEST_SKIP() << "shared corpus not found at " << VIGIL_SHARED_DIR;
   size_t records = 0;
   for (const fs::path& path : files) {
-    std::ifstream in(path, std::ios::binary);
-    const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), {});
     JsonSink compiled(true), walked(false);
-    ChunkParser parser_a, parser_b;
-    for (uint64_t off = 4096; off < bytes.size(); off += 65536) {
-      const auto size = std::min<uint64_t>(65536, bytes.size() - off);
-      const std::span<const uint8_t> chunk(bytes.data() + off, size);
-      parser_a.parse(chunk, off, compiled);
-      parser_b.parse(chunk, off, walked);
-    }
-    ASSERT_EQ(compiled.lines.size(), walked.lines.size()) << path;
-    for (size_t i = 0; i < compiled.lines.size(); ++i) {
-      ASSERT_EQ(compiled.lines[i], walked.lines[i]) << path << " record #" << i;
-    }
-    records += compiled.lines.size();
+    records += compare_sinks(path, compiled, walked);
+    ASSERT_FALSE(HasFailure());
   }
   EXPECT_GT(records, 20000u);
 }
