@@ -88,11 +88,22 @@ int run_dump(const DumpOptions& opt) {
     out = owned.get();
   }
   const bool xml = opt.format == "xml";
-  std::vector<evtx::Renderer> renderers(resolve_threads(opt.threads));
+  const unsigned threads = resolve_threads(opt.threads);
+  std::vector<evtx::Renderer> renderers(threads);
   DamageReport report;
   bool write_failed = false;
+  auto write = [&](const std::string& text) {
+    if (!text.empty() && std::fwrite(text.data(), 1, text.size(), out) != text.size()) {
+      write_failed = true;
+    }
+  };
+  // On one thread each chunk is consumed right after it is produced, so its
+  // text can go out in cache-sized pieces instead of growing one buffer to
+  // the size of a chunk's JSON (fresh pages cost more than the writes).
+  const bool stream = threads == 1;
+  constexpr size_t kStreamPiece = 64 * 1024;
   evtx::scan<std::string>(
-      set.inputs, resolve_threads(opt.threads), evtx::ParseOptions{opt.recover, /*lazy_records=*/!xml},
+      set.inputs, threads, evtx::ParseOptions{opt.recover, /*lazy_records=*/!xml},
       [&](const evtx::Record& record, const evtx::ChunkNames& names, uint32_t, unsigned worker,
           std::string& text) {
         if (xml) {
@@ -101,15 +112,17 @@ int run_dump(const DumpOptions& opt) {
           return;  // damaged: the parser reports it
         }
         text.push_back('\n');
+        if (stream && text.size() >= kStreamPiece) {
+          write(text);
+          text.clear();
+        }
       },
       [](std::string& text) { text.clear(); },
       [&](const evtx::ScanSlot<std::string>& slot) {
         const evtx::EvtxInput& input = set.inputs[slot.input];
         if (slot.first_of_input) report.report(input.path, input.notices);
         report.report(input.path, slot.damage);
-        if (!slot.out.empty() && std::fwrite(slot.out.data(), 1, slot.out.size(), out) != slot.out.size()) {
-          write_failed = true;
-        }
+        write(slot.out);
       });
   if (std::fflush(out) != 0 || write_failed) {
     std::fprintf(stderr, "vigil: writing the output failed\n");

@@ -94,8 +94,7 @@ uint64_t next_generation() {
 
 void ChunkNames::reset() {
   used_ = 0;
-  for (const uint32_t offset : touched_) by_offset_[offset] = 0;
-  touched_.clear();
+  by_offset_.clear();
   generation_ = next_generation();
 }
 
@@ -106,10 +105,7 @@ FieldId ChunkNames::field(uint32_t index, FieldNames& names) const {
 }
 
 Result<uint32_t> ChunkNames::at_offset(std::span<const uint8_t> chunk, uint32_t offset) {
-  // Offsets are below the chunk size: a flat table beats hashing for the
-  // few hundred name lookups of every record batch.
-  if (by_offset_.empty()) by_offset_.assign(limits::kEvtxChunkSize, 0);
-  if (offset < by_offset_.size() && by_offset_[offset] != 0) return by_offset_[offset] - 1;
+  if (const uint32_t known = by_offset_.find(offset); known != 0) return known - 1;
   // next-offset(4) hash(2) char-count(2) UTF-16 chars, NUL
   if (offset < kChunkHeaderSize || static_cast<uint64_t>(offset) + 8 > chunk.size()) {
     return corrupt("name offset outside the chunk", offset);
@@ -124,10 +120,7 @@ Result<uint32_t> ChunkNames::at_offset(std::span<const uint8_t> chunk, uint32_t 
   e.field = kNoField;
   append_utf16le_as_utf8(e.text, chunk.data() + offset + 8, count);
   const auto index = static_cast<uint32_t>(used_++);
-  if (offset < by_offset_.size()) {  // a span longer than a chunk is only decoded, not cached
-    by_offset_[offset] = index + 1;
-    touched_.push_back(offset);
-  }
+  by_offset_.insert(offset, index + 1);
   return index;
 }
 
@@ -237,8 +230,7 @@ size_t ChunkParser::parse(std::span<const uint8_t> chunk, uint64_t file_offset, 
   chunk_ = chunk;
   file_offset_ = file_offset;
   names_.reset();
-  for (const uint32_t offset : template_touched_) template_slot_[offset] = 0;
-  template_touched_.clear();
+  template_slot_.clear();
   templates_used_ = 0;
   size_t delivered = 0;
 
@@ -475,12 +467,10 @@ Result<uint32_t> ChunkParser::read_name(uint32_t& pos, uint32_t end) {
 }
 
 Result<const TemplateDef*> ChunkParser::template_at(uint32_t def_offset) {
-  // Definitions are found by their chunk offset in a flat table and live in
-  // a pool reused from chunk to chunk: no allocation once the pool is warm.
-  if (template_slot_.empty()) template_slot_.assign(limits::kEvtxChunkSize, 0);
-  const bool tabled = def_offset < template_slot_.size();
-  if (tabled && template_slot_[def_offset] != 0) {
-    const TemplateDef& known = *template_pool_[template_slot_[def_offset] - 1];
+  // Definitions live in a pool reused from chunk to chunk: no allocation
+  // once the pool is warm.
+  if (const uint32_t slot = template_slot_.find(def_offset); slot != 0) {
+    const TemplateDef& known = *template_pool_[slot - 1];
     if (!known.valid) return known.error;
     return &known;
   }
@@ -492,10 +482,7 @@ Result<const TemplateDef*> ChunkParser::template_at(uint32_t def_offset) {
   t.substitutions.clear();
   t.valid = false;
   t.error = {};
-  if (tabled) {
-    template_slot_[def_offset] = static_cast<uint32_t>(templates_used_);
-    template_touched_.push_back(def_offset);
-  }
+  template_slot_.insert(def_offset, static_cast<uint32_t>(templates_used_));
   // next-def-offset(4) guid(16) data-size(4) binary XML
   const auto chunk_size = static_cast<uint32_t>(chunk_.size());
   if (def_offset < kChunkHeaderSize || static_cast<uint64_t>(def_offset) + 24 > chunk_size) {

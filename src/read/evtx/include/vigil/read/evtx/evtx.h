@@ -17,6 +17,7 @@
 
 #include "vigil/core/event.h"
 #include "vigil/core/field_names.h"
+#include "vigil/core/offset_map.h"
 #include "vigil/core/result.h"
 #include "vigil/core/timestamp.h"
 #include "vigil/core/value.h"
@@ -128,8 +129,7 @@ class ChunkNames {
   std::vector<Entry> entries_;
   size_t used_ = 0;
   uint64_t generation_ = 0;
-  std::vector<uint32_t> by_offset_;  // chunk offset -> index + 1, 0 if not seen
-  std::vector<uint32_t> touched_;    // offsets set since the last reset
+  OffsetMap by_offset_;  // chunk offset -> index + 1
 };
 
 // A template definition of a chunk, parsed once and shared by the records
@@ -249,11 +249,10 @@ class ChunkParser {
   uint64_t file_offset_ = 0;
   ChunkNames names_;
   // The chunk's template definitions: a pool with stable addresses, found
-  // by definition offset through a flat table (index + 1, 0 if not parsed).
+  // by definition offset (pool index + 1).
   std::vector<std::unique_ptr<TemplateDef>> template_pool_;
   size_t templates_used_ = 0;
-  std::vector<uint32_t> template_slot_;
-  std::vector<uint32_t> template_touched_;
+  OffsetMap template_slot_;
   std::vector<uint32_t> open_scratch_;
   std::vector<Node> nodes_;
   std::vector<Value> values_;         // the record's root instance: Record::values views it
