@@ -28,10 +28,36 @@ inline constexpr uint32_t kBinXmlMaxTemplateExpansions = 256;
 // the caches start over, which only costs recompiling.
 inline constexpr size_t kMaxCompiledTemplates = 1 << 14;
 
+// --- Sigma rules ---------------------------------------------------------------
+// Rules are input too (downloaded packs, user folders): each bound turns a
+// hostile or broken rule into a diagnostic for that rule, never a crash or hang.
+// A rule file larger than this is not read at all.
+inline constexpr uint64_t kSigmaMaxFileBytes = 16 * 1024 * 1024;
+// YAML documents in one file (multi-document files hold a rule and its correlations).
+inline constexpr size_t kSigmaMaxDocumentsPerFile = 4096;
+// Nesting of YAML collections in one document; rules need about 5.
+inline constexpr uint32_t kSigmaMaxYamlDepth = 64;
+// YAML nodes visited per document: stops alias bombs (anchors referenced
+// exponentially often) before they are expanded.
+inline constexpr size_t kSigmaMaxYamlNodes = 200'000;
+// Bytes of one detection value or condition; SigmaHQ's longest value is under 200.
+inline constexpr size_t kSigmaMaxValueBytes = 64 * 1024;
+// Nesting of parentheses and operators in a condition.
+inline constexpr uint32_t kSigmaMaxConditionDepth = 64;
+// Alternatives one value may expand to (windash permutations, base64offset
+// shifts, placeholder values, multiplied together).
+inline constexpr size_t kSigmaMaxAlternatives = 4096;
+// Memory RE2 may use to compile one regular expression (its programs and DFA
+// cache); larger programs are rejected with a diagnostic.
+inline constexpr int64_t kSigmaMaxRegexMemory = 8 * 1024 * 1024;
+
 // --- Pipeline ----------------------------------------------------------------
-// Work units (EVTX chunks) in flight per worker thread: bounds memory whatever
-// the input size, while keeping every core busy.
-inline constexpr size_t kUnitsInFlightPerThread = 8;
+// Work units in flight per worker thread: bounds memory whatever the input
+// size, while keeping every core busy.
+inline constexpr size_t kUnitsInFlightPerThread = 4;
+// EVTX chunks per work unit at most: handing out one chunk at a time costs a
+// lock and a wake-up per 64 KiB, which shows at two threads and more.
+inline constexpr uint32_t kEvtxChunksPerUnit = 16;
 inline constexpr unsigned kMaxThreads = 256;
 
 // --- Output ------------------------------------------------------------------

@@ -3,6 +3,7 @@
 // scan over the chunks of many files with output in deterministic order
 // (files in the given order, chunks and records in file order).
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
@@ -78,16 +79,28 @@ void scan(const std::vector<EvtxInput>& inputs, unsigned threads, ParseOptions o
           OnRecord&& on_record, Reset&& reset, Consume&& consume) {
   struct Unit {
     uint32_t input;
-    uint32_t chunk;  // UINT32_MAX: a file without chunks (header only)
+    uint32_t first_chunk;  // UINT32_MAX: a file without chunks (header only)
+    uint32_t chunks;
   };
+  threads = std::max(1u, threads);
+  uint64_t total_chunks = 0;
+  for (const EvtxInput& input : inputs) {
+    total_chunks += input.chunks + (options.recover_slack ? input.unused_chunks : 0);
+  }
+  // Big units for big inputs, single chunks when there are too few to keep
+  // every thread busy.
+  const uint64_t per_unit = std::clamp<uint64_t>(
+      total_chunks / (uint64_t{threads} * limits::kUnitsInFlightPerThread * 4), 1,
+      limits::kEvtxChunksPerUnit);
   std::vector<Unit> units;
   for (uint32_t i = 0; i < inputs.size(); ++i) {
     const uint32_t chunks =
         inputs[i].chunks + (options.recover_slack ? inputs[i].unused_chunks : 0);
-    if (chunks == 0) units.push_back({i, UINT32_MAX});
-    for (uint32_t c = 0; c < chunks; ++c) units.push_back({i, c});
+    if (chunks == 0) units.push_back({i, UINT32_MAX, 0});
+    for (uint32_t c = 0; c < chunks; c += static_cast<uint32_t>(per_unit)) {
+      units.push_back({i, c, static_cast<uint32_t>(std::min<uint64_t>(per_unit, chunks - c))});
+    }
   }
-  threads = std::max(1u, threads);
   std::vector<detail::ScanWorker> workers(threads);
   for (auto& w : workers) {
     w.parser = ChunkParser(options);
@@ -98,11 +111,11 @@ void scan(const std::vector<EvtxInput>& inputs, unsigned threads, ParseOptions o
       [&](size_t u, unsigned w, ScanSlot<Out>& slot) {
         const Unit unit = units[u];
         slot.input = unit.input;
-        slot.first_of_input = unit.chunk == 0 || unit.chunk == UINT32_MAX;
+        slot.first_of_input = unit.first_chunk == 0 || unit.first_chunk == UINT32_MAX;
         slot.damage.clear();
         slot.records = 0;
         reset(slot.out);
-        if (unit.chunk == UINT32_MAX) return;
+        if (unit.first_chunk == UINT32_MAX) return;
         detail::ScanWorker& worker = workers[w];
         const EvtxInput& input = inputs[unit.input];
         if (worker.file_input != unit.input) {
@@ -115,16 +128,18 @@ void scan(const std::vector<EvtxInput>& inputs, unsigned threads, ParseOptions o
           worker.file = std::move(f.value());
           worker.file_input = unit.input;
         }
-        const uint64_t offset = chunk_offset(unit.chunk);
-        auto n = read_at(worker.file.fd(), offset, worker.buffer.data(), worker.buffer.size());
-        if (!n.ok()) {
-          slot.damage.push_back({offset, Errc::kIoError, n.error().message});
-          return;
-        }
         detail::SlotSink<Out, std::remove_reference_t<OnRecord>> sink(slot, on_record, w, options.lazy_records);
-        // The parser's count: a lazy record that fails to expand later is damage, not a record.
-        slot.records =
-            worker.parser.parse(std::span<const uint8_t>(worker.buffer.data(), *n), offset, sink);
+        for (uint32_t c = unit.first_chunk; c < unit.first_chunk + unit.chunks; ++c) {
+          const uint64_t offset = chunk_offset(c);
+          auto n = read_at(worker.file.fd(), offset, worker.buffer.data(), worker.buffer.size());
+          if (!n.ok()) {
+            slot.damage.push_back({offset, Errc::kIoError, n.error().message});
+            continue;
+          }
+          // The parser's count: a lazy record that fails to expand later is damage, not a record.
+          slot.records +=
+              worker.parser.parse(std::span<const uint8_t>(worker.buffer.data(), *n), offset, sink);
+        }
       },
       [&](size_t, ScanSlot<Out>& slot) { consume(slot); });
 }
