@@ -68,8 +68,26 @@ char* write_utf16le_as_json(char* dst, const uint8_t* data, size_t units) {
   size_t i = 0;
   while (i < units) {
 #if defined(__SSE2__)
-    if (i + 8 <= units) {
-      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + 2 * i));
+    // Blocks of 8, then 4, then 2 units: most values are short, and a
+    // scalar tail would cost more than the blocks. A block always stores 8
+    // bytes; the room promised (6 per unit left) covers that, and bytes past
+    // the plain prefix are overwritten by what follows.
+    if (const size_t left = units - i; left >= 2) {
+      const uint8_t* at = data + 2 * i;
+      __m128i v;
+      int lanes;
+      if (left >= 8) {
+        v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
+        lanes = 8;
+      } else if (left >= 4) {
+        v = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(at));
+        lanes = 4;
+      } else {
+        uint32_t two;
+        std::memcpy(&two, at, 4);
+        v = _mm_cvtsi32_si128(static_cast<int>(two));
+        lanes = 2;
+      }
       // Signed 16-bit compares: units >= 0x8000 count as "below 0x20" and so
       // take the careful path too.
       const __m128i special = _mm_or_si128(
@@ -77,16 +95,16 @@ char* write_utf16le_as_json(char* dst, const uint8_t* data, size_t units) {
                        _mm_cmpgt_epi16(v, _mm_set1_epi16(0x7e))),
           _mm_or_si128(_mm_cmpeq_epi16(v, _mm_set1_epi16('"')),
                        _mm_cmpeq_epi16(v, _mm_set1_epi16('\\'))));
-      const int mask = _mm_movemask_epi8(special);
+      const auto mask = static_cast<unsigned>(_mm_movemask_epi8(special)) & ((1u << (2 * lanes)) - 1);
+      _mm_storel_epi64(reinterpret_cast<__m128i*>(dst), _mm_packus_epi16(v, v));
       if (mask == 0) {
-        _mm_storel_epi64(reinterpret_cast<__m128i*>(dst), _mm_packus_epi16(v, v));
-        dst += 8;
-        i += 8;
+        dst += lanes;
+        i += static_cast<size_t>(lanes);
         continue;
       }
-      const int plain = __builtin_ctz(static_cast<unsigned>(mask)) / 2;
-      for (int k = 0; k < plain; ++k) *dst++ = static_cast<char>(data[2 * (i + k)]);
-      i += static_cast<size_t>(plain);
+      const unsigned plain = static_cast<unsigned>(__builtin_ctz(mask)) / 2;
+      dst += plain;
+      i += plain;
     }
 #endif
     uint32_t u = static_cast<uint32_t>(data[2 * i]) | (static_cast<uint32_t>(data[2 * i + 1]) << 8);

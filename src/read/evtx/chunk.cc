@@ -126,14 +126,29 @@ Result<uint32_t> ChunkNames::at_offset(std::span<const uint8_t> chunk, uint32_t 
 
 // --- Template identity -------------------------------------------------------
 
-uint32_t TemplateIdentity::id(const TemplateDef& tmpl, const ChunkNames& names) {
-  if (names_ != &names || generation_ != names.generation()) {
-    names_ = &names;
-    generation_ = names.generation();
-    chunk_ids_.clear();
+TemplateIdentity::TemplateIdentity() : stamp_(next_generation()) {}
+
+TemplateIdentity::TemplateIdentity(TemplateIdentity&& other) noexcept
+    : ids_(std::move(other.ids_)), stamp_(other.stamp_), scratch_(std::move(other.scratch_)) {
+  other.ids_.clear();
+  other.stamp_ = next_generation();
+}
+
+TemplateIdentity& TemplateIdentity::operator=(TemplateIdentity&& other) noexcept {
+  if (this != &other) {
+    ids_ = std::move(other.ids_);
+    stamp_ = other.stamp_;
+    scratch_ = std::move(other.scratch_);
+    other.ids_.clear();
+    other.stamp_ = next_generation();
   }
-  auto it = chunk_ids_.find(&tmpl);
-  if (it != chunk_ids_.end()) return it->second;
+  return *this;
+}
+
+uint32_t TemplateIdentity::id(const TemplateDef& tmpl, const ChunkNames& names) {
+  if (tmpl.identity_stamp == stamp_ && tmpl.identity_generation == names.generation()) {
+    return tmpl.identity;
+  }
   // The canonical form: every node with its names as text and its literal
   // values as bytes; nothing that depends on where the chunk put things.
   scratch_.clear();
@@ -174,14 +189,15 @@ uint32_t TemplateIdentity::id(const TemplateDef& tmpl, const ChunkNames& names) 
   }
   const auto next = static_cast<uint32_t>(ids_.size());
   const uint32_t id = ids_.emplace(scratch_, next).first->second;
-  chunk_ids_.emplace(&tmpl, id);
+  tmpl.identity_stamp = stamp_;
+  tmpl.identity_generation = names.generation();
+  tmpl.identity = id;
   return id;
 }
 
 void TemplateIdentity::clear() {
   ids_.clear();
-  chunk_ids_.clear();
-  names_ = nullptr;
+  stamp_ = next_generation();
 }
 
 // --- Chunk -------------------------------------------------------------------

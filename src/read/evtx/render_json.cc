@@ -6,6 +6,7 @@
 // the same shape (same templates, same value types and presence) render by
 // replaying the program, which skips expansion and the tree walk entirely.
 
+#include <array>
 #include <cmath>
 #include <cstring>
 
@@ -49,31 +50,59 @@ T load_le(const uint8_t* p) {
   return v;
 }
 
+constexpr char kDigitPairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+// Decimal digits of v (1 for 0): from the bit length, corrected by one
+// comparison, instead of a division per digit.
+inline int decimal_digits(uint64_t v) {
+  static constexpr uint64_t kPowers[20] = {1ull,
+                                           10ull,
+                                           100ull,
+                                           1000ull,
+                                           10000ull,
+                                           100000ull,
+                                           1000000ull,
+                                           10000000ull,
+                                           100000000ull,
+                                           1000000000ull,
+                                           10000000000ull,
+                                           100000000000ull,
+                                           1000000000000ull,
+                                           10000000000000ull,
+                                           100000000000000ull,
+                                           1000000000000000ull,
+                                           10000000000000000ull,
+                                           100000000000000000ull,
+                                           1000000000000000000ull,
+                                           10000000000000000000ull};
+  const int bits = 64 - __builtin_clzll(v | 1);
+  const int guess = (bits * 1233) >> 12;  // floor(bits * log10(2))
+  return guess + (v >= kPowers[guess] ? 1 : 0);
+}
+
 // Unsigned decimal into buf (at most 20 digits), returns the end. Two
 // digits per step from a table: numbers are most of the values in a log.
 inline char* put_uint(char* buf, uint64_t v) {
-  static constexpr char kPairs[] =
-      "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-      "8081828384858687888990919293949596979899";
   if (v < 10) {
     *buf = static_cast<char>('0' + v);
     return buf + 1;
   }
-  int digits = 2;
-  for (uint64_t t = v / 100; t != 0; t /= 10) ++digits;
+  const int digits = decimal_digits(v);
   char* p = buf + digits;
   while (v >= 100) {
     const auto pair = static_cast<size_t>(v % 100) * 2;
     v /= 100;
     p -= 2;
-    p[0] = kPairs[pair];
-    p[1] = kPairs[pair + 1];
+    p[0] = kDigitPairs[pair];
+    p[1] = kDigitPairs[pair + 1];
   }
   if (v >= 10) {
     p -= 2;
-    p[0] = kPairs[v * 2];
-    p[1] = kPairs[v * 2 + 1];
+    p[0] = kDigitPairs[v * 2];
+    p[1] = kDigitPairs[v * 2 + 1];
   } else {
     *--p = static_cast<char>('0' + v);
   }
@@ -88,33 +117,59 @@ inline char* put_int(char* buf, int64_t v) {
   return put_uint(buf, static_cast<uint64_t>(v));
 }
 
+// "0x" and lower-case hex without leading zeros, one byte per table lookup.
 inline char* put_hex(char* buf, uint64_t v) {
+  static constexpr char kHexPairs[] =
+      "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+      "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+      "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+      "606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f"
+      "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f"
+      "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+      "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
+      "e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7f8f9fafbfcfdfeff";
   *buf++ = '0';
   *buf++ = 'x';
-  int shift = 60;
-  while (shift > 0 && ((v >> shift) & 0xF) == 0) shift -= 4;
-  for (; shift >= 0; shift -= 4) *buf++ = "0123456789abcdef"[(v >> shift) & 0xF];
-  return buf;
+  const int nibbles = (64 - __builtin_clzll(v | 1) + 3) / 4;
+  char* const end = buf + nibbles;
+  char* p = end;
+  for (int left = nibbles; left >= 2; left -= 2) {
+    const auto pair = static_cast<size_t>(v & 0xFF) * 2;
+    v >>= 8;
+    p -= 2;
+    p[0] = kHexPairs[pair];
+    p[1] = kHexPairs[pair + 1];
+  }
+  if (p != buf) *--p = "0123456789abcdef"[v & 0xF];
+  return end;
 }
 
-inline char* put_digits(char* buf, uint64_t v, int width) {
-  for (int i = width - 1; i >= 0; --i) {
-    buf[i] = static_cast<char>('0' + v % 10);
-    v /= 10;
-  }
-  return buf + width;
+inline char* put_two_digits(char* buf, uint32_t v) {
+  buf[0] = kDigitPairs[v * 2];
+  buf[1] = kDigitPairs[v * 2 + 1];
+  return buf + 2;
 }
 
 // evtx_dump's spelling: upper-case hex without braces.
 char* put_guid(char* buf, const uint8_t* p) {
+  // Byte order of the text (the first three fields are little-endian) and
+  // where dashes go: fixed, so the loop unrolls into straight stores.
+  static constexpr struct HexTable {
+    char pairs[512];
+    constexpr HexTable() : pairs() {
+      for (int b = 0; b < 256; ++b) {
+        pairs[2 * b] = "0123456789ABCDEF"[b >> 4];
+        pairs[2 * b + 1] = "0123456789ABCDEF"[b & 0xF];
+      }
+    }
+  } kHex;
   static constexpr int kOrder[16] = {3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15};
+  static constexpr int kAt[16] = {0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34};
   for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) *buf++ = '-';
-    const uint8_t b = p[kOrder[i]];
-    *buf++ = "0123456789ABCDEF"[b >> 4];
-    *buf++ = "0123456789ABCDEF"[b & 0xF];
+    std::memcpy(buf + kAt[i], kHex.pairs + 2 * p[kOrder[i]], 2);
   }
-  return buf;
+  buf[8] = buf[13] = buf[18] = buf[23] = '-';
+  return buf + 36;
 }
 
 // evtx_dump's spelling: microseconds, 'Z'. Years outside 0..9999 go the
@@ -122,19 +177,24 @@ char* put_guid(char* buf, const uint8_t* p) {
 char* put_filetime(char* buf, uint64_t filetime) {
   const CivilTime c = to_civil(Timestamp::from_filetime(filetime));
   if (c.year < 0 || c.year > 9999) return nullptr;
-  buf = put_digits(buf, static_cast<uint64_t>(c.year), 4);
+  const auto year = static_cast<uint32_t>(c.year);
+  buf = put_two_digits(buf, year / 100);
+  buf = put_two_digits(buf, year % 100);
   *buf++ = '-';
-  buf = put_digits(buf, c.month, 2);
+  buf = put_two_digits(buf, c.month);
   *buf++ = '-';
-  buf = put_digits(buf, c.day, 2);
+  buf = put_two_digits(buf, c.day);
   *buf++ = 'T';
-  buf = put_digits(buf, c.hour, 2);
+  buf = put_two_digits(buf, c.hour);
   *buf++ = ':';
-  buf = put_digits(buf, c.minute, 2);
+  buf = put_two_digits(buf, c.minute);
   *buf++ = ':';
-  buf = put_digits(buf, c.second, 2);
+  buf = put_two_digits(buf, c.second);
   *buf++ = '.';
-  buf = put_digits(buf, c.ticks / 10, 6);
+  const auto micros = static_cast<uint32_t>(c.ticks / 10);
+  buf = put_two_digits(buf, micros / 10000);
+  buf = put_two_digits(buf, micros / 100 % 100);
+  buf = put_two_digits(buf, micros % 100);
   *buf++ = 'Z';
   return buf;
 }
@@ -204,6 +264,18 @@ void append_json_text(std::string& out, const Value& v, std::string& scratch) {
 
 }  // namespace
 
+// Copies n bytes in 16-byte blocks, so the short pieces between values cost
+// no call: reads and writes up to kCopyPadding - 1 bytes past n, which both
+// the program text and the record buffer leave room for.
+constexpr size_t kCopyPadding = 16;
+inline void copy_padded(char* dst, const char* src, size_t n) {
+  for (size_t k = 0; k < n; k += 16) {
+    char block[16];
+    std::memcpy(block, src + k, 16);
+    std::memcpy(dst + k, block, 16);
+  }
+}
+
 // A compiled record shape: fixed text with value slots between.
 struct JsonProgram {
   struct Slot {
@@ -211,7 +283,8 @@ struct JsonProgram {
     uint32_t value;     // index into the record's flat values
   };
   bool usable = true;
-  std::string text;
+  std::string text;  // after compiling: the fixed text, then kCopyPadding zero bytes
+  size_t text_size = 0;  // of the fixed text
   std::vector<Slot> slots;
 };
 
@@ -552,7 +625,10 @@ struct Renderer::JsonCache {
   // so the same event shape compiles once per run, not once per chunk.
   TemplateIdentity templates;
   std::unordered_map<std::string, std::unique_ptr<JsonProgram>> programs;
-  std::vector<Value> flat;                  // the record's values in flat order
+  // The record's values in flat order: flat[0, flat_size). Grown, never
+  // shrunk, and filled with memcpy (Value is trivially copyable).
+  std::vector<Value> flat;
+  size_t flat_size = 0;
   std::vector<std::vector<Value>> nested;   // per nesting level, for nested_instance
   std::string key;
   std::string scratch;
@@ -561,6 +637,23 @@ struct Renderer::JsonCache {
   std::string last_key;
   const JsonProgram* last_program = nullptr;
 
+  // Per raw type: its fixed width (0 for variable-size types) and whether
+  // it is a float, so the shape of a value costs two table lookups.
+  struct TypeInfo {
+    std::array<uint32_t, 256> width{};
+    std::array<bool, 256> real{};
+    TypeInfo() {
+      for (unsigned t = 0; t < 256; ++t) {
+        const ValueType type = element_type(static_cast<uint8_t>(t));
+        width[t] = fixed_size(type);
+        real[t] = type == ValueType::kReal32 || type == ValueType::kReal64;
+      }
+    }
+  };
+  static const TypeInfo& types() {
+    static const TypeInfo info;
+    return info;
+  }
 
   // Appends an instance's values to the flat list and their shape to the
   // key, then visits its nested instances in document order, as expansion
@@ -568,32 +661,54 @@ struct Renderer::JsonCache {
   bool shape_of(ChunkParser& parser, const TemplateDef* tmpl, std::span<const Value> values,
                 uint32_t level, const ChunkNames& chunk_names) {
     if (level >= limits::kBinXmlMaxDepth) return false;
-    const auto base = static_cast<uint32_t>(flat.size());
+    const auto base = static_cast<uint32_t>(flat_size);
     const uint32_t id = templates.id(*tmpl, chunk_names);
     key.append(reinterpret_cast<const char*>(&id), sizeof id);
     const auto count = static_cast<uint32_t>(values.size());
     key.append(reinterpret_cast<const char*>(&count), sizeof count);
-    flat.insert(flat.end(), values.begin(), values.end());
+    if (flat.size() < flat_size + count) flat.resize(std::max(flat_size + count, 2 * flat.size()));
+    if (count != 0) std::memcpy(flat.data() + base, values.data(), count * sizeof(Value));
+    flat_size += count;
     // Two bytes per value: its type, and what decides its JSON form (empty,
     // wide enough for its type, finite).
+    const TypeInfo& info = types();
     const size_t at = key.size();
     key.resize(at + 2 * values.size());
     char* k = key.data() + at;
-    for (const Value& v : values) {
-      const ValueType type = v.type();
-      const bool real = type == ValueType::kReal32 || type == ValueType::kReal64;
-      *k++ = static_cast<char>(v.raw_type);
-      *k++ = static_cast<char>((v.size == 0 ? 1 : 0) | (v.size >= fixed_size(type) ? 2 : 0) |
-                               (!real || finite_number(v) ? 4 : 0));
+    uint32_t binxml = 0;  // non-empty BinXml values: nested instances to visit
+    uint32_t only_binxml = 0;
+    for (uint32_t i = 0; i < count; ++i) {
+      const Value& v = values[i];
+      const uint8_t raw = v.raw_type;
+      *k++ = static_cast<char>(raw);
+      *k++ = static_cast<char>((v.size == 0 ? 1 : 0) | (v.size >= info.width[raw] ? 2 : 0) |
+                               (!info.real[raw] || finite_number(v) ? 4 : 0));
+      if (raw == static_cast<uint8_t>(ValueType::kBinXml) && v.size != 0) {
+        ++binxml;
+        only_binxml = i;
+      }
+    }
+    if (binxml == 0) return true;
+    auto visit = [&](uint32_t sub) {
+      if (nested.size() <= level) nested.resize(level + 1);
+      auto inst = parser.nested_instance(flat[base + sub], nested[level]);
+      if (!inst.ok()) return false;
+      return shape_of(parser, inst->tmpl, inst->values, level + 1, chunk_names);
+    };
+    // One nested instance (the common case: EventData or UserData) needs no
+    // ordering; several are visited in document order, as expansion does.
+    if (binxml == 1) {
+      // As often as the template refers to it: zero times, once, or more.
+      for (const uint16_t sub : tmpl->substitutions) {
+        if (sub == only_binxml && !visit(sub)) return false;
+      }
+      return true;
     }
     for (const uint16_t sub : tmpl->substitutions) {
       if (sub >= count) continue;
-      const Value v = flat[base + sub];
+      const Value& v = flat[base + sub];
       if (v.raw_type != static_cast<uint8_t>(ValueType::kBinXml) || v.size == 0) continue;
-      if (nested.size() <= level) nested.resize(level + 1);
-      auto inst = parser.nested_instance(v, nested[level]);
-      if (!inst.ok()) return false;
-      if (!shape_of(parser, inst->tmpl, inst->values, level + 1, chunk_names)) return false;
+      if (!visit(sub)) return false;
     }
     return true;
   }
@@ -617,7 +732,7 @@ bool Renderer::json(std::string& out, const Record& record, const ChunkNames& na
       cache.programs.clear();
       cache.last_program = nullptr;
     }
-    cache.flat.clear();
+    cache.flat_size = 0;
     cache.key.clear();
     if (cache.shape_of(*record.parser, record.tmpl, record.values, 0, names)) {
       // Runs of records share a shape: compare with the last one before hashing.
@@ -628,8 +743,10 @@ bool Renderer::json(std::string& out, const Record& record, const ChunkNames& na
           if (nodes.empty()) return false;
           auto compiled = std::make_unique<JsonProgram>();
           index(nodes);
-          ProgramOut pout{*compiled, static_cast<uint32_t>(cache.flat.size()), {}};
+          ProgramOut pout{*compiled, static_cast<uint32_t>(cache.flat_size), {}};
           JsonWriter<ProgramOut>(nodes, end_of_, names, pout).record();
+          compiled->text_size = compiled->text.size();
+          compiled->text.append(kCopyPadding, '\0');
           slot = std::move(compiled);
         }
         cache.last_program = slot.get();
@@ -638,7 +755,7 @@ bool Renderer::json(std::string& out, const Record& record, const ChunkNames& na
       const JsonProgram* program = cache.last_program;
       if (program->usable) {
         // One resize to a bound, then plain copies: no per-piece appends.
-        size_t bound = program->text.size();
+        size_t bound = program->text_size + kCopyPadding;
         for (const JsonProgram::Slot& slot : program->slots) {
           bound += json_text_bound(cache.flat[slot.value]);
         }
@@ -653,13 +770,13 @@ bool Renderer::json(std::string& out, const Record& record, const ChunkNames& na
         const char* text = program->text.data();
         uint32_t pos = 0;
         for (const JsonProgram::Slot& slot : program->slots) {
-          std::memcpy(dst, text + pos, slot.text_end - pos);
+          copy_padded(dst, text + pos, slot.text_end - pos);
           dst += slot.text_end - pos;
           dst = write_json_text(dst, cache.flat[slot.value], cache.scratch);
           pos = slot.text_end;
         }
-        const size_t tail = program->text.size() - pos;
-        std::memcpy(dst, text + pos, tail);
+        const size_t tail = program->text_size - pos;
+        copy_padded(dst, text + pos, tail);
         dst += tail;
         out.append(begin, static_cast<size_t>(dst - begin));
         return true;

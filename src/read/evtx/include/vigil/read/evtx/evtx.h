@@ -142,6 +142,11 @@ struct TemplateDef {
   std::vector<uint16_t> substitutions;
   bool valid = false;
   Error error;
+  // The last TemplateIdentity answer for this definition: asked once per
+  // record, it would otherwise cost a hash lookup every time.
+  mutable uint64_t identity_stamp = 0;       // TemplateIdentity::stamp_ when set
+  mutable uint64_t identity_generation = 0;  // ChunkNames generation when set
+  mutable uint32_t identity = 0;
 };
 
 // Gives equal templates of different chunks the same small id: a template
@@ -149,15 +154,23 @@ struct TemplateDef {
 // it. Lets consumers compile a template once per run instead of per chunk.
 class TemplateIdentity {
  public:
+  TemplateIdentity();
+  TemplateIdentity(TemplateIdentity&& other) noexcept;
+  TemplateIdentity& operator=(TemplateIdentity&& other) noexcept;
+  TemplateIdentity(const TemplateIdentity&) = delete;
+  TemplateIdentity& operator=(const TemplateIdentity&) = delete;
+  ~TemplateIdentity() = default;
+
   uint32_t id(const TemplateDef& tmpl, const ChunkNames& names);
   size_t size() const { return ids_.size(); }
   void clear();  // ids handed out before are void afterwards
 
  private:
   std::unordered_map<std::string, uint32_t> ids_;
-  const ChunkNames* names_ = nullptr;
-  uint64_t generation_ = 0;
-  std::unordered_map<const TemplateDef*, uint32_t> chunk_ids_;
+  // Unique in the process for this table's current id space (renewed by
+  // clear() and moves), so an answer cached in a TemplateDef is never taken
+  // for another table's.
+  uint64_t stamp_;
   std::string scratch_;
 };
 
