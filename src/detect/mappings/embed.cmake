@@ -40,11 +40,4 @@ std::string_view text(size_t index) { return kTexts[index]; }
 }  // namespace vigil::detect::builtin_mappings
 ")
 
-# Rewriting an unchanged file would only cost a recompile.
-if(EXISTS ${OUTPUT})
-  file(READ ${OUTPUT} previous)
-  if(previous STREQUAL source)
-    return()
-  endif()
-endif()
 file(WRITE ${OUTPUT} "${source}")
