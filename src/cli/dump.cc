@@ -1,7 +1,13 @@
 // `vigil dump` and `vigil parse`: EVTX to JSON lines / XML, and the
 // parse-only path the benchmarks measure.
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
+#include <cstring>
+#include <string_view>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -75,17 +81,31 @@ struct DumpOptions {
   bool recover = false;
 };
 
+bool write_all(int fd, std::string_view text) {
+  while (!text.empty()) {
+    const ssize_t n = ::write(fd, text.data(), text.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    text.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
 int run_dump(const DumpOptions& opt) {
   InputSet set = gather(opt.paths);
-  FILE* out = stdout;
-  std::unique_ptr<FILE, int (*)(FILE*)> owned(nullptr, &std::fclose);
+  // Straight write(2) calls: the text already comes in big pieces, and
+  // stdio would split each into a buffer's worth and a remainder.
+  int out = STDOUT_FILENO;
+  File owned;
   if (!opt.output.empty()) {
-    owned.reset(std::fopen(opt.output.c_str(), "wb"));
-    if (!owned) {
-      std::fprintf(stderr, "vigil: cannot write %s\n", opt.output.c_str());
+    out = ::open(opt.output.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (out < 0) {
+      std::fprintf(stderr, "vigil: cannot write %s: %s\n", opt.output.c_str(), std::strerror(errno));
       return kExitInput;
     }
-    out = owned.get();
+    owned = File(out);
   }
   const bool xml = opt.format == "xml";
   const unsigned threads = resolve_threads(opt.threads);
@@ -93,9 +113,7 @@ int run_dump(const DumpOptions& opt) {
   DamageReport report;
   bool write_failed = false;
   auto write = [&](const std::string& text) {
-    if (!text.empty() && std::fwrite(text.data(), 1, text.size(), out) != text.size()) {
-      write_failed = true;
-    }
+    if (!write_failed && !write_all(out, text)) write_failed = true;
   };
   // On one thread each chunk is consumed right after it is produced, so its
   // text can go out in cache-sized pieces instead of growing one buffer to
@@ -124,7 +142,7 @@ int run_dump(const DumpOptions& opt) {
         report.report(input.path, slot.damage);
         write(slot.out);
       });
-  if (std::fflush(out) != 0 || write_failed) {
+  if (write_failed) {
     std::fprintf(stderr, "vigil: writing the output failed\n");
     return kExitInput;
   }

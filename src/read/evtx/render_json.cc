@@ -529,26 +529,30 @@ class JsonWriter {
 
     // EventData-style containers: Data children keyed by their Name, or
     // gathered under "Data":{"#text":...} when none has a name.
+    // Each Data child's Name, worked out once: it costs a text conversion.
+    std::vector<std::string> data_names;
     bool data_named = false;
-    uint32_t data_count = 0;
     for (uint32_t i = p.content_begin; i < p.content_end;) {
       if (nodes_[i].kind != NodeKind::kStart) {
         ++i;
         continue;
       }
       if (names_.text(nodes_[i].name) == "Data") {
-        if (!data_name(i).empty()) data_named = true;
-        ++data_count;
+        data_names.push_back(data_name(i));
+        if (!data_names.back().empty()) data_named = true;
       }
       i = end_of_[i] + 1;
     }
+    const auto data_count = static_cast<uint32_t>(data_names.size());
+    uint32_t data_index = 0;
 
-    std::vector<std::pair<std::string, uint16_t>> seen;
+    // Views into data_names or the chunk's names: both outlive this call.
+    std::vector<std::pair<std::string_view, uint16_t>> seen;
     auto suffix_for = [&](std::string_view name) -> uint16_t {
       for (auto& [n, count] : seen) {
         if (n == name) return ++count;
       }
-      seen.emplace_back(std::string(name), 0);
+      seen.emplace_back(name, 0);
       return 0;
     };
 
@@ -562,7 +566,7 @@ class JsonWriter {
       const std::string_view child = names_.text(nodes_[i].name);
       if (child == "Data" && data_count > 0) {
         if (data_named) {
-          const std::string name = data_name(i);
+          const std::string& name = data_names[data_index++];
           if (!name.empty()) {
             if (!first) out_.lit(',');
             first = false;
