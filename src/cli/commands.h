@@ -7,4 +7,5 @@ namespace vigil::cli {
 void register_dump(CLI::App& app, int& rc);
 void register_parse(CLI::App& app, int& rc);
 void register_evtx_write(CLI::App& app, int& rc);
+void register_rules(CLI::App& app, int& rc);
 }  // namespace vigil::cli

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   vigil::cli::register_dump(app, rc);
   vigil::cli::register_parse(app, rc);
   vigil::cli::register_evtx_write(app, rc);
+  vigil::cli::register_rules(app, rc);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,163 @@
+#pragma once
+// The compiled form of a RuleSet, shared by the compiler (which builds it)
+// and the matcher (which runs it). Flat arrays indexed by uint32_t: tests,
+// probes and patterns are shared between rules that use the same ones, and
+// each event evaluates a shared test at most once.
+//
+//   gate (event source: Channel/EventID conditions)
+//     -> instances (a rule under that source's field renames)
+//       -> condition nodes (and/or/not/at-least over tests)
+//         -> test (one field, one `field|modifiers: values` item)
+//           -> value groups (AND when `all`) of probes (OR)
+//             -> pattern / regex / comparison / CIDR / field reference
+//
+// Prefilter seam: every string probe knows its field and its folded literal
+// (Pattern::needle, the longest literal of a glob). A multi-literal automaton
+// (Vectorscan) per gate and field can later mark, once per event, which
+// literals occur, so tests whose literals are absent are false without being
+// run; Test::prefilter_literal is where that hooks in.
+
+#include <re2/re2.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "text.h"
+#include "vigil/core/field_names.h"
+#include "vigil/detect/rule.h"
+#include "vigil/detect/ruleset.h"
+
+namespace vigil::detect {
+
+inline constexpr uint32_t kNoIndex = UINT32_MAX;
+
+enum class PatternShape : uint8_t { kExact, kPrefix, kSuffix, kContains, kAny, kGlob };
+
+// A glob between its stars: literals, single characters (`?`) and the
+// windash class (any of - / en dash, em dash, horizontal bar).
+struct GlobAtom {
+  enum class Kind : uint8_t { kLiteral, kOne, kDash };
+  Kind kind = Kind::kLiteral;
+  std::string literal;
+};
+struct GlobSegment {
+  std::vector<GlobAtom> atoms;
+};
+struct Glob {
+  bool anchored_start = true;  // no `*` before the first segment
+  bool anchored_end = true;    // no `*` after the last segment
+  std::vector<GlobSegment> segments;
+};
+
+struct Pattern {
+  PatternShape shape = PatternShape::kExact;
+  bool cased = false;    // compare with the text as is, not its folded form
+  bool numeric = false;  // an unquoted integer: also equal to an integer-typed value
+  int64_t number = 0;
+  std::string needle;    // folded unless cased (empty for kAny and kGlob)
+  uint32_t glob = kNoIndex;
+};
+
+bool glob_match(const Glob& glob, std::string_view text);
+bool pattern_match(const Pattern& pattern, const std::vector<Glob>& globs, std::string_view text);
+// Matching on a folded/original text chosen by the caller, by shape only.
+bool shape_match(PatternShape shape, std::string_view needle, std::string_view text);
+
+enum class ProbeKind : uint8_t { kPattern, kRegex, kCompare, kCidr, kFieldRef };
+struct Probe {
+  ProbeKind kind = ProbeKind::kPattern;
+  uint32_t index = 0;
+};
+
+enum class TimePart : uint8_t { kNone, kMinute, kHour, kDay, kWeek, kMonth, kYear };
+
+struct Comparison {
+  CompareOp op = CompareOp::kEq;
+  Number value;
+};
+
+struct FieldRefProbe {
+  FieldId field = kNoField;
+  PatternShape shape = PatternShape::kExact;
+  bool cased = false;
+};
+
+enum class TestKind : uint8_t { kValues, kExists, kNotExists, kNull };
+
+struct Test {
+  FieldId field = kNoField;  // kNoField: keyword search over every field
+  TestKind kind = TestKind::kValues;
+  bool negate = false;       // neq: the field is there and no value matches
+  TimePart time = TimePart::kNone;
+  // Probes [probe_begin, probe_end) in groups that end at group_ends[i] for
+  // i in [group_begin, group_end); the test holds when every group has a
+  // probe that matches some occurrence of the field.
+  uint32_t probe_begin = 0;
+  uint32_t probe_end = 0;
+  uint32_t group_begin = 0;
+  uint32_t group_end = 0;
+  uint32_t cost = 1;
+};
+
+enum class NodeKind : uint8_t { kTest, kAnd, kOr, kNot, kAtLeast };
+struct Node {
+  NodeKind kind = NodeKind::kTest;
+  uint32_t arg = 0;    // kTest: test index; kNot: child node; kAtLeast: threshold
+  uint32_t first = 0;  // kAnd/kOr/kAtLeast: children[first, first + count)
+  uint32_t count = 0;
+  uint32_t cost = 1;
+};
+
+struct Instance {
+  uint32_t rule = 0;
+  uint32_t root = 0;
+};
+
+struct GateCondition {
+  FieldId field = kNoField;
+  std::vector<std::string> values;  // folded
+};
+
+struct Gate {
+  std::string name;
+  std::vector<GateCondition> conditions;
+  std::vector<uint32_t> instances;
+};
+
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+struct RuleSet::Impl {
+  std::vector<Rule> rules;
+  std::vector<Correlation> correlations;
+  std::vector<Filter> filters;
+
+  std::vector<Pattern> patterns;
+  std::vector<Glob> globs;
+  std::vector<std::unique_ptr<RE2>> regexes;
+  std::vector<Comparison> comparisons;
+  std::vector<Network> networks;
+  std::vector<FieldRefProbe> fieldrefs;
+  std::vector<Probe> probes;
+  std::vector<uint32_t> group_ends;
+  std::vector<Test> tests;
+  std::vector<Node> nodes;
+  std::vector<uint32_t> children;
+  std::vector<Instance> instances;
+  std::vector<Gate> gates;
+
+  // Gates with a Channel condition, by each folded channel they accept; the
+  // others are tried on every event.
+  std::unordered_map<std::string, std::vector<uint32_t>, StringHash, std::equal_to<>>
+      gates_by_channel;
+  std::vector<uint32_t> unindexed_gates;
+  FieldId channel = kNoField;
+  FieldId field_count = 0;  // ids below this may appear in tests
+};
+
+}  // namespace vigil::detect

@@ -1,0 +1,364 @@
+// Running a compiled RuleSet over events. Per event: index the fields by id
+// (one pass), find the gates of the event's channel, evaluate the condition
+// trees of their rule instances. Field text is decoded and folded at most
+// once per event, shared tests are evaluated at most once per event, and all
+// scratch is reused: generation counters instead of clearing.
+
+#include "vigil/detect/matcher.h"
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "compiled.h"
+#include "vigil/core/timestamp.h"
+#include "vigil/core/value.h"
+
+namespace vigil::detect {
+
+namespace {
+
+struct Occurrence {
+  const Value* value = nullptr;
+  uint32_t next = kNoIndex;  // next occurrence of the same field
+  bool has_text = false;
+  bool has_folded = false;
+  std::string_view text;
+  std::string_view folded;
+  std::string text_buffer;
+  std::string folded_buffer;
+};
+
+struct Slot {
+  uint32_t generation = 0;
+  uint32_t first = kNoIndex;
+  uint32_t last = kNoIndex;
+};
+
+bool integer_typed(const Value& v) {
+  switch (v.type()) {
+    case ValueType::kInt8:
+    case ValueType::kUInt8:
+    case ValueType::kInt16:
+    case ValueType::kUInt16:
+    case ValueType::kInt32:
+    case ValueType::kUInt32:
+    case ValueType::kInt64:
+    case ValueType::kUInt64:
+    case ValueType::kHexInt32:
+    case ValueType::kHexInt64:
+    case ValueType::kSizeT: return !v.array();
+    default: return false;
+  }
+}
+
+// ISO 8601 week number (1..53) of a civil date.
+int64_t iso_week(const CivilTime& c) {
+  const int64_t days = days_from_civil(c.year, c.month, c.day);
+  // 1970-01-01 was a Thursday; Monday = 0.
+  const int64_t weekday = ((days % 7) + 7 + 3) % 7;
+  const int64_t thursday = days - weekday + 3;
+  const CivilTime th = to_civil(Timestamp{thursday * 86400 * Timestamp::kTicksPerSecond});
+  const int64_t jan1 = days_from_civil(th.year, 1, 1);
+  return (thursday - jan1) / 7 + 1;
+}
+
+}  // namespace
+
+struct Matcher::Scratch {
+  const RuleSet::Impl& set;
+  const Event* event = nullptr;
+  uint32_t generation = 0;
+  std::vector<Slot> slots;
+  std::vector<Occurrence> occurrences;
+  size_t occurrence_count = 0;
+  std::vector<uint32_t> test_generation;
+  std::vector<uint8_t> test_value;
+  std::vector<uint32_t> gate_generation;
+  std::vector<uint32_t> results;
+
+  explicit Scratch(const RuleSet::Impl& s) : set(s) {
+    slots.resize(s.field_count);
+    test_generation.assign(s.tests.size(), 0);
+    test_value.assign(s.tests.size(), 0);
+    gate_generation.assign(s.gates.size(), 0);
+  }
+
+  void begin(const Event& e) {
+    event = &e;
+    if (++generation == 0) {
+      // Wrapped after 2^32 events: start the counters over.
+      for (Slot& s : slots) s.generation = 0;
+      std::fill(test_generation.begin(), test_generation.end(), 0);
+      std::fill(gate_generation.begin(), gate_generation.end(), 0);
+      generation = 1;
+    }
+    const auto fields = e.fields();
+    occurrence_count = fields.size();
+    if (occurrences.size() < fields.size()) occurrences.resize(fields.size());
+    for (uint32_t i = 0; i < fields.size(); ++i) {
+      Occurrence& o = occurrences[i];
+      o.value = &fields[i].value;
+      o.next = kNoIndex;
+      o.has_text = false;
+      o.has_folded = false;
+      const FieldId id = fields[i].name;
+      // Fields interned after compilation are in no test: no slot needed.
+      if (id >= slots.size()) continue;
+      Slot& slot = slots[id];
+      if (slot.generation != generation) {
+        slot = {generation, i, i};
+      } else {
+        occurrences[slot.last].next = i;
+        slot.last = i;
+      }
+    }
+  }
+
+  uint32_t first(FieldId id) const {
+    if (id >= slots.size() || slots[id].generation != generation) return kNoIndex;
+    return slots[id].first;
+  }
+
+  std::string_view text(uint32_t i) {
+    Occurrence& o = occurrences[i];
+    if (!o.has_text) {
+      if (auto view = o.value->utf8_view()) {
+        o.text = *view;
+      } else {
+        o.text_buffer.clear();
+        append_text(o.text_buffer, *o.value, TextStyle::kWindows);
+        o.text = o.text_buffer;
+      }
+      o.has_text = true;
+    }
+    return o.text;
+  }
+
+  std::string_view folded(uint32_t i) {
+    Occurrence& o = occurrences[i];
+    if (!o.has_folded) {
+      const std::string_view t = text(i);
+      if (needs_folding(t)) {
+        o.folded_buffer.clear();
+        append_folded(o.folded_buffer, t);
+        o.folded = o.folded_buffer;
+      } else {
+        o.folded = t;
+      }
+      o.has_folded = true;
+    }
+    return o.folded;
+  }
+
+  std::optional<Number> number_of(uint32_t i, TimePart time) {
+    const Value& v = *occurrences[i].value;
+    if (time != TimePart::kNone) {
+      std::optional<Timestamp> ts = to_timestamp(v);
+      if (!ts || !ts->is_set()) {
+        const Timestamp parsed = parse_rfc3339(text(i));
+        if (!parsed.is_set()) return std::nullopt;
+        ts = parsed;
+      }
+      const CivilTime c = to_civil(*ts);
+      Number n;
+      switch (time) {
+        case TimePart::kMinute: n.i = c.minute; break;
+        case TimePart::kHour: n.i = c.hour; break;
+        case TimePart::kDay: n.i = c.day; break;
+        case TimePart::kWeek: n.i = iso_week(c); break;
+        case TimePart::kMonth: n.i = c.month; break;
+        case TimePart::kYear: n.i = c.year; break;
+        case TimePart::kNone: break;
+      }
+      return n;
+    }
+    if (integer_typed(v)) {
+      if (auto i64 = to_int(v)) {
+        Number n;
+        n.i = *i64;
+        return n;
+      }
+    }
+    return parse_number(text(i));
+  }
+
+  bool probe(const Probe& p, uint32_t occ, TimePart time) {
+    switch (p.kind) {
+      case ProbeKind::kPattern: {
+        const Pattern& pattern = set.patterns[p.index];
+        const std::string_view t = pattern.cased ? text(occ) : folded(occ);
+        if (pattern_match(pattern, set.globs, t)) return true;
+        if (pattern.numeric && integer_typed(*occurrences[occ].value)) {
+          auto n = to_int(*occurrences[occ].value);
+          return n && *n == pattern.number;
+        }
+        return false;
+      }
+      case ProbeKind::kRegex: return RE2::PartialMatch(text(occ), *set.regexes[p.index]);
+      case ProbeKind::kCompare: {
+        const Comparison& c = set.comparisons[p.index];
+        auto n = number_of(occ, time);
+        if (!n) return false;
+        const int order = compare_numbers(*n, c.value);
+        switch (c.op) {
+          case CompareOp::kGt: return order > 0;
+          case CompareOp::kGte: return order >= 0;
+          case CompareOp::kLt: return order < 0;
+          case CompareOp::kLte: return order <= 0;
+          case CompareOp::kEq: return order == 0;
+          case CompareOp::kNeq: return order != 0;
+        }
+        return false;
+      }
+      case ProbeKind::kCidr: {
+        auto ip = parse_ip(text(occ));
+        return ip && set.networks[p.index].contains(*ip);
+      }
+      case ProbeKind::kFieldRef: {
+        const FieldRefProbe& ref = set.fieldrefs[p.index];
+        for (uint32_t other = first(ref.field); other != kNoIndex; other = occurrences[other].next) {
+          const std::string_view mine = ref.cased ? text(occ) : folded(occ);
+          const std::string_view theirs = ref.cased ? text(other) : folded(other);
+          if (shape_match(ref.shape, theirs, mine)) return true;
+        }
+        return false;
+      }
+    }
+    return false;
+  }
+
+  // Does some occurrence of the test's field (every field, for keywords)
+  // match some probe of [begin, end)?
+  bool group_holds(const Test& t, uint32_t begin, uint32_t end) {
+    if (t.field == kNoField) {
+      for (uint32_t occ = 0; occ < occurrence_count; ++occ) {
+        for (uint32_t p = begin; p < end; ++p) {
+          if (probe(set.probes[p], occ, t.time)) return true;
+        }
+      }
+      return false;
+    }
+    for (uint32_t occ = first(t.field); occ != kNoIndex; occ = occurrences[occ].next) {
+      for (uint32_t p = begin; p < end; ++p) {
+        if (probe(set.probes[p], occ, t.time)) return true;
+      }
+    }
+    return false;
+  }
+
+  bool evaluate_test(const Test& t) {
+    const bool present = t.field == kNoField ? occurrence_count > 0 : first(t.field) != kNoIndex;
+    switch (t.kind) {
+      case TestKind::kExists: return present;
+      case TestKind::kNotExists: return !present;
+      case TestKind::kNull: {
+        bool null = !present;
+        for (uint32_t occ = first(t.field); !null && occ != kNoIndex; occ = occurrences[occ].next) {
+          null = occurrences[occ].value->is_null();
+        }
+        return t.negate ? !null : null;
+      }
+      case TestKind::kValues: break;
+    }
+    if (!present) return false;
+    bool holds = true;
+    uint32_t begin = t.probe_begin;
+    for (uint32_t g = t.group_begin; g < t.group_end; ++g) {
+      const uint32_t end = set.group_ends[g];
+      if (!group_holds(t, begin, end)) {
+        holds = false;
+        break;
+      }
+      begin = end;
+    }
+    return t.negate ? !holds : holds;
+  }
+
+  bool test(uint32_t index) {
+    if (test_generation[index] == generation) return test_value[index] != 0;
+    const bool value = evaluate_test(set.tests[index]);
+    test_generation[index] = generation;
+    test_value[index] = value ? 1 : 0;
+    return value;
+  }
+
+  bool evaluate(uint32_t node_index) {
+    const Node& node = set.nodes[node_index];
+    switch (node.kind) {
+      case NodeKind::kTest: return test(node.arg);
+      case NodeKind::kNot: return !evaluate(node.arg);
+      case NodeKind::kAnd:
+        for (uint32_t i = 0; i < node.count; ++i) {
+          if (!evaluate(set.children[node.first + i])) return false;
+        }
+        return true;
+      case NodeKind::kOr:
+        for (uint32_t i = 0; i < node.count; ++i) {
+          if (evaluate(set.children[node.first + i])) return true;
+        }
+        return false;
+      case NodeKind::kAtLeast: {
+        uint32_t hits = 0;
+        for (uint32_t i = 0; i < node.count; ++i) {
+          if (evaluate(set.children[node.first + i]) && ++hits >= node.arg) return true;
+          // Not enough left to reach the threshold.
+          if (hits + (node.count - i - 1) < node.arg) return false;
+        }
+        return false;
+      }
+    }
+    return false;
+  }
+
+  bool gate_holds(const Gate& gate) {
+    for (const GateCondition& c : gate.conditions) {
+      bool any = false;
+      for (uint32_t occ = first(c.field); !any && occ != kNoIndex; occ = occurrences[occ].next) {
+        const std::string_view t = folded(occ);
+        any = std::binary_search(c.values.begin(), c.values.end(), t,
+                                 [](std::string_view a, std::string_view b) { return a < b; });
+      }
+      if (!any) return false;
+    }
+    return true;
+  }
+
+  void run_gate(uint32_t g) {
+    if (gate_generation[g] == generation) return;
+    gate_generation[g] = generation;
+    const Gate& gate = set.gates[g];
+    if (!gate_holds(gate)) return;
+    for (uint32_t i : gate.instances) {
+      const Instance& inst = set.instances[i];
+      if (evaluate(inst.root)) results.push_back(inst.rule);
+    }
+  }
+};
+
+Matcher::Matcher(const RuleSet& rules)
+    : rules_(rules), scratch_(std::make_unique<Scratch>(rules.impl())) {}
+
+Matcher::~Matcher() = default;
+
+std::span<const uint32_t> Matcher::match(const Event& event) {
+  Scratch& s = *scratch_;
+  const RuleSet::Impl& set = rules_.impl();
+  s.begin(event);
+  s.results.clear();
+  for (uint32_t g : set.unindexed_gates) s.run_gate(g);
+  if (!set.gates_by_channel.empty()) {
+    for (uint32_t occ = s.first(set.channel); occ != kNoIndex; occ = s.occurrences[occ].next) {
+      auto it = set.gates_by_channel.find(s.folded(occ));
+      if (it == set.gates_by_channel.end()) continue;
+      for (uint32_t g : it->second) s.run_gate(g);
+    }
+  }
+  if (s.results.size() > 1) {
+    std::sort(s.results.begin(), s.results.end());
+    s.results.erase(std::unique(s.results.begin(), s.results.end()), s.results.end());
+  }
+  return s.results;
+}
+
+}  // namespace vigil::detect

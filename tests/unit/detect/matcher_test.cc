@@ -1,0 +1,156 @@
+// The compiled rule set and matcher: event sources (gates) from a logsource
+// resolver, field renames, field restrictions, shared tests, threads.
+
+#include <thread>
+
+#include "sigma_fixture.h"
+#include "vigil/core/field_names.h"
+
+namespace vigil::detect {
+namespace {
+
+using testing::SigmaFixture;
+
+// A small stand-in for the logsource mapping: process_creation is Sysmon 1
+// or Security 4688 (with renames and the fields 4688 has); security is the
+// Security channel; anything else is unmapped.
+std::vector<SourceGate> stub_resolver(const Logsource& ls) {
+  std::vector<SourceGate> out;
+  if (ls.category == "process_creation") {
+    out.push_back({"sysmon_1",
+                   {{"Channel", {"Microsoft-Windows-Sysmon/Operational"}}, {"EventID", {"1"}}},
+                   {},
+                   std::nullopt});
+    out.push_back({"security_4688",
+                   {{"Channel", {"Security"}}, {"EventID", {"4688"}}},
+                   {{"Image", "NewProcessName"}, {"ParentImage", "ParentProcessName"}},
+                   std::vector<std::string>{"Image", "ParentImage", "CommandLine", "User"}});
+  } else if (ls.service == "security") {
+    out.push_back({"security", {{"Channel", {"Security"}}}, {}, std::nullopt});
+  }
+  return out;
+}
+
+std::string rule(const std::string& id, const std::string& logsource, const std::string& detection) {
+  return "title: Rule " + id + "\nid: " + id + "\nlogsource: " + logsource +
+         "\ndetection:\n" + detection + "---\n";
+}
+
+TEST(SigmaMatcher, GatesRenamesAndFieldRestrictions) {
+  CompileOptions options;
+  options.resolver = stub_resolver;
+  SigmaFixture f;
+  const std::string yaml =
+      rule("r0", "{category: process_creation, product: windows}",
+           "    s:\n        Image|endswith: '\\whoami.exe'\n    condition: s\n") +
+      rule("r1", "{category: process_creation, product: windows}",
+           "    s:\n        OriginalFileName: 'whoami.exe'\n    condition: s\n") +
+      rule("r2", "{product: windows, service: security}",
+           "    s:\n        EventID: 1102\n    condition: s\n") +
+      rule("r3", "{product: linux, service: auditd}",
+           "    s:\n        type: EXECVE\n    condition: s\n");
+  EXPECT_EQ(f.compile(yaml, options), 0u);
+  // r3 is unmapped: a warning, and it is tried on every event.
+  ASSERT_EQ(f.diagnostics().size(), 1u) << f.all_diagnostics();
+  EXPECT_EQ(f.diagnostics()[0].code, DiagCode::kLogsource);
+  EXPECT_EQ(f.diagnostics()[0].severity, Severity::kWarning);
+  EXPECT_EQ(f.set().size(), 4u);
+  // r0: Sysmon, and Security 4688 through the rename. r1 only on Sysmon
+  // (4688 has no OriginalFileName).
+  EXPECT_EQ(f.match(f.event({{"Channel", "Microsoft-Windows-Sysmon/Operational"},
+                             {"EventID", "1"},
+                             {"Image", "C:\\Windows\\System32\\whoami.exe"},
+                             {"OriginalFileName", "whoami.exe"}})),
+            (std::vector<uint32_t>{0, 1}));
+  EXPECT_EQ(f.match(f.event({{"Channel", "security"},
+                             {"EventID", "4688"},
+                             {"NewProcessName", "C:\\Windows\\System32\\whoami.exe"},
+                             {"OriginalFileName", "whoami.exe"}})),
+            (std::vector<uint32_t>{0}));
+  // The wrong EventID on the right channel: no process_creation rule.
+  EXPECT_TRUE(f.match(f.event({{"Channel", "Microsoft-Windows-Sysmon/Operational"},
+                               {"EventID", "11"},
+                               {"Image", "C:\\whoami.exe"}}))
+                  .empty());
+  EXPECT_EQ(f.match(f.event({{"Channel", "Security"}, {"EventID", "1102"}})),
+            (std::vector<uint32_t>{2}));
+  EXPECT_EQ(f.match(f.event({{"Channel", "System"}, {"type", "EXECVE"}})),
+            (std::vector<uint32_t>{3}));
+  EXPECT_TRUE(f.match(f.event({{"Channel", "System"}, {"EventID", "1102"}})).empty());
+}
+
+TEST(SigmaMatcher, RuleWithNoFittingSourceWarns) {
+  CompileOptions options;
+  options.resolver = [](const Logsource&) {
+    return std::vector<SourceGate>{
+        {"narrow", {{"Channel", {"X"}}}, {}, std::vector<std::string>{"Image"}}};
+  };
+  SigmaFixture f;
+  EXPECT_EQ(f.compile(rule("r0", "{category: c}", "    s:\n        Hashes: x\n    condition: s\n"),
+                      options),
+            0u);
+  ASSERT_EQ(f.diagnostics().size(), 1u);
+  EXPECT_NE(f.diagnostics()[0].message.find("Hashes"), std::string::npos);
+  EXPECT_FALSE(f.matches({{"Channel", "X"}, {"Hashes", "x"}}));
+}
+
+TEST(SigmaMatcher, SharedTestsAndDeterministicOrder) {
+  SigmaFixture f;
+  std::string yaml;
+  for (int i = 0; i < 50; ++i) {
+    yaml += rule(std::string("r").append(std::to_string(i)), "{product: windows}",
+                 "    s:\n        Image|endswith: '\\cmd.exe'\n    condition: s\n");
+  }
+  EXPECT_EQ(f.compile(yaml), 0u);
+  EXPECT_EQ(f.set().stats().tests, 1u);  // fifty rules, one test
+  const auto hits = f.match(f.event({{"Image", "C:\\cmd.exe"}}));
+  ASSERT_EQ(hits.size(), 50u);
+  for (uint32_t i = 0; i < 50; ++i) EXPECT_EQ(hits[i], i);
+}
+
+TEST(SigmaMatcher, FieldsInternedAfterCompileAreIgnored) {
+  SigmaFixture f;
+  f.compile_ok(rule("r0", "{product: windows}",
+                    "    keywords:\n        - 'needle'\n    condition: keywords\n"));
+  // A field name the compiler never saw still takes part in keyword search.
+  EXPECT_TRUE(f.matches({{"BrandNewField", "a needle here"}}));
+}
+
+TEST(SigmaMatcher, ThreadsShareOneRuleSet) {
+  FieldNames names;
+  RuleCollection c;
+  parse_rules(rule("r0", "{product: windows}",
+                   "    s:\n        CommandLine|contains|all:\n            - 'a'\n"
+                   "            - 'b'\n    condition: s\n"),
+              "t.yml", c);
+  std::vector<Diagnostic> diagnostics;
+  auto set = RuleSet::compile(std::move(c), names, {}, diagnostics);
+  const FieldId cmd = names.intern("CommandLine");
+  std::vector<std::thread> threads;
+  std::vector<int> hits(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      Matcher matcher(*set);
+      Event event;
+      const std::string yes = "xaxbx";
+      const std::string no = "xaxx";
+      for (int i = 0; i < 2000; ++i) {
+        event.clear();
+        event.add(cmd, Value::utf8(i % 2 ? yes : no));
+        hits[t] += matcher.match(event).empty() ? 0 : 1;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int h : hits) EXPECT_EQ(h, 1000);
+}
+
+TEST(SigmaMatcher, EmptyRuleSetMatchesNothing) {
+  SigmaFixture f;
+  EXPECT_EQ(f.compile(""), 0u);
+  EXPECT_EQ(f.set().size(), 0u);
+  EXPECT_FALSE(f.matches({{"A", "1"}}));
+}
+
+}  // namespace
+}  // namespace vigil::detect
