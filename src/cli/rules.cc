@@ -3,13 +3,16 @@
 
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "commands.h"
 #include "exit_codes.h"
 #include "vigil/core/field_names.h"
+#include "vigil/core/input.h"
 #include "vigil/detect/loader.h"
+#include "vigil/detect/logsource.h"
 #include "vigil/detect/ruleset.h"
 
 namespace vigil::cli {
@@ -19,7 +22,29 @@ namespace {
 struct RulesCheckOptions {
   std::vector<std::string> paths;
   std::string config;
+  std::string mapping;
 };
+
+std::optional<std::string> read_file(const std::string& path, std::string& error) {
+  auto file = File::open_read(path);
+  if (!file.ok()) {
+    error = file.error().to_string();
+    return std::nullopt;
+  }
+  auto size = file->size();
+  if (!size.ok()) {
+    error = size.error().to_string();
+    return std::nullopt;
+  }
+  std::string text(static_cast<size_t>(*size), '\0');
+  auto read = read_at(file->fd(), 0, reinterpret_cast<uint8_t*>(text.data()), text.size());
+  if (!read.ok()) {
+    error = read.error().to_string();
+    return std::nullopt;
+  }
+  text.resize(*read);
+  return text;
+}
 
 int run_rules_check(const RulesCheckOptions& opt) {
   detect::Placeholders placeholders;
@@ -30,6 +55,21 @@ int run_rules_check(const RulesCheckOptions& opt) {
       return kExitInput;
     }
     placeholders = std::move(loaded.value());
+  }
+  detect::LogsourceMapping mapping = detect::LogsourceMapping::builtin();
+  if (!opt.mapping.empty()) {
+    std::string error;
+    auto text = read_file(opt.mapping, error);
+    if (!text) {
+      std::fprintf(stderr, "vigil: %s: %s\n", opt.mapping.c_str(), error.c_str());
+      return kExitInput;
+    }
+    auto overrides = detect::LogsourceMapping::parse(*text, opt.mapping);
+    if (!overrides.ok()) {
+      std::fprintf(stderr, "vigil: %s\n", overrides.error().to_string().c_str());
+      return kExitInput;
+    }
+    mapping.merge(overrides.value());
   }
   detect::RuleCollection collection = detect::load_rules(opt.paths);
   const size_t files = collection.files;
@@ -42,6 +82,7 @@ int run_rules_check(const RulesCheckOptions& opt) {
   FieldNames names;
   detect::CompileOptions options;
   options.placeholders = &placeholders;
+  options.resolver = detect::mapping_resolver(mapping);
   std::vector<detect::Diagnostic> diagnostics;
   auto set = detect::RuleSet::compile(std::move(collection), names, options, diagnostics);
   detect::sort_diagnostics(diagnostics);
@@ -94,6 +135,8 @@ void register_rules(CLI::App& app, int& rc) {
       ->required();
   check->add_option("--config", opt->config,
                     "YAML map of placeholder name -> values for the 'expand' modifier");
+  check->add_option("--mapping", opt->mapping,
+                    "Logsource mapping merged over the built-in one (docs/logsource.md)");
   check->callback([opt, &rc] { rc = run_rules_check(*opt); });
 }
 

@@ -158,6 +158,9 @@ struct RuleSet::Impl {
   std::vector<uint32_t> unindexed_gates;
   FieldId channel = kNoField;
   FieldId field_count = 0;  // ids below this may appear in tests
+  // The run's name table (it outlives the set): the matcher looks up event
+  // field names with spaces, which rules spell without them.
+  const FieldNames* names = nullptr;
 };
 
 }  // namespace vigil::detect

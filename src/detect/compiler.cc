@@ -18,6 +18,7 @@
 
 #include "compiled.h"
 #include "vigil/core/limits.h"
+#include "vigil/detect/logsource.h"
 #include "vigil/detect/ruleset.h"
 
 namespace vigil::detect {
@@ -1157,9 +1158,21 @@ void Compiler::run(RuleCollection& collection) {
     for (const std::string& value : channel->values) impl_.gates_by_channel[value].push_back(g);
   }
   impl_.field_count = static_cast<FieldId>(names_.size());
+  impl_.names = &names_;
 }
 
 }  // namespace
+
+LogsourceResolver mapping_resolver(const LogsourceMapping& mapping) {
+  return [&mapping](const Logsource& logsource) {
+    std::vector<SourceGate> gates;
+    for (const SourceVariant* v :
+         mapping.resolve({logsource.product, logsource.category, logsource.service})) {
+      gates.push_back({v->name, v->conditions, v->renames, v->fields});
+    }
+    return gates;
+  };
+}
 
 RuleSet::RuleSet(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 RuleSet::~RuleSet() = default;

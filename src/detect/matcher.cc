@@ -71,7 +71,12 @@ struct Matcher::Scratch {
   uint32_t generation = 0;
   std::vector<Slot> slots;
   std::vector<Occurrence> occurrences;
-  size_t occurrence_count = 0;
+  size_t occurrence_count = 0;  // the event's own fields; aliases follow them
+  // Per field id seen: the id of its name without spaces when rules use that
+  // name ("Source Name" is read as SourceName, as the specification says
+  // field names are written), else kNoField. Filled on first sight.
+  std::vector<FieldId> alias;
+  std::vector<uint8_t> alias_known;
   std::vector<uint32_t> test_generation;
   std::vector<uint8_t> test_value;
   std::vector<uint32_t> gate_generation;
@@ -82,6 +87,38 @@ struct Matcher::Scratch {
     test_generation.assign(s.tests.size(), 0);
     test_value.assign(s.tests.size(), 0);
     gate_generation.assign(s.gates.size(), 0);
+  }
+
+  FieldId alias_of(FieldId id) {
+    if (id >= alias_known.size()) {
+      alias_known.resize(id + 1, 0);
+      alias.resize(id + 1, kNoField);
+    }
+    if (alias_known[id] == 0) {
+      alias_known[id] = 1;
+      if (set.names != nullptr) {
+        const std::string_view name = set.names->name(id);
+        if (name.find(' ') != std::string_view::npos) {
+          std::string stripped;
+          for (char c : name) {
+            if (c != ' ') stripped.push_back(c);
+          }
+          auto found = set.names->find(stripped);
+          if (found && *found < slots.size()) alias[id] = *found;
+        }
+      }
+    }
+    return alias[id];
+  }
+
+  void link(uint32_t i, FieldId id) {
+    Slot& slot = slots[id];
+    if (slot.generation != generation) {
+      slot = {generation, i, i};
+    } else {
+      occurrences[slot.last].next = i;
+      slot.last = i;
+    }
   }
 
   void begin(const Event& e) {
@@ -104,14 +141,21 @@ struct Matcher::Scratch {
       o.has_folded = false;
       const FieldId id = fields[i].name;
       // Fields interned after compilation are in no test: no slot needed.
-      if (id >= slots.size()) continue;
-      Slot& slot = slots[id];
-      if (slot.generation != generation) {
-        slot = {generation, i, i};
-      } else {
-        occurrences[slot.last].next = i;
-        slot.last = i;
-      }
+      if (id < slots.size()) link(i, id);
+    }
+    // Spaced names a second time, under the name rules use.
+    uint32_t extra = static_cast<uint32_t>(fields.size());
+    for (uint32_t i = 0; i < fields.size(); ++i) {
+      const FieldId to = alias_of(fields[i].name);
+      if (to == kNoField) continue;
+      if (occurrences.size() <= extra) occurrences.resize(extra + 1);
+      Occurrence& o = occurrences[extra];
+      o.value = &fields[i].value;
+      o.next = kNoIndex;
+      o.has_text = false;
+      o.has_folded = false;
+      link(extra, to);
+      ++extra;
     }
   }
 

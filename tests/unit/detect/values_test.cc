@@ -249,6 +249,18 @@ TEST(SigmaValues, RepeatedFieldsMatchOnAnyOccurrence) {
   EXPECT_FALSE(f.matches({{"Data", "alpha"}, {"Data", "gamma"}}));
 }
 
+TEST(SigmaValues, EventFieldNamesWithSpacesAreReadWithoutThem) {
+  // "For new or rarely used fields, use them as they appear in the log source
+  // and strip all spaces": Defender's "Source Name" is SourceName in rules.
+  SigmaFixture f;
+  f.compile_ok(rule_yaml("    selection:\n        SourceName: 'Real-Time Protection'\n"
+                         "        ThreatName|endswith: 'EICAR_Test_File'\n"
+                         "    condition: selection\n"));
+  EXPECT_TRUE(f.matches({{"Source Name", "Real-Time Protection"},
+                         {"Threat Name", "Virus:DOS/EICAR_Test_File"}}));
+  EXPECT_FALSE(f.matches({{"Source Name", "Real-Time Protection"}}));
+}
+
 TEST(SigmaValues, FieldNamesAreExact) {
   SigmaFixture f;
   f.compile_ok(rule_yaml("    selection:\n        Image: 'x'\n    condition: selection\n"));

@@ -38,6 +38,11 @@ struct SourceGate {
 // apply to every event, with a warning.
 using LogsourceResolver = std::function<std::vector<SourceGate>(const Logsource&)>;
 
+class LogsourceMapping;
+// The resolver of a logsource mapping (logsource.h), e.g. LogsourceMapping::builtin().
+// The mapping must outlive the resolver.
+LogsourceResolver mapping_resolver(const LogsourceMapping& mapping);
+
 struct CompileOptions {
   const Placeholders* placeholders = nullptr;  // none: rules with placeholders are rejected
   LogsourceResolver resolver;                  // unset: every rule applies to every event
