@@ -129,66 +129,100 @@ Result<uint32_t> ChunkNames::at_offset(std::span<const uint8_t> chunk, uint32_t 
 TemplateIdentity::TemplateIdentity() : stamp_(next_generation()) {}
 
 TemplateIdentity::TemplateIdentity(TemplateIdentity&& other) noexcept
-    : ids_(std::move(other.ids_)), stamp_(other.stamp_), scratch_(std::move(other.scratch_)) {
-  other.ids_.clear();
-  other.stamp_ = next_generation();
+    : ids_(std::move(other.ids_)),
+      name_ids_(std::move(other.name_ids_)),
+      stamp_(other.stamp_),
+      scratch_(std::move(other.scratch_)) {
+  other.clear();
 }
 
 TemplateIdentity& TemplateIdentity::operator=(TemplateIdentity&& other) noexcept {
   if (this != &other) {
     ids_ = std::move(other.ids_);
+    name_ids_ = std::move(other.name_ids_);
     stamp_ = other.stamp_;
     scratch_ = std::move(other.scratch_);
-    other.ids_.clear();
-    other.stamp_ = next_generation();
+    chunk_names_generation_ = 0;
+    other.clear();
   }
   return *this;
+}
+
+uint32_t TemplateIdentity::name_id(uint32_t index, const ChunkNames& names) {
+  if (chunk_names_generation_ != names.generation()) {
+    chunk_names_generation_ = names.generation();
+    chunk_name_ids_.clear();
+  }
+  if (index >= chunk_name_ids_.size()) chunk_name_ids_.resize(index + 1, UINT32_MAX);
+  uint32_t& id = chunk_name_ids_[index];
+  if (id == UINT32_MAX) {
+    const std::string_view text = names.text(index);
+    if (auto it = name_ids_.find(text); it != name_ids_.end()) {
+      id = it->second;
+    } else {
+      id = static_cast<uint32_t>(name_ids_.size());
+      name_ids_.emplace(std::string(text), id);
+    }
+  }
+  return id;
 }
 
 uint32_t TemplateIdentity::id(const TemplateDef& tmpl, const ChunkNames& names) {
   if (tmpl.identity_stamp == stamp_ && tmpl.identity_generation == names.generation()) {
     return tmpl.identity;
   }
-  // The canonical form: every node with its names as text and its literal
-  // values as bytes; nothing that depends on where the chunk put things.
-  scratch_.clear();
-  auto put = [&](const void* p, size_t n) { scratch_.append(static_cast<const char*>(p), n); };
+  // The canonical form: every node with its names (as ids of their text,
+  // the same in every chunk) and its literal values as bytes; nothing that
+  // depends on where the chunk put things. Written through a pointer into
+  // a buffer sized for the worst case: 12 bytes per node plus the values.
+  size_t bound = 0;
+  for (const Node& n : tmpl.nodes) bound += 12 + n.value.size;
+  if (scratch_.size() < bound) scratch_.resize(bound);
+  char* out = scratch_.data();
+  auto put = [&](const void* p, size_t n) {
+    std::memcpy(out, p, n);
+    out += n;
+  };
   for (const Node& n : tmpl.nodes) {
-    scratch_.push_back(static_cast<char>(n.kind));
+    *out++ = static_cast<char>(n.kind);
     switch (n.kind) {
       case NodeKind::kStart:
       case NodeKind::kAttr:
       case NodeKind::kEntityRef:
       case NodeKind::kPITarget: {
-        const std::string_view name = names.text(n.name);
-        const auto len = static_cast<uint32_t>(name.size());
-        put(&len, sizeof len);
-        scratch_.append(name);
+        const uint32_t name = name_id(n.name, names);
+        put(&name, sizeof name);
         if (n.kind == NodeKind::kStart) {
-          scratch_.push_back(static_cast<char>(n.optional));
+          *out++ = static_cast<char>(n.optional);
           if (n.optional) put(&n.sub_index, sizeof n.sub_index);
         }
         break;
       }
       case NodeKind::kSubstitution:
         put(&n.sub_index, sizeof n.sub_index);
-        scratch_.push_back(static_cast<char>(n.optional));
-        scratch_.push_back(static_cast<char>(n.value.raw_type));
+        *out++ = static_cast<char>(n.optional);
+        *out++ = static_cast<char>(n.value.raw_type);
         break;
       case NodeKind::kText:
       case NodeKind::kCData:
       case NodeKind::kCharRef:
       case NodeKind::kPIData:
-        scratch_.push_back(static_cast<char>(n.value.raw_type));
+        *out++ = static_cast<char>(n.value.raw_type);
         put(&n.value.size, sizeof n.value.size);
-        put(n.value.data, n.value.size);
+        if (n.value.size != 0) put(n.value.data, n.value.size);
         break;
       case NodeKind::kStartClose:
       case NodeKind::kEnd: break;
     }
   }
-  const auto next = static_cast<uint32_t>(ids_.size());
-  const uint32_t id = ids_.emplace(scratch_, next).first->second;
+  const std::string_view canonical(scratch_.data(), static_cast<size_t>(out - scratch_.data()));
+  uint32_t id;
+  if (auto it = ids_.find(canonical); it != ids_.end()) {
+    id = it->second;
+  } else {
+    id = static_cast<uint32_t>(ids_.size());
+    ids_.emplace(std::string(canonical), id);
+  }
   tmpl.identity_stamp = stamp_;
   tmpl.identity_generation = names.generation();
   tmpl.identity = id;
@@ -197,6 +231,9 @@ uint32_t TemplateIdentity::id(const TemplateDef& tmpl, const ChunkNames& names) 
 
 void TemplateIdentity::clear() {
   ids_.clear();
+  name_ids_.clear();
+  chunk_name_ids_.clear();
+  chunk_names_generation_ = 0;
   stamp_ = next_generation();
 }
 

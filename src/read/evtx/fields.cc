@@ -212,7 +212,7 @@ std::unique_ptr<EventBuilder::Plan> EventBuilder::compile(const TemplateDef& tmp
     if (end - begin != 1) return false;
     const Node& only = nodes[begin];
     if (only.kind == NodeKind::kSubstitution) {
-      step.from_sub = true;
+      step.kind = StepKind::kValue;
       step.sub = only.sub_index;
       if (only.optional) step.flags |= kOptional;
       return true;
@@ -244,7 +244,7 @@ std::unique_ptr<EventBuilder::Plan> EventBuilder::compile(const TemplateDef& tmp
       },
       [&](uint32_t begin, uint32_t end) -> FieldId {
         Step step;
-        if (!single(begin, end, step) || step.from_sub) {
+        if (!single(begin, end, step) || step.kind == StepKind::kValue) {
           plan->usable = false;  // a Name from a substitution differs per record
           return kNoField;
         }
@@ -252,13 +252,44 @@ std::unique_ptr<EventBuilder::Plan> EventBuilder::compile(const TemplateDef& tmp
       },
       [&](uint32_t index, const WalkState& at) {
         Step step;
+        step.kind = StepKind::kNested;
         step.sub = nodes[index].sub_index;
         step.nested = std::make_unique<Nested>();
         step.nested->state = at;
         plan->steps.push_back(std::move(step));
         origins.push_back(index);
       });
-  if (plan->usable) add_guards(*plan, origins, nodes, state.depth);
+  if (!plan->usable) return plan;
+  // A leaf whose content is one substitution gets a nested step (for when
+  // the value is binary XML) right before its value step (for any other
+  // value): one step does both, halving the steps of a typical record.
+  {
+    std::vector<Step> merged;
+    std::vector<uint32_t> merged_origins;
+    merged.reserve(plan->steps.size());
+    merged_origins.reserve(plan->steps.size());
+    for (size_t k = 0; k < plan->steps.size(); ++k) {
+      Step& step = plan->steps[k];
+      if (step.kind == StepKind::kNested && k + 1 < plan->steps.size()) {
+        Step& next = plan->steps[k + 1];
+        if (next.kind == StepKind::kValue && next.sub == step.sub && (next.flags & kLeaf) != 0) {
+          next.nested = std::move(step.nested);
+          merged.push_back(std::move(next));
+          merged_origins.push_back(origins[k + 1]);
+          ++k;
+          continue;
+        }
+      }
+      merged.push_back(std::move(step));
+      merged_origins.push_back(origins[k]);
+    }
+    plan->steps = std::move(merged);
+    origins = std::move(merged_origins);
+  }
+  add_guards(*plan, origins, nodes, state.depth);
+  for (const Step& step : plan->steps) {
+    if (step.kind == StepKind::kValue || step.kind == StepKind::kConstant) ++plan->max_fields;
+  }
   return plan;
 }
 
@@ -304,7 +335,7 @@ void EventBuilder::add_guards(Plan& plan, const std::vector<uint32_t>& origins,
       const Guard& g = guards[next_guard++];
       if (origin > g.end) continue;  // no steps inside
       Step guard;
-      guard.guard = true;
+      guard.kind = StepKind::kGuard;
       guard.sub = g.sub;
       open.emplace_back(steps.size(), g.end);
       steps.push_back(std::move(guard));
@@ -320,56 +351,71 @@ void EventBuilder::add_guards(Plan& plan, const std::vector<uint32_t>& origins,
 
 // Applies a plan to an instance's values. False when the record needs the
 // general path (nested XML of a shape the plans do not cover).
+// The plan of the template instance inside BinXml value `sv`, run where
+// the step's element lands in the tree.
+bool EventBuilder::run_nested(const Step& step, const Value& sv, const Record& record,
+                              const ChunkNames& chunk_names, uint32_t level, Event& event) {
+  if (level + 1 >= limits::kBinXmlMaxDepth || record.parser == nullptr) return false;
+  if (nested_values_.size() <= level) nested_values_.resize(level + 1);
+  auto inst = record.parser->nested_instance(sv, nested_values_[level]);
+  if (!inst.ok()) return false;
+  auto& slot = step.nested->plans[identity_.id(*inst->tmpl, chunk_names)];
+  if (!slot) slot = compile(*inst->tmpl, step.nested->state, chunk_names);
+  if (!slot->usable) return false;
+  return run_plan(*slot, inst->values, record, chunk_names, level + 1, event);
+}
+
 bool EventBuilder::run_plan(const Plan& plan, std::span<const Value> values, const Record& record,
                             const ChunkNames& chunk_names, uint32_t level, Event& event) {
   constexpr auto kBinXml = static_cast<uint8_t>(ValueType::kBinXml);
   constexpr auto kNullType = static_cast<uint8_t>(ValueType::kNull);
-  for (size_t i = 0; i < plan.steps.size(); ++i) {
-    const Step& step = plan.steps[i];
-    if (step.guard) {
-      if (step.sub < values.size() && values[step.sub].raw_type == kNullType) i += step.skip;
-      continue;
-    }
-    if (step.nested != nullptr) {
-      if (step.sub >= values.size()) continue;
-      const Value& sv = values[step.sub];
-      if (sv.raw_type != kBinXml || sv.size == 0) continue;
-      if (level + 1 >= limits::kBinXmlMaxDepth || record.parser == nullptr) return false;
-      if (nested_values_.size() <= level) nested_values_.resize(level + 1);
-      auto inst = record.parser->nested_instance(sv, nested_values_[level]);
-      if (!inst.ok()) return false;
-      auto& slot = step.nested->plans[identity_.id(*inst->tmpl, chunk_names)];
-      if (!slot) slot = compile(*inst->tmpl, step.nested->state, chunk_names);
-      if (!slot->usable) return false;
-      if (!run_plan(*slot, inst->values, record, chunk_names, level + 1, event)) return false;
-      continue;
-    }
-    if (!step.from_sub) {
-      apply(step.flags, step.id, step.constant, event);
-      continue;
-    }
-    // Mirrors expansion: a missing, null or absent optional value leaves no
-    // text, an attribute whose optional value is absent vanishes, and a
-    // non-empty BinXml value makes the element a parent, not a leaf.
-    Value v = Value::utf8({});
-    if (step.sub < values.size()) {
-      const Value& sv = values[step.sub];
-      if (sv.raw_type == kBinXml) {
-        if (sv.size != 0) {
-          if ((step.flags & kLeaf) == 0) return false;  // XML inside an attribute
-          continue;
+  const Step* const steps = plan.steps.data();
+  const size_t step_count = plan.steps.size();
+  const Value* const vals = values.data();
+  const size_t value_count = values.size();
+  event.reserve_more(plan.max_fields);
+  for (size_t i = 0; i < step_count; ++i) {
+    const Step& step = steps[i];
+    switch (step.kind) {
+      case StepKind::kValue: {
+        // Mirrors expansion: a missing, null or absent optional value leaves
+        // no text, an attribute whose optional value is absent vanishes, and
+        // a non-empty BinXml value makes the element a parent, not a leaf.
+        Value v = Value::utf8({});
+        if (step.sub < value_count) {
+          const Value& sv = vals[step.sub];
+          if (sv.raw_type == kBinXml) {
+            if (sv.size != 0) {
+              if ((step.flags & kLeaf) == 0) return false;  // XML inside an attribute
+              if (step.nested != nullptr &&
+                  !run_nested(step, sv, record, chunk_names, level, event)) {
+                return false;
+              }
+              continue;
+            }
+          } else if (sv.raw_type != kNullType && (sv.size != 0 || (step.flags & kOptional) == 0)) {
+            v = sv;
+          } else if ((step.flags & (kDropIfAbsent | kOptional)) == (kDropIfAbsent | kOptional)) {
+            continue;
+          }
         }
-      } else {
-        const bool absent =
-            sv.raw_type == kNullType || (sv.size == 0 && (step.flags & kOptional) != 0);
-        if (!absent) {
-          v = sv;
-        } else if ((step.flags & (kDropIfAbsent | kOptional)) == (kDropIfAbsent | kOptional)) {
-          continue;
-        }
+        apply(step.flags, step.id, v, event);
+        continue;
+      }
+      case StepKind::kConstant:
+        apply(step.flags, step.id, step.constant, event);
+        continue;
+      case StepKind::kGuard:
+        if (step.sub < value_count && vals[step.sub].raw_type == kNullType) i += step.skip;
+        continue;
+      case StepKind::kNested: {
+        if (step.sub >= value_count) continue;
+        const Value& sv = vals[step.sub];
+        if (sv.raw_type != kBinXml || sv.size == 0) continue;
+        if (!run_nested(step, sv, record, chunk_names, level, event)) return false;
+        continue;
       }
     }
-    apply(step.flags, step.id, v, event);
   }
   return true;
 }

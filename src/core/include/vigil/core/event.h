@@ -1,6 +1,7 @@
 #pragma once
 // The event every reader produces and the detector consumes.
 
+#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -43,6 +44,13 @@ class Event {
     source = {};
   }
   void add(FieldId name, Value value) { fields_.push_back({name, value}); }
+  // Room for `n` more fields without reallocating (a reader that knows how
+  // many fields a record can have asks once instead of per field).
+  void reserve_more(size_t n) {
+    if (fields_.capacity() - fields_.size() < n) {
+      fields_.reserve(std::max(fields_.size() + n, 2 * fields_.capacity()));
+    }
+  }
   std::span<const Field> fields() const { return fields_; }
   size_t size() const { return fields_.size(); }
 

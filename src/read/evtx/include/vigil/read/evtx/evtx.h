@@ -6,8 +6,10 @@
 // Layout facts follow the public format documentation (libyal's libevtx
 // notes, MS-EVEN6); the implementation is vigil's own.
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -162,11 +164,23 @@ class TemplateIdentity {
   ~TemplateIdentity() = default;
 
   uint32_t id(const TemplateDef& tmpl, const ChunkNames& names);
-  size_t size() const { return ids_.size(); }
+  // Grows with distinct templates and distinct names: callers start over
+  // (clear) past a limit.
+  size_t size() const { return std::max(ids_.size(), name_ids_.size()); }
   void clear();  // ids handed out before are void afterwards
 
  private:
-  std::unordered_map<std::string, uint32_t> ids_;
+  struct TransparentHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  uint32_t name_id(uint32_t index, const ChunkNames& names);
+
+  std::unordered_map<std::string, uint32_t, TransparentHash, std::equal_to<>> ids_;
+  // Names as small ids in the canonical form: cheaper than their text.
+  std::unordered_map<std::string, uint32_t, TransparentHash, std::equal_to<>> name_ids_;
+  std::vector<uint32_t> chunk_name_ids_;  // chunk name index -> name id, UINT32_MAX unknown
+  uint64_t chunk_names_generation_ = 0;
   // Unique in the process for this table's current id space (renewed by
   // clear() and moves), so an answer cached in a TemplateDef is never taken
   // for another table's.
@@ -343,20 +357,28 @@ class EventBuilder {
     WalkState state;  // where the fragment lands
     std::unordered_map<uint32_t, std::unique_ptr<Plan>> plans;  // by template identity
   };
+  enum class StepKind : uint8_t {
+    kValue,     // a field from substitution value `sub`
+    kConstant,  // a field from the template's literal text
+    kGuard,     // skip the next `skip` steps when value `sub` is NULL
+    kNested,    // value `sub` holds nested binary XML
+  };
   struct Step {
-    FieldId id = kNoField;
+    StepKind kind = StepKind::kConstant;
     uint8_t flags = 0;
-    bool from_sub = false;
     uint16_t sub = 0;
-    Value constant;
-    std::unique_ptr<Nested> nested;  // set for a substitution holding nested XML
-    bool guard = false;  // skip the next `skip` steps when value `sub` is NULL
+    FieldId id = kNoField;
     uint32_t skip = 0;
+    Value constant;
+    // kNested, and kValue of a leaf that may hold binary XML: where the
+    // fragment lands in the tree, and its plans.
+    std::unique_ptr<Nested> nested;
   };
   // Plans outlive chunks (keyed by template identity), so they keep their
   // own copies of the template's literal text.
   struct Plan {
     bool usable = false;
+    uint32_t max_fields = 0;  // fields one run can add, nested plans not counted
     std::vector<Step> steps;
     std::deque<std::string> literals;
   };
@@ -371,6 +393,8 @@ class EventBuilder {
                          std::span<const Node> nodes, uint32_t base_depth);
   bool run_plan(const Plan& plan, std::span<const Value> values, const Record& record,
                 const ChunkNames& chunk_names, uint32_t level, Event& event);
+  bool run_nested(const Step& step, const Value& sv, const Record& record,
+                  const ChunkNames& chunk_names, uint32_t level, Event& event);
   void reset_chunk_caches(const ChunkNames& chunk_names);
 
   FieldId name_of_value(const Value& value);
