@@ -69,26 +69,29 @@ SET_FILES=$(ls "$DATA"/set/*.evtx | wc -l)
 # --- Measuring ---------------------------------------------------------------
 now_ns() { date +%s%N; }
 
-# run LABEL BYTES RECORDS CMD...: wall time of CMD (stdout to /dev/null) and its peak RSS.
+# run LABEL BYTES RECORDS CMD...: median wall time of RUNS runs of CMD
+# (stdout to /dev/null, after one warm-up run), then its peak RSS from one
+# more run. The median, not one run or the mean: on a shared or virtual
+# machine single runs stray by tens of percent.
+RUNS=${BENCH_RUNS:-5}
 declare -a ROWS=()
 declare -A SECONDS_OF=()
 run() {
   local label=$1 bytes=$2 records=$3
   shift 3
-  local t0 t1 rss="-"
-  t0=$(now_ns)
-  if [ -n "$TIME" ]; then
-    "$TIME" -v -o "$TMP/time.txt" "$@" > /dev/null 2> "$TMP/err.txt" || {
-      echo "bench: '$*' failed:" >&2
-      cat "$TMP/err.txt" >&2
-      exit 1
-    }
-    rss=$(awk -F': ' '/Maximum resident set size/ { printf "%.0f MB", $2 / 1024 }' "$TMP/time.txt")
-  else
-    "$@" > /dev/null 2> "$TMP/err.txt" || { cat "$TMP/err.txt" >&2; exit 1; }
+  local rss="-" ns
+  if ! hyperfine -N --warmup 1 --runs "$RUNS" --export-json "$TMP/run.json" \
+      "$(printf '%q ' "$@")" > /dev/null 2> "$TMP/err.txt"; then
+    echo "bench: '$*' failed:" >&2
+    cat "$TMP/err.txt" >&2
+    exit 1
   fi
-  t1=$(now_ns)
-  add_row "$label" "$bytes" "$records" "$(( t1 - t0 ))" "$rss"
+  ns=$(python3 -c 'import json,statistics,sys; print(int(statistics.median(json.load(open(sys.argv[1]))["results"][0]["times"]) * 1e9))' "$TMP/run.json")
+  if [ -n "$TIME" ]; then
+    "$TIME" -v -o "$TMP/time.txt" "$@" > /dev/null 2> "$TMP/err.txt" || true
+    rss=$(awk -F': ' '/Maximum resident set size/ { printf "%.0f MB", $2 / 1024 }' "$TMP/time.txt")
+  fi
+  add_row "$label" "$bytes" "$records" "$ns" "$rss"
 }
 
 add_row() {  # label bytes records nanoseconds rss
@@ -121,7 +124,7 @@ cat "$DATA"/set/*.evtx "$DATA"/subset/*.evtx > /dev/null
 
 echo "bench: measuring ..." >&2
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
-run "cat > /dev/null" "$SET_BYTES" "$SET_RECORDS" sh -c "cat '$DATA'/set/*.evtx"
+run "cat > /dev/null" "$SET_BYTES" "$SET_RECORDS" cat "$DATA"/set/*.evtx
 run "vigil parse -t 1" "$SET_BYTES" "$SET_RECORDS" "$VIGIL" parse -t 1 "$DATA/set"
 run "vigil parse -t 2" "$SET_BYTES" "$SET_RECORDS" "$VIGIL" parse -t 2 "$DATA/set"
 run "vigil dump -t 1 > /dev/null" "$SET_BYTES" "$SET_RECORDS" "$VIGIL" dump -t 1 "$DATA/set"
@@ -139,7 +142,7 @@ fi
 CAT_SECONDS=${SECONDS_OF["cat > /dev/null"]}
 echo
 echo "EVTX read benchmark: $SET_FILES files, $(( SET_BYTES / 1048576 )) MiB, $SET_RECORDS records" \
-  "(synthetic Security + Sysmon, from the page cache)"
+  "(synthetic Security + Sysmon, from the page cache); each row: median of $RUNS runs"
 echo "machine: $(nproc) CPUs, $(lscpu 2>/dev/null | awk -F': *' '/Model name/ { print $2; exit }')," \
   "load average $LOAD_START before, $(cut -d' ' -f1-3 /proc/loadavg) after (other work slows every row)"
 echo
@@ -173,19 +176,20 @@ if [ ! -f "$SAMPLE" ]; then
 elif ! command -v hyperfine > /dev/null; then
   echo "security.evtx sample: skipped (hyperfine not installed)"
 else
-  hyperfine -N --warmup 5 --runs 50 --export-json "$TMP/dump.json" \
+  SAMPLE_RUNS=${BENCH_SAMPLE_RUNS:-300}
+  hyperfine -N --warmup 20 --runs "$SAMPLE_RUNS" --export-json "$TMP/dump.json" \
     "$VIGIL dump -t 1 $SAMPLE" > /dev/null 2>&1
-  hyperfine -N --warmup 5 --runs 50 --export-json "$TMP/version.json" \
+  hyperfine -N --warmup 20 --runs "$SAMPLE_RUNS" --export-json "$TMP/version.json" \
     "$VIGIL --version" > /dev/null 2>&1
-  mean_ms() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["mean"] * 1000)' "$1"; }
-  dump_ms=$(mean_ms "$TMP/dump.json")
-  start_ms=$(mean_ms "$TMP/version.json")
+  median_ms() { python3 -c 'import json,statistics,sys; print(statistics.median(json.load(open(sys.argv[1]))["results"][0]["times"]) * 1000)' "$1"; }
+  dump_ms=$(median_ms "$TMP/dump.json")
+  start_ms=$(median_ms "$TMP/version.json")
   sample_bytes=$(stat -c %s "$SAMPLE")
   sample_records=$("$VIGIL" parse -t 1 "$SAMPLE" 2>&1 | awk '{ for (i = 1; i <= NF; i++) if ($(i+1) == "records,") print $i }')
   awk -v d="$dump_ms" -v s="$start_ms" -v r="$REFERENCE_MS" -v b="$sample_bytes" -v n="$sample_records" \
-      -v ref="$REFERENCE_NAME" 'BEGIN {
+      -v ref="$REFERENCE_NAME" -v runs="$SAMPLE_RUNS" 'BEGIN {
     net = d - s
-    printf "security.evtx (%.2f MB, %d records), vigil dump -t 1, hyperfine mean of 50 runs (process start included):\n", b / 1e6, n
+    printf "security.evtx (%.2f MB, %d records), vigil dump -t 1 > /dev/null, hyperfine median of %d runs (process start included):\n", b / 1e6, n, runs
     printf "  vigil dump -t 1      %7.2f ms  %6.0f MB/s  %7.0fK records/s\n", d, b / 1e3 / d, n / d
     printf "  vigil --version      %7.2f ms  (start-up cost)\n", s
     printf "  dump minus start-up  %7.2f ms  %6.0f MB/s  %7.0fK records/s\n", net, b / 1e3 / net, n / net
