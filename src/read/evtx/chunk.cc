@@ -622,14 +622,19 @@ Result<ChunkParser::Instance> ChunkParser::read_instance_into(uint32_t& pos, uin
   Instance inst{*tmpl, static_cast<uint32_t>(values.size()), count, flat_next_, &values};
   flat_next_ += count;
   values.resize(inst.base + count);
+  // Locals, not values[...]: the byte loads and stores below may alias
+  // anything, which would make the compiler reload the vector's pointer and
+  // the chunk's on every step.
+  Value* const out = values.data() + inst.base;
+  const uint8_t* const descriptors = c + table;
   for (uint32_t i = 0; i < count; ++i) {
-    const uint16_t vsize = load<uint16_t>(c + table + 4 * i);
-    const uint8_t vtype = c[table + 4 * i + 2];
+    const uint32_t vsize = load<uint16_t>(descriptors + 4 * i);
+    const uint8_t vtype = descriptors[4 * i + 2];
     if (data + vsize > end) {
       values.resize(inst.base);
       return truncated("substitution value", static_cast<uint32_t>(data));
     }
-    values[inst.base + i] = Value(c + data, vsize, vtype);
+    out[i] = Value(c + data, vsize, vtype);
     data += vsize;
   }
   pos = static_cast<uint32_t>(data);
