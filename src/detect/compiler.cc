@@ -1028,15 +1028,21 @@ void Compiler::run(RuleCollection& collection) {
     DetectionIR ir;
     if (!lower_detection(rule.detection, ctx, ir)) continue;
     std::vector<SourceGate> sources;
+    bool unmapped = false;
     if (options_.resolver) {
       sources = options_.resolver(rule.logsource);
-      if (sources.empty()) {
+      // Guessing would run e.g. Java-log keyword rules on Windows events:
+      // false alerts and time for nothing. The mapping says what a rule means.
+      unmapped = sources.empty();
+      if (unmapped) {
         warning(ctx, DiagCode::kLogsource, rule.info.line,
                 "logsource (" + describe(rule.logsource) +
-                    ") is not mapped to any event source; the rule is tried on every event");
+                    ") is not mapped to any event source: the rule cannot match (a --mapping "
+                    "file can map it)");
       }
+    } else {
+      sources.push_back(universal);
     }
-    if (sources.empty()) sources.push_back(universal);
     const auto rule_index = static_cast<uint32_t>(impl_.rules.size());
     size_t instances = 0;
     std::set<std::string> missing_fields;
@@ -1080,7 +1086,7 @@ void Compiler::run(RuleCollection& collection) {
       impl_.instances.push_back({rule_index, root});
       ++instances;
     }
-    if (instances == 0) {
+    if (instances == 0 && !unmapped) {
       std::string list;
       for (const std::string& f : missing_fields) list += (list.empty() ? "" : ", ") + f;
       warning(ctx, DiagCode::kLogsource, rule.info.line,

@@ -162,8 +162,7 @@ bool shape_match(PatternShape shape, std::string_view needle, std::string_view t
     case PatternShape::kPrefix: return text.starts_with(needle);
     case PatternShape::kSuffix: return text.ends_with(needle);
     case PatternShape::kContains:
-      if (needle.empty()) return true;
-      return memmem(text.data(), text.size(), needle.data(), needle.size()) != nullptr;
+      return text.find(needle) != std::string_view::npos;
     case PatternShape::kAny: return true;
     case PatternShape::kGlob: return false;
   }

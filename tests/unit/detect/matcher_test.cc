@@ -5,6 +5,7 @@
 
 #include "sigma_fixture.h"
 #include "vigil/core/field_names.h"
+#include "vigil/detect/logsource.h"
 
 namespace vigil::detect {
 namespace {
@@ -50,7 +51,7 @@ TEST(SigmaMatcher, GatesRenamesAndFieldRestrictions) {
       rule("r3", "{product: linux, service: auditd}",
            "    s:\n        type: EXECVE\n    condition: s\n");
   EXPECT_EQ(f.compile(yaml, options), 0u);
-  // r3 is unmapped: a warning, and it is tried on every event.
+  // r3 is unmapped: a warning, and it matches nothing.
   ASSERT_EQ(f.diagnostics().size(), 1u) << f.all_diagnostics();
   EXPECT_EQ(f.diagnostics()[0].code, DiagCode::kLogsource);
   EXPECT_EQ(f.diagnostics()[0].severity, Severity::kWarning);
@@ -74,9 +75,32 @@ TEST(SigmaMatcher, GatesRenamesAndFieldRestrictions) {
                   .empty());
   EXPECT_EQ(f.match(f.event({{"Channel", "Security"}, {"EventID", "1102"}})),
             (std::vector<uint32_t>{2}));
-  EXPECT_EQ(f.match(f.event({{"Channel", "System"}, {"type", "EXECVE"}})),
-            (std::vector<uint32_t>{3}));
+  EXPECT_TRUE(f.match(f.event({{"Channel", "System"}, {"type", "EXECVE"}})).empty());
   EXPECT_TRUE(f.match(f.event({{"Channel", "System"}, {"EventID", "1102"}})).empty());
+}
+
+TEST(SigmaMatcher, BuiltinMappingSysmonAndSecurity4688) {
+  CompileOptions options;
+  options.resolver = mapping_resolver(LogsourceMapping::builtin());
+  SigmaFixture f;
+  EXPECT_EQ(f.compile(rule("r0", "{category: process_creation, product: windows}",
+                           "    s:\n        Image|endswith: '\\whoami.exe'\n"
+                           "        User|contains: 'admin'\n    condition: s\n"),
+                      options),
+            0u)
+      << f.all_diagnostics();
+  EXPECT_TRUE(f.matches({{"Channel", "Microsoft-Windows-Sysmon/Operational"},
+                         {"EventID", "1"},
+                         {"Image", "C:\\Windows\\System32\\whoami.exe"},
+                         {"User", "CORP\\Admin"}}));
+  EXPECT_TRUE(f.matches({{"Channel", "Security"},
+                         {"EventID", "4688"},
+                         {"NewProcessName", "C:\\Windows\\System32\\whoami.exe"},
+                         {"SubjectUserName", "Administrator"}}));
+  EXPECT_FALSE(f.matches({{"Channel", "Security"},
+                          {"EventID", "4624"},
+                          {"NewProcessName", "C:\\Windows\\System32\\whoami.exe"},
+                          {"SubjectUserName", "Administrator"}}));
 }
 
 TEST(SigmaMatcher, RuleWithNoFittingSourceWarns) {

@@ -34,8 +34,8 @@ struct SourceGate {
   std::optional<std::vector<std::string>> fields;
 };
 
-// What a logsource means; an empty answer means it is not mapped. Such rules
-// apply to every event, with a warning.
+// What a logsource means; an empty answer means it is not mapped: such rules
+// are loaded (with a warning) but match no event.
 using LogsourceResolver = std::function<std::vector<SourceGate>(const Logsource&)>;
 
 class LogsourceMapping;
@@ -45,7 +45,7 @@ LogsourceResolver mapping_resolver(const LogsourceMapping& mapping);
 
 struct CompileOptions {
   const Placeholders* placeholders = nullptr;  // none: rules with placeholders are rejected
-  LogsourceResolver resolver;                  // unset: every rule applies to every event
+  LogsourceResolver resolver;                  // unset: every rule is tried on every event
 };
 
 struct RuleSetStats {
