@@ -100,6 +100,8 @@ class SigmaFixture {
     return !match(event(std::move(fields))).empty();
   }
   bool matches_current() { return !match(event_).empty(); }
+  // Without copying the result (for allocation counting).
+  size_t hits_current() { return matcher_->match(event_).size(); }
 
   const RuleSet& set() const { return *set_; }
   FieldNames& names() { return names_; }

@@ -47,9 +47,10 @@ inline constexpr uint32_t kSigmaMaxConditionDepth = 64;
 // Alternatives one value may expand to (windash permutations, base64offset
 // shifts, placeholder values, multiplied together).
 inline constexpr size_t kSigmaMaxAlternatives = 4096;
-// Memory RE2 may use to compile one regular expression (its programs and DFA
-// cache); larger programs are rejected with a diagnostic.
-inline constexpr int64_t kSigmaMaxRegexMemory = 8 * 1024 * 1024;
+// Memory RE2 may use for one regular expression (its programs and DFA cache,
+// which it flushes when full): bounds the regexes' memory by their count.
+// Programs that do not fit are rejected with a diagnostic.
+inline constexpr int64_t kSigmaMaxRegexMemory = 1024 * 1024;
 
 // --- Pipeline ----------------------------------------------------------------
 // Work units in flight per worker thread: bounds memory whatever the input
