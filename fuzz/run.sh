@@ -19,7 +19,7 @@
 # Regression inputs named open-* are known findings not fixed yet: they are
 # replayed with every check on and reported, and fail the run only with
 # FUZZ_FAIL_ON_OPEN=1. Rename one without open- once fixed.
-# Other knobs: FUZZ_TARGETS (default "evtx_chunk evtx_file"), VIGIL_SHARED_DIR,
+# Other knobs: FUZZ_TARGETS (default "evtx_chunk evtx_file sigma_rule"), VIGIL_SHARED_DIR,
 # VIGIL_FUZZ_STRICT (see fuzz_sink.h).
 set -euo pipefail
 
@@ -32,7 +32,7 @@ mode=$2
 fuzz_dir=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$fuzz_dir")
 shared=${VIGIL_SHARED_DIR:-$repo/../shared}
-targets=${FUZZ_TARGETS:-evtx_chunk evtx_file}
+targets=${FUZZ_TARGETS:-evtx_chunk evtx_file sigma_rule}
 if [ "$mode" = replay ]; then
   budget=${FUZZ_SECONDS:-60}
   shared_seeds=${FUZZ_SHARED_SEEDS:-40}
@@ -52,18 +52,38 @@ max_len_of() {
   case $1 in
     evtx_chunk) echo 65536 ;;                 # one chunk
     evtx_file) echo $((4096 + 2 * 65536)) ;;  # file header and two chunks
+    sigma_rule) echo 65536 ;;                 # a rule file
     *) echo "run.sh: unknown target $1" >&2; exit 2 ;;
   esac
 }
 
+dict_of() {
+  case $1 in
+    sigma_rule) echo "$fuzz_dir/sigma.dict" ;;
+    *) echo "$fuzz_dir/evtx.dict" ;;
+  esac
+}
+
 # Extra seeds cut from ../shared into the temporary folder (never the repo):
-# whole files for evtx_file, their first chunks for evtx_chunk.
+# whole files for evtx_file, their first chunks for evtx_chunk, SigmaHQ rule
+# files for sigma_rule.
 shared_seed_dir() {
   local target=$1 out="$work/shared-$1"
   mkdir -p "$out"
   [ "$shared_seeds" -gt 0 ] || { echo "$out"; return; }
   local files=()
   local d
+  if [ "$target" = sigma_rule ]; then
+    [ -d "$shared/corpus/sigma/rules" ] || { echo "$out"; return; }
+    while IFS= read -r f; do files+=("$f"); done < <(find "$shared/corpus/sigma/rules" \
+      "$shared/corpus/sigma/unsupported" -type f -name '*.yml' 2>/dev/null | LC_ALL=C sort)
+    local n=${#files[@]} i=0
+    [ "$n" -gt 0 ] || { echo "$out"; return; }
+    local step=$(( (n + shared_seeds - 1) / shared_seeds ))
+    for ((i = 0; i < n; i += step)); do cp "${files[$i]}" "$out/$i.yml"; done
+    echo "$out"
+    return
+  fi
   for d in "$shared/corpus/evtx" "$shared/corpus/sigma/regression_data"; do
     [ -d "$d" ] || continue
     while IFS= read -r f; do files+=("$f"); done < <(find "$d" -type f -name '*.evtx' | LC_ALL=C sort)
@@ -121,7 +141,7 @@ for target in $targets; do
   artifacts="$work/artifacts-$target"
   mkdir -p "$artifacts"
   max_len=$(max_len_of "$target")
-  flags=(-max_len="$max_len" -timeout=10 -rss_limit_mb=2048 -dict="$fuzz_dir/evtx.dict"
+  flags=(-max_len="$max_len" -timeout=10 -rss_limit_mb=2048 -dict="$(dict_of "$target")"
          -artifact_prefix="$artifacts/" -print_final_stats=1)
   started=$(date +%s)
 
