@@ -770,10 +770,7 @@ bool Compiler::lower_detection(const Detection& detection, Context& ctx, Detecti
       }
       alternatives.push_back(std::move(tests));
     }
-    if (!ir.identifiers.emplace(id.name, std::move(alternatives)).second) {
-      warning(ctx, DiagCode::kSchema, id.line,
-              "search identifier '" + id.name + "' is defined twice; the first is used");
-    }
+    ir.identifiers.emplace(id.name, std::move(alternatives));
   }
   return true;
 }

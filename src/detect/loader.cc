@@ -402,10 +402,22 @@ class DocumentReader {
     return true;
   }
 
+  // A key given twice in one map is invalid YAML that parsers disagree on;
+  // the last one wins, as in PyYAML (and so pySigma), with a warning.
   bool read_map_alternative(const YAML::Node& map, std::vector<DetectionItem>& items) {
+    std::vector<std::string> keys;
     for (const auto& kv : map) {
       DetectionItem item;
       if (!read_item(kv.first, kv.second, item)) return false;
+      const std::string key = kv.first.Scalar();
+      auto same = std::find(keys.begin(), keys.end(), key);
+      if (same != keys.end()) {
+        warning(DiagCode::kSchema, item.line,
+                "'" + key + "' appears twice in one map; the last one is used");
+        items[static_cast<size_t>(same - keys.begin())] = std::move(item);
+        continue;
+      }
+      keys.push_back(key);
       items.push_back(std::move(item));
     }
     if (items.empty()) {
@@ -534,6 +546,14 @@ class DocumentReader {
       if (!read_identifier(key, kv.first, kv.second, id)) {
         ok = false;
         break;
+      }
+      auto same = std::find_if(detection.identifiers.begin(), detection.identifiers.end(),
+                               [&](const SearchIdentifier& other) { return other.name == key; });
+      if (same != detection.identifiers.end()) {
+        warning(DiagCode::kSchema, id.line,
+                "search identifier '" + key + "' is defined twice; the last one is used");
+        *same = std::move(id);
+        continue;
       }
       detection.identifiers.push_back(std::move(id));
     }

@@ -134,6 +134,18 @@ TEST(SigmaLoader, MissingParts) {
   EXPECT_EQ(rejections(c), 0u);
 }
 
+TEST(SigmaLoader, DuplicateKeysLastOneWins) {
+  const RuleCollection c = parse(rule_yaml(
+      "    s:\n        A: '1'\n        A: '2'\n    s:\n        B: '3'\n        C: '4'\n"
+      "    condition: s\n"));
+  ASSERT_EQ(c.rules.size(), 1u);
+  EXPECT_EQ(c.diagnostics.size(), 2u);
+  const auto& ids = c.rules[0].detection.identifiers;
+  ASSERT_EQ(ids.size(), 1u);
+  ASSERT_EQ(ids[0].alternatives[0].size(), 2u);
+  EXPECT_EQ(ids[0].alternatives[0][0].field, "B");
+}
+
 TEST(SigmaLoader, BlankDocumentsAndBom) {
   const std::string doc = rule_yaml("    s:\n        A: 1\n    condition: s\n");
   const RuleCollection c = parse("\xEF\xBB\xBF---\n# comment only\n---\n" + doc + "...\n");
