@@ -61,7 +61,8 @@ class RuleSet {
  public:
   // Rejected documents are reported in `diagnostics` (with rejects_rule set)
   // and left out; collection.diagnostics are moved there first. Field names
-  // are interned in `names`, which must be the run's table.
+  // are interned in `names`, which must be the run's table (the one readers
+  // intern event fields in) and outlive the set.
   static std::shared_ptr<const RuleSet> compile(RuleCollection collection, FieldNames& names,
                                                 const CompileOptions& options,
                                                 std::vector<Diagnostic>& diagnostics);
