@@ -277,12 +277,66 @@ inline void copy_padded(char* dst, const char* src, size_t n) {
 }
 
 // A compiled record shape: fixed text with value slots between.
+// How a slot's value is written, decided when the program is compiled: the
+// shape key pins each value's type and whether it is wide enough for it,
+// so the per-value type dispatch happens once per shape, not per record.
+enum class SlotOp : uint8_t {
+  kGeneric,  // write_json_text
+  kUtf16,
+  kUInt8,
+  kUInt16,
+  kUInt32,
+  kUInt64,
+  kHex32,
+  kHex64,
+  kGuid,
+  kFileTime,
+};
+
+SlotOp slot_op(const Value& v) {
+  if (v.array() || v.size < fixed_size(v.type())) return SlotOp::kGeneric;
+  switch (v.type()) {
+    case ValueType::kUtf16: return SlotOp::kUtf16;
+    case ValueType::kUInt8: return SlotOp::kUInt8;
+    case ValueType::kUInt16: return SlotOp::kUInt16;
+    case ValueType::kUInt32: return SlotOp::kUInt32;
+    case ValueType::kUInt64: return SlotOp::kUInt64;
+    case ValueType::kHexInt32: return SlotOp::kHex32;
+    case ValueType::kHexInt64: return SlotOp::kHex64;
+    case ValueType::kGuid: return SlotOp::kGuid;
+    case ValueType::kFileTime: return SlotOp::kFileTime;
+    default: return SlotOp::kGeneric;
+  }
+}
+
+// Writes a value as its slot op says; the op was chosen for this shape, so
+// the value has the type and width the op expects.
+inline char* write_slot(char* dst, SlotOp op, const Value& v, std::string& scratch) {
+  switch (op) {
+    case SlotOp::kUtf16: return write_utf16le_as_json(dst, v.data, v.size / 2);
+    case SlotOp::kUInt8: return put_uint(dst, v.data[0]);
+    case SlotOp::kUInt16: return put_uint(dst, load_le<uint16_t>(v.data));
+    case SlotOp::kUInt32: return put_uint(dst, load_le<uint32_t>(v.data));
+    case SlotOp::kUInt64: return put_uint(dst, load_le<uint64_t>(v.data));
+    case SlotOp::kHex32: return put_hex(dst, load_le<uint32_t>(v.data));
+    case SlotOp::kHex64: return put_hex(dst, load_le<uint64_t>(v.data));
+    case SlotOp::kGuid: return put_guid(dst, v.data);
+    case SlotOp::kFileTime:
+      if (char* end = put_filetime(dst, load_le<uint64_t>(v.data))) return end;
+      return write_json_text(dst, v, scratch);
+    case SlotOp::kGeneric: break;
+  }
+  return write_json_text(dst, v, scratch);
+}
+
 struct JsonProgram {
   struct Slot {
     uint32_t text_end;  // fixed text before this slot ends here
     uint32_t value;     // index into the record's flat values
+    SlotOp op = SlotOp::kGeneric;
   };
   bool usable = true;
+  uint32_t max_uses = 1;  // most slots one value fills
   std::string text;  // after compiling: the fixed text, then kCopyPadding zero bytes
   size_t text_size = 0;  // of the fixed text
   std::vector<Slot> slots;
@@ -302,7 +356,7 @@ struct StringOut {
 
 struct ProgramOut {
   JsonProgram& p;
-  uint32_t flat_count;
+  std::span<const Value> flat;  // the values of the record being compiled
   std::string scratch;
   void lit(char c) { p.text.push_back(c); }
   void lit(std::string_view t) { p.text.append(t); }
@@ -310,8 +364,9 @@ struct ProgramOut {
   void text(const Node& n) {
     if (n.slot == 0) {
       append_json_text(p.text, n.value, scratch);
-    } else if (n.slot - 1 < flat_count) {
-      p.slots.push_back({static_cast<uint32_t>(p.text.size()), n.slot - 1});
+    } else if (n.slot - 1 < flat.size()) {
+      p.slots.push_back({static_cast<uint32_t>(p.text.size()), n.slot - 1,
+                         slot_op(flat[n.slot - 1])});
     } else {
       p.usable = false;
     }
@@ -633,6 +688,7 @@ struct Renderer::JsonCache {
   // shrunk, and filled with memcpy (Value is trivially copyable).
   std::vector<Value> flat;
   size_t flat_size = 0;
+  uint64_t flat_bytes = 0;  // sum of the flat values' sizes, for the output bound
   std::vector<std::vector<Value>> nested;   // per nesting level, for nested_instance
   std::string key;
   std::string scratch;
@@ -684,6 +740,7 @@ struct Renderer::JsonCache {
     for (uint32_t i = 0; i < count; ++i) {
       const Value& v = values[i];
       const uint8_t raw = v.raw_type;
+      flat_bytes += v.size;
       *k++ = static_cast<char>(raw);
       *k++ = static_cast<char>((v.size == 0 ? 1 : 0) | (v.size >= info.width[raw] ? 2 : 0) |
                                (!info.real[raw] || finite_number(v) ? 4 : 0));
@@ -737,6 +794,7 @@ bool Renderer::json(std::string& out, const Record& record, const ChunkNames& na
       cache.last_program = nullptr;
     }
     cache.flat_size = 0;
+    cache.flat_bytes = 0;
     cache.key.clear();
     if (cache.shape_of(*record.parser, record.tmpl, record.values, 0, names)) {
       // Runs of records share a shape: compare with the last one before hashing.
@@ -747,9 +805,15 @@ bool Renderer::json(std::string& out, const Record& record, const ChunkNames& na
           if (nodes.empty()) return false;
           auto compiled = std::make_unique<JsonProgram>();
           index(nodes);
-          ProgramOut pout{*compiled, static_cast<uint32_t>(cache.flat_size), {}};
+          ProgramOut pout{*compiled, std::span<const Value>(cache.flat.data(), cache.flat_size), {}};
           JsonWriter<ProgramOut>(nodes, end_of_, names, pout).record();
           compiled->text_size = compiled->text.size();
+          {
+            std::vector<uint32_t> uses(cache.flat_size, 0);
+            for (const JsonProgram::Slot& use : compiled->slots) {
+              compiled->max_uses = std::max(compiled->max_uses, ++uses[use.value]);
+            }
+          }
           compiled->text.append(kCopyPadding, '\0');
           slot = std::move(compiled);
         }
@@ -759,10 +823,10 @@ bool Renderer::json(std::string& out, const Record& record, const ChunkNames& na
       const JsonProgram* program = cache.last_program;
       if (program->usable) {
         // One resize to a bound, then plain copies: no per-piece appends.
-        size_t bound = program->text_size + kCopyPadding;
-        for (const JsonProgram::Slot& slot : program->slots) {
-          bound += json_text_bound(cache.flat[slot.value]);
-        }
+        // Every slot's room (json_text_bound) at once, without visiting the
+        // slots: a value's bytes count as often as a slot repeats it.
+        const size_t bound = program->text_size + kCopyPadding + 64 * program->slots.size() +
+                             6 * cache.flat_bytes * program->max_uses;
         // Written into our own buffer: a std::string would zero-fill the
         // bound first, which costs more than the writing.
         if (cache.buffer_size < bound) {
@@ -776,7 +840,7 @@ bool Renderer::json(std::string& out, const Record& record, const ChunkNames& na
         for (const JsonProgram::Slot& slot : program->slots) {
           copy_padded(dst, text + pos, slot.text_end - pos);
           dst += slot.text_end - pos;
-          dst = write_json_text(dst, cache.flat[slot.value], cache.scratch);
+          dst = write_slot(dst, slot.op, cache.flat[slot.value], cache.scratch);
           pos = slot.text_end;
         }
         const size_t tail = program->text_size - pos;
