@@ -73,7 +73,7 @@ now_ns() { date +%s%N; }
 # (stdout to /dev/null, after one warm-up run), then its peak RSS from one
 # more run. The median, not one run or the mean: on a shared or virtual
 # machine single runs stray by tens of percent.
-RUNS=${BENCH_RUNS:-5}
+RUNS=${BENCH_RUNS:-9}
 declare -a ROWS=()
 declare -A SECONDS_OF=()
 run() {
