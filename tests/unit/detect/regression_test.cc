@@ -56,11 +56,12 @@ std::vector<Case> read_cases(const std::string& root) {
   return cases;
 }
 
-// Cases whose match_count is below the number of events that satisfy the
-// rule as written: every event counted here meets the rule's condition (the
-// EVTX files' JSON renderings beside them show the values), so no engine
-// that follows the specification can give the stated count.
-const std::map<std::string, const char*> kKnownCountErrors = {
+// match_count is a floor: SigmaHQ's own regression runner fails a case with
+// fewer matches and only warns ("consider updating match_count") when there
+// are more. We hold every case to the exact count, except these, where more
+// events than stated satisfy the rule as written (the JSON renderings beside
+// the EVTX files show the values); each extra match is explained.
+const std::map<std::string, const char*> kMoreThanStated = {
     // contains '\AppData\Roaming\AnyDesk\user.conf': user.conf.new (twice) and
     // user.conf~RF....TMP all contain it.
     {"0b9ad457-2554-44c1-82c2-d56a99c42377", "3 events contain user.conf"},
@@ -93,7 +94,7 @@ TEST(SigmaRegression, SigmaHqRegressionData) {
   Matcher matcher(*set);
   evtx::EventBuilder builder(names);
   size_t passed = 0;
-  size_t known = 0;
+  size_t above = 0;
   for (const Case& c : cases) {
     auto rule = by_id.find(c.rule_id);
     if (rule == by_id.end()) {
@@ -121,19 +122,21 @@ TEST(SigmaRegression, SigmaHqRegressionData) {
         [](int&) {}, [](const evtx::ScanSlot<int>&) {});
     if (c.expected == 0 ? hits > 0 : hits == c.expected) {
       ++passed;
-    } else if (kKnownCountErrors.contains(c.rule_id) && hits > c.expected) {
-      ++known;
-      std::printf("known count error: %s: %llu matches, info.yml says %llu (%s)\n",
+    } else if (kMoreThanStated.contains(c.rule_id) && hits > c.expected) {
+      ++above;
+      std::printf("more matches than stated (passes SigmaHQ's rule): %s: %llu, info.yml says %llu (%s)\n",
                   c.rule_id.c_str(), static_cast<unsigned long long>(hits),
-                  static_cast<unsigned long long>(c.expected), kKnownCountErrors.at(c.rule_id));
+                  static_cast<unsigned long long>(c.expected), kMoreThanStated.at(c.rule_id));
     } else {
       ADD_FAILURE() << c.info << ": rule " << c.rule_id << " (" << set->rule(rule->second).info.title
                     << ") matched " << hits << " of " << events << " events, expected "
                     << (c.expected == 0 ? std::string("at least 1") : std::to_string(c.expected));
     }
   }
-  std::printf("sigma regression data: %zu of %zu cases pass, %zu with a known count error\n",
-              passed, cases.size(), known);
+  std::printf(
+      "sigma regression data: %zu of %zu cases pass (%zu with exactly the stated count, %zu with "
+      "more, each explained)\n",
+      passed + above, cases.size(), passed, above);
 }
 
 }  // namespace
