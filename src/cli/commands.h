@@ -8,4 +8,6 @@ void register_dump(CLI::App& app, int& rc);
 void register_parse(CLI::App& app, int& rc);
 void register_evtx_write(CLI::App& app, int& rc);
 void register_rules(CLI::App& app, int& rc);
+void register_hunt(CLI::App& app, int& rc);
+void register_timeline(CLI::App& app, int& rc);
 }  // namespace vigil::cli

@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
   vigil::cli::register_parse(app, rc);
   vigil::cli::register_evtx_write(app, rc);
   vigil::cli::register_rules(app, rc);
+  vigil::cli::register_hunt(app, rc);
+  vigil::cli::register_timeline(app, rc);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -61,6 +61,22 @@ inline constexpr size_t kUnitsInFlightPerThread = 4;
 inline constexpr uint32_t kEvtxChunksPerUnit = 16;
 inline constexpr unsigned kMaxThreads = 256;
 
+// --- Hunt and timeline output (src/report) -------------------------------------
+// Output is sorted by time over the whole run, so every detection (or, for a
+// timeline, every event) is kept until the end. Past this many bytes of
+// encoded records in memory, the records are sorted and written to a
+// temporary file (a run) and the runs are merged at the end: memory stays
+// bounded whatever the input, the disk holds the rest.
+inline constexpr size_t kReportSortMemoryBytes = 128 * 1024 * 1024;
+// Runs merged at once; more runs are first merged in groups of this many
+// (each open run costs a file descriptor and a read buffer).
+inline constexpr size_t kReportMergeFanIn = 64;
+// Read and write buffer per run file.
+inline constexpr size_t kReportRunBufferBytes = 256 * 1024;
+// Distinct hosts (Computer values) the end-of-run summary counts one by one;
+// hostile logs can name millions, the rest are counted together.
+inline constexpr size_t kReportMaxSummaryHosts = 64 * 1024;
+
 // --- Output ------------------------------------------------------------------
 // Damage reports kept per input file before they are summarised as a count.
 inline constexpr size_t kMaxDiagnosticsPerFile = 1000;

@@ -1,0 +1,822 @@
+// `vigil hunt` and `vigil timeline`: Sigma rules over EVTX, output sorted by
+// time over the whole run (docs/hunt.md).
+//
+// Flow: rules are loaded and compiled once; the chunks of every input are
+// matched on N threads (one EventBuilder and Matcher per thread, one shared
+// FieldNames), each unit's matches encoded into its slot and consumed in
+// unit order into an external sorter (memory-bounded, spills to temporary
+// files); after the scan the sorted records are written in the chosen
+// format. The order of records entering the sorter depends only on the
+// input, so the output is the same for any thread count.
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "commands.h"
+#include "exit_codes.h"
+#include "vigil/builtin_rules.h"
+#include "vigil/core/input.h"
+#include "vigil/core/limits.h"
+#include "vigil/detect/loader.h"
+#include "vigil/detect/logsource.h"
+#include "vigil/detect/matcher.h"
+#include "vigil/detect/ruleset.h"
+#include "vigil/read/evtx/scan.h"
+#include "vigil/report/record.h"
+#include "vigil/report/sorter.h"
+#include "vigil/report/summary.h"
+#include "vigil/report/writer.h"
+
+namespace vigil::cli {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct CommonOptions {
+  std::vector<std::string> paths;
+  std::vector<std::string> rules;
+  std::string config;
+  std::string mapping;
+  std::string from, to;
+  std::string output;
+  std::string format;  // empty: chosen by where the output goes
+  std::string temp_dir;
+  size_t sort_memory = 0;  // 0: limits::kReportSortMemoryBytes
+  unsigned threads = 0;
+  bool quiet = false;
+  bool recover = false;
+};
+
+struct HuntOptions : CommonOptions {
+  std::string min_level;
+  std::vector<std::string> rule_filters;
+};
+
+bool is_terminal(int fd) { return ::isatty(fd) == 1; }
+
+// --- Inputs ------------------------------------------------------------------
+
+struct Inputs {
+  std::vector<evtx::EvtxInput> files;
+  std::vector<std::string> paths;  // by source id, for the output
+  uint64_t bytes = 0;
+  bool error = false;
+};
+
+// Files named on the command line must be EVTX; files found in folders are
+// taken when their content is EVTX and skipped otherwise.
+Inputs gather_inputs(const std::vector<std::string>& paths) {
+  Inputs set;
+  for (const std::string& path : paths) {
+    std::vector<Error> errors;
+    const std::vector<std::string> one{path};
+    const std::vector<std::string> files = expand_inputs(one, errors);
+    for (const Error& e : errors) {
+      std::fprintf(stderr, "vigil: %s\n", e.to_string().c_str());
+      set.error = true;
+    }
+    const bool named = files.size() == 1 && files[0] == path;
+    for (const std::string& file : files) {
+      auto input = evtx::plan_input(file);
+      if (input.ok()) {
+        set.bytes += input->size;
+        set.paths.push_back(input->path);
+        set.files.push_back(std::move(input.value()));
+      } else if (named || input.error().code != Errc::kBadSignature) {
+        Error e = input.error();
+        if (e.source.empty()) e.source = file;
+        std::fprintf(stderr, "vigil: %s\n", e.to_string().c_str());
+        set.error = true;
+      }
+    }
+  }
+  return set;
+}
+
+// --- Progress on a terminal ----------------------------------------------------
+
+class Progress {
+ public:
+  Progress(bool enabled, uint64_t total) : enabled_(enabled), total_(total) {}
+
+  // Bytes done: the inputs before `input`, plus `offset` into it.
+  void update(uint32_t input, uint64_t offset, const Inputs& inputs) {
+    if (!enabled_) return;
+    while (done_input_ < input) done_bytes_ += inputs.files[done_input_++].size;
+    const uint64_t done = done_bytes_ + offset;
+    const auto now = Clock::now();
+    if (now - last_ < std::chrono::milliseconds(100)) return;
+    last_ = now;
+    const double seconds = std::chrono::duration<double>(now - started_).count();
+    const double percent = total_ > 0 ? 100.0 * static_cast<double>(done) / static_cast<double>(total_) : 100.0;
+    std::fprintf(stderr, "\r\x1b[K%5.1f%%  %.1f / %.1f MB  %.1f MB/s", std::min(percent, 100.0),
+                 static_cast<double>(done) / 1e6, static_cast<double>(total_) / 1e6,
+                 seconds > 0 ? static_cast<double>(done) / 1e6 / seconds : 0.0);
+    shown_ = true;
+  }
+  void message(const char* text) {
+    if (!enabled_) return;
+    std::fprintf(stderr, "\r\x1b[K%s", text);
+    shown_ = true;
+  }
+  // Clears the line so that other messages start at column 0.
+  void clear() {
+    if (shown_) std::fprintf(stderr, "\r\x1b[K");
+    shown_ = false;
+  }
+
+ private:
+  bool enabled_;
+  uint64_t total_;
+  uint32_t done_input_ = 0;
+  uint64_t done_bytes_ = 0;
+  Clock::time_point started_ = Clock::now();
+  Clock::time_point last_{};
+  bool shown_ = false;
+};
+
+struct DamageCount {
+  uint64_t places = 0;
+  void report(const std::string& path, const std::vector<evtx::Damage>& damage, Progress& progress) {
+    for (const evtx::Damage& d : damage) {
+      const bool notice = d.code == Errc::kOk;
+      progress.clear();
+      std::fprintf(stderr, "vigil: %s: offset 0x%llx: %s%s%s\n", path.c_str(),
+                   static_cast<unsigned long long>(d.offset), notice ? "note: " : errc_name(d.code),
+                   notice ? "" : ": ", d.message.c_str());
+      if (!notice) ++places;
+    }
+  }
+};
+
+// --- Rules -------------------------------------------------------------------
+
+std::optional<std::string> read_whole_file(const std::string& path, std::string& error) {
+  auto file = File::open_read(path);
+  if (!file.ok()) {
+    error = file.error().to_string();
+    return std::nullopt;
+  }
+  auto size = file->size();
+  if (!size.ok()) {
+    error = size.error().to_string();
+    return std::nullopt;
+  }
+  std::string text(static_cast<size_t>(*size), '\0');
+  auto read = read_at(file->fd(), 0, reinterpret_cast<uint8_t*>(text.data()), text.size());
+  if (!read.ok()) {
+    error = read.error().to_string();
+    return std::nullopt;
+  }
+  text.resize(*read);
+  return text;
+}
+
+struct LoadedRules {
+  std::unique_ptr<detect::LogsourceMapping> mapping;  // the resolver points into it
+  detect::Placeholders placeholders;
+  std::shared_ptr<const detect::RuleSet> set;
+};
+
+// Loads -r paths (or the built-in pack) and compiles them. Errors go to
+// standard error with a one-line total; nullopt (after a message) when a
+// rule path, the placeholder file or the mapping cannot be used at all.
+std::optional<LoadedRules> load_and_compile(const CommonOptions& opt, FieldNames& names) {
+  LoadedRules loaded;
+  if (!opt.config.empty()) {
+    auto placeholders = detect::Placeholders::load(opt.config);
+    if (!placeholders.ok()) {
+      std::fprintf(stderr, "vigil: %s\n", placeholders.error().to_string().c_str());
+      return std::nullopt;
+    }
+    loaded.placeholders = std::move(placeholders.value());
+  }
+  loaded.mapping = std::make_unique<detect::LogsourceMapping>(detect::LogsourceMapping::builtin());
+  if (!opt.mapping.empty()) {
+    std::string error;
+    auto text = read_whole_file(opt.mapping, error);
+    if (!text) {
+      std::fprintf(stderr, "vigil: %s: %s\n", opt.mapping.c_str(), error.c_str());
+      return std::nullopt;
+    }
+    auto overrides = detect::LogsourceMapping::parse(*text, opt.mapping);
+    if (!overrides.ok()) {
+      std::fprintf(stderr, "vigil: %s\n", overrides.error().to_string().c_str());
+      return std::nullopt;
+    }
+    loaded.mapping->merge(overrides.value());
+  }
+
+  detect::RuleCollection collection;
+  if (opt.rules.empty()) {
+    for (size_t i = 0; i < builtin_rules::count(); ++i) {
+      detect::parse_rules(builtin_rules::text(i), "builtin:" + std::string(builtin_rules::path(i)),
+                          collection);
+    }
+    collection.files = builtin_rules::count();
+  } else {
+    collection = detect::load_rules(opt.rules);
+  }
+  bool unreadable = false;
+  for (const detect::Diagnostic& d : collection.diagnostics) {
+    if (d.code == detect::DiagCode::kIo && d.line == 0) unreadable = true;
+  }
+
+  detect::CompileOptions options;
+  options.placeholders = &loaded.placeholders;
+  options.resolver = detect::mapping_resolver(*loaded.mapping);
+  std::vector<detect::Diagnostic> diagnostics;
+  loaded.set = detect::RuleSet::compile(std::move(collection), names, options, diagnostics);
+  detect::sort_diagnostics(diagnostics);
+  size_t rejected = 0, warnings = 0;
+  for (const detect::Diagnostic& d : diagnostics) {
+    if (d.severity == detect::Severity::kError) {
+      std::fprintf(stderr, "%s\n", detect::format_diagnostic(d).c_str());
+    } else {
+      ++warnings;
+    }
+    rejected += d.rejects_rule ? 1 : 0;
+  }
+  if (unreadable) return std::nullopt;
+  if (!opt.quiet || rejected > 0) {
+    std::fprintf(stderr, "vigil: %zu rules loaded%s, %zu rejected, %zu warnings%s\n",
+                 loaded.set->size() + loaded.set->correlations().size(),
+                 opt.rules.empty() ? " (built-in pack)" : "", rejected, warnings,
+                 rejected + warnings > 0 ? " (see vigil rules check)" : "");
+  }
+  return loaded;
+}
+
+// --- Time range ----------------------------------------------------------------
+
+struct TimeRange {
+  Timestamp from{INT64_MIN + 1};  // INT64_MIN is "unset": events without a time
+  Timestamp to{INT64_MAX};
+  bool limited = false;
+  bool contains(Timestamp t) const { return !limited || (t >= from && t <= to); }
+};
+
+bool date_only(std::string_view text) { return text.size() == 10; }
+
+std::optional<TimeRange> parse_range(const CommonOptions& opt) {
+  TimeRange range;
+  if (!opt.from.empty()) {
+    range.from = parse_rfc3339(opt.from);
+    if (!range.from.is_set()) {
+      std::fprintf(stderr, "vigil: --from: '%s' is not an RFC 3339 time or a date\n", opt.from.c_str());
+      return std::nullopt;
+    }
+    range.limited = true;
+  }
+  if (!opt.to.empty()) {
+    range.to = parse_rfc3339(opt.to);
+    if (!range.to.is_set()) {
+      std::fprintf(stderr, "vigil: --to: '%s' is not an RFC 3339 time or a date\n", opt.to.c_str());
+      return std::nullopt;
+    }
+    // A date alone means the whole day.
+    if (date_only(opt.to)) range.to.ticks += 86400 * Timestamp::kTicksPerSecond - 1;
+    range.limited = true;
+  }
+  if (range.from > range.to) {
+    std::fprintf(stderr, "vigil: --from is after --to\n");
+    return std::nullopt;
+  }
+  return range;
+}
+
+// --- Output --------------------------------------------------------------------
+
+class Output {
+ public:
+  bool open(const std::string& path) {
+    if (path.empty()) return true;
+    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd_ < 0) {
+      std::fprintf(stderr, "vigil: cannot write %s: %s\n", path.c_str(), std::strerror(errno));
+      fd_ = STDOUT_FILENO;
+      return false;
+    }
+    owned_ = File(fd_);
+    return true;
+  }
+  // Writes and clears `text` once it is big enough (or always with `force`).
+  void flush(std::string& text, bool force = false) {
+    if (!force && text.size() < (1 << 20)) return;
+    std::string_view rest = text;
+    while (!failed_ && !rest.empty()) {
+      const ssize_t n = ::write(fd_, rest.data(), rest.size());
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        failed_ = true;
+        break;
+      }
+      rest.remove_prefix(static_cast<size_t>(n));
+    }
+    text.clear();
+  }
+  bool failed() const { return failed_; }
+
+ private:
+  int fd_ = STDOUT_FILENO;
+  File owned_;
+  bool failed_ = false;
+};
+
+std::optional<report::Format> choose_format(const std::string& requested, bool to_terminal,
+                                            bool timeline) {
+  if (requested.empty()) {
+    return !timeline && to_terminal ? report::Format::kTable : report::Format::kJsonl;
+  }
+  return report::parse_format(requested);
+}
+
+report::SorterOptions sorter_options(const CommonOptions& opt) {
+  report::SorterOptions options;
+  if (opt.sort_memory > 0) options.memory_limit = opt.sort_memory;
+  if (!opt.temp_dir.empty()) {
+    options.temp_dir = opt.temp_dir;
+  } else if (const char* tmp = std::getenv("TMPDIR"); tmp != nullptr && *tmp != '\0') {
+    options.temp_dir = tmp;
+  }
+  return options;
+}
+
+// --- Scan ----------------------------------------------------------------------
+
+// One unit's records, encoded, with their sort keys (sequence filled in when
+// consumed, in unit order).
+struct Batch {
+  struct Entry {
+    report::SortKey key;
+    uint64_t begin;
+    uint64_t size;
+  };
+  std::string bytes;
+  std::vector<Entry> entries;
+  uint64_t end_offset = 0;  // furthest record offset, for progress
+  void clear() {
+    bytes.clear();
+    entries.clear();
+    end_offset = 0;
+  }
+};
+
+struct Worker {
+  Worker(FieldNames& names, const detect::RuleSet& rules) : builder(names), matcher(rules) {}
+  evtx::EventBuilder builder;
+  detect::Matcher matcher;
+  Event event;
+  std::vector<uint32_t> hits;
+};
+
+struct ScanTotals {
+  uint64_t records = 0;
+  uint64_t kept = 0;  // records given to the sorter
+  bool sort_failed = false;
+  Error sort_error;
+};
+
+// Matches every event and hands the kept ones to `sorter`. `keep_all`:
+// every event in the time range (timeline); otherwise only events some
+// enabled rule matched (hunt).
+template <class Observe>
+ScanTotals scan_and_sort(const Inputs& inputs, const CommonOptions& opt, FieldNames& names,
+                         const detect::RuleSet& rules, const std::vector<char>& enabled,
+                         const TimeRange& range, bool keep_all, report::ExternalSorter& sorter,
+                         DamageCount& damage, Progress& progress, Observe&& observe) {
+  const unsigned threads = resolve_threads(opt.threads);
+  std::vector<std::unique_ptr<Worker>> workers;
+  for (unsigned i = 0; i < threads; ++i) workers.push_back(std::make_unique<Worker>(names, rules));
+  ScanTotals totals;
+  std::atomic<bool> stop{false};
+  uint64_t sequence = 0;
+  evtx::scan<Batch>(
+      inputs.files, threads, evtx::ParseOptions{opt.recover, /*lazy_records=*/true},
+      [&](const evtx::Record& record, const evtx::ChunkNames& chunk_names, uint32_t input,
+          unsigned w, Batch& batch) {
+        batch.end_offset = std::max(batch.end_offset, record.file_offset);
+        if (stop.load(std::memory_order_relaxed)) return;
+        Worker& worker = *workers[w];
+        worker.event.clear();
+        if (!worker.builder.build(record, chunk_names, input, worker.event)) return;
+        if (!range.contains(worker.event.timestamp)) return;
+        worker.hits.clear();
+        for (uint32_t rule : worker.matcher.match(worker.event)) {
+          if (enabled[rule]) worker.hits.push_back(rule);
+        }
+        if (worker.hits.empty() && !keep_all) return;
+        const Event& e = worker.event;
+        const uint64_t begin = batch.bytes.size();
+        report::encode_record(e, worker.hits, batch.bytes);
+        batch.entries.push_back({{e.timestamp.ticks, e.source.source_id, e.source.offset,
+                                  e.source.record_id, 0},
+                                 begin,
+                                 batch.bytes.size() - begin});
+      },
+      [](Batch& batch) { batch.clear(); },
+      [&](const evtx::ScanSlot<Batch>& slot) {
+        const evtx::EvtxInput& input = inputs.files[slot.input];
+        if (slot.first_of_input) damage.report(input.path, input.notices, progress);
+        damage.report(input.path, slot.damage, progress);
+        totals.records += slot.records;
+        progress.update(slot.input, slot.out.end_offset, inputs);
+        if (totals.sort_failed) return;
+        for (const Batch::Entry& entry : slot.out.entries) {
+          report::SortKey key = entry.key;
+          key.sequence = sequence++;
+          const std::string_view payload =
+              std::string_view(slot.out.bytes).substr(entry.begin, entry.size);
+          observe(payload);
+          if (auto r = sorter.add(key, payload); !r.ok()) {
+            totals.sort_failed = true;
+            totals.sort_error = r.error();
+            stop = true;
+            return;
+          }
+          ++totals.kept;
+        }
+      });
+  return totals;
+}
+
+std::string with_commas(uint64_t n) {
+  const std::string digits = std::to_string(n);
+  std::string text;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) text.push_back(',');
+    text.push_back(digits[i]);
+  }
+  return text;
+}
+
+// --- Correlation seam ------------------------------------------------------------
+
+// Correlation rules are matched on the stream of detections, in output
+// order, by the correlation engine (src/detect/correlation.h, under way).
+// This is where it plugs in: every detection goes to on_detection as it is
+// written, alerts it completes come back and are written right after it
+// (their time is that detection's, so the output stays sorted), and those
+// still pending at the end come from finish().
+class CorrelationStage {
+ public:
+  virtual ~CorrelationStage() = default;
+  // `rule` is one of record.rules.
+  virtual void on_detection(const report::EventRecord& record, uint32_t rule,
+                            std::vector<report::AlertView>& alerts) = 0;
+  virtual void finish(std::vector<report::AlertView>& alerts) = 0;
+};
+
+std::unique_ptr<CorrelationStage> make_correlation_stage(const detect::RuleSet& rules,
+                                                         bool quiet) {
+  if (!rules.correlations().empty() && !quiet) {
+    std::fprintf(stderr,
+                 "vigil: %zu correlation rules loaded; correlation matching is not available yet, "
+                 "their base rules are reported on their own\n",
+                 rules.correlations().size());
+  }
+  return nullptr;
+}
+
+// --- hunt ----------------------------------------------------------------------
+
+std::vector<char> enabled_rules(const detect::RuleSet& rules, std::optional<detect::Level> min_level,
+                                const std::vector<std::string>& filters) {
+  auto contains = [](std::string_view text, std::string_view needle) {
+    return std::search(text.begin(), text.end(), needle.begin(), needle.end(), [](char a, char b) {
+             return std::tolower(static_cast<unsigned char>(a)) ==
+                    std::tolower(static_cast<unsigned char>(b));
+           }) != text.end();
+  };
+  std::vector<char> enabled(rules.size(), 1);
+  for (uint32_t i = 0; i < rules.size(); ++i) {
+    const detect::RuleInfo& info = rules.rule(i).info;
+    if (min_level && info.level < *min_level) enabled[i] = 0;
+    if (!filters.empty()) {
+      bool any = false;
+      for (const std::string& f : filters) {
+        any = any || contains(info.id, f) || contains(info.title, f);
+        for (const std::string& tag : info.tags) any = any || contains(tag, f);
+      }
+      if (!any) enabled[i] = 0;
+    }
+  }
+  return enabled;
+}
+
+void print_hunt_summary(const report::HuntSummary& summary, const detect::RuleSet& rules,
+                        const Inputs& inputs, const ScanTotals& totals, uint64_t damaged,
+                        double seconds) {
+  std::fprintf(stderr, "hunt: %zu files, %s records, %s damaged places, %.2f s, %.1f MB/s\n",
+               inputs.files.size(), with_commas(totals.records).c_str(),
+               with_commas(damaged).c_str(), seconds,
+               seconds > 0 ? static_cast<double>(inputs.bytes) / 1e6 / seconds : 0.0);
+  std::fprintf(stderr, "detections: %s", with_commas(summary.total()).c_str());
+  if (summary.total() > 0) {
+    const char* sep = " (";
+    for (detect::Level level : {detect::Level::kCritical, detect::Level::kHigh, detect::Level::kMedium,
+                                detect::Level::kLow, detect::Level::kInformational,
+                                detect::Level::kNone}) {
+      if (summary.by_level(level) == 0) continue;
+      const char* name = detect::level_name(level);
+      std::fprintf(stderr, "%s%s %s", sep, *name != '\0' ? name : "no level",
+                   with_commas(summary.by_level(level)).c_str());
+      sep = ", ";
+    }
+    std::fprintf(stderr, ")");
+  }
+  std::fprintf(stderr, "\n");
+  if (summary.total() == 0) return;
+  constexpr size_t kTop = 10;
+  std::fprintf(stderr, "top rules (%zu of %zu):\n", std::min(kTop, summary.distinct_rules()),
+               summary.distinct_rules());
+  for (const auto& [rule, count] : summary.top_rules(kTop)) {
+    const detect::RuleInfo& info = rules.rule(rule).info;
+    std::string title;
+    report::append_terminal_text(title, info.title, 90, false);
+    std::fprintf(stderr, "  %10s  %-13s  %s\n", with_commas(count).c_str(),
+                 detect::level_name(info.level), title.c_str());
+  }
+  std::fprintf(stderr, "by host (%zu of %zu):\n", std::min(kTop, summary.distinct_hosts()),
+               summary.distinct_hosts());
+  for (const auto& [host, count] : summary.top_hosts(kTop)) {
+    std::string name;
+    report::append_terminal_text(name, host.empty() ? "(no Computer field)" : host, 60, false);
+    std::fprintf(stderr, "  %10s  %s\n", with_commas(count).c_str(), name.c_str());
+  }
+  if (summary.other_hosts() > 0) {
+    std::fprintf(stderr, "  %10s  (further hosts, not counted one by one)\n",
+                 with_commas(summary.other_hosts()).c_str());
+  }
+}
+
+int finish_code(const Inputs& inputs, uint64_t damaged) {
+  if (inputs.error) return kExitInput;
+  return damaged > 0 ? kExitDamaged : kExitOk;
+}
+
+int run_hunt(const HuntOptions& opt) {
+  const auto started = Clock::now();
+  std::optional<detect::Level> min_level;
+  if (!opt.min_level.empty()) {
+    min_level = detect::parse_level(opt.min_level);
+    if (!min_level) {
+      std::fprintf(stderr, "vigil: --min-level: '%s' is not informational, low, medium, high or critical\n",
+                   opt.min_level.c_str());
+      return kExitUsage;
+    }
+  }
+  const auto range = parse_range(opt);
+  if (!range) return kExitUsage;
+  const bool to_terminal = opt.output.empty() && is_terminal(STDOUT_FILENO);
+  const auto format = choose_format(opt.format, to_terminal, false);
+  if (!format) {
+    std::fprintf(stderr, "vigil: --format: '%s' is not table, csv, jsonl or timesketch\n",
+                 opt.format.c_str());
+    return kExitUsage;
+  }
+
+  FieldNames names;
+  auto loaded = load_and_compile(opt, names);
+  if (!loaded) return kExitInput;
+  const detect::RuleSet& rules = *loaded->set;
+  const std::vector<char> enabled = enabled_rules(rules, min_level, opt.rule_filters);
+
+  Inputs inputs = gather_inputs(opt.paths);
+  if (inputs.files.empty()) std::fprintf(stderr, "vigil: no EVTX files among the inputs\n");
+  Output output;
+  if (!output.open(opt.output)) return kExitInput;
+
+  Progress progress(!opt.quiet && is_terminal(STDERR_FILENO), inputs.bytes);
+  DamageCount damage;
+  report::ExternalSorter sorter(sorter_options(opt));
+  report::TableStyle style;
+  style.colour = to_terminal && std::getenv("NO_COLOR") == nullptr;
+  report::EventRecord record;
+  auto observe = [&](std::string_view payload) {
+    if (*format != report::Format::kTable || !report::decode_record(payload, record)) return;
+    for (uint32_t rule : record.rules) style.layout.observe(record, rules.rule(rule).info.level);
+  };
+  const ScanTotals totals = scan_and_sort(inputs, opt, names, rules, enabled, *range,
+                                          /*keep_all=*/false, sorter, damage, progress, observe);
+  if (totals.sort_failed) {
+    progress.clear();
+    std::fprintf(stderr, "vigil: sorting the detections failed: %s\n",
+                 totals.sort_error.to_string().c_str());
+    return kExitInput;
+  }
+  progress.message("writing the detections");
+
+  const report::OutputContext context{&names, inputs.paths};
+  auto writer = report::DetectionWriter::create(*format, context, style);
+  auto correlation = make_correlation_stage(rules, opt.quiet);
+  report::HuntSummary summary;
+  std::vector<report::AlertView> alerts;
+  uint64_t alert_count = 0;
+  auto write_alerts = [&](std::string& out) {
+    for (const report::AlertView& alert : alerts) writer->alert(alert, out);
+    alert_count += alerts.size();
+    alerts.clear();
+  };
+  std::string text;
+  writer->begin(text);
+  report::SortKey key;
+  std::string_view payload;
+  for (;;) {
+    auto more = sorter.next(key, payload);
+    if (!more.ok()) {
+      progress.clear();
+      std::fprintf(stderr, "vigil: reading the sorted detections back failed: %s\n",
+                   more.error().to_string().c_str());
+      return kExitInput;
+    }
+    if (!*more) break;
+    if (!report::decode_record(payload, record)) {
+      progress.clear();
+      std::fprintf(stderr, "vigil: internal error: a sorted record does not decode\n");
+      return kExitInternal;
+    }
+    for (uint32_t rule : record.rules) {
+      const detect::RuleInfo& info = rules.rule(rule).info;
+      writer->detection(record, info, text);
+      summary.add(rule, info.level, record.field(field::kComputer));
+      if (correlation) {
+        correlation->on_detection(record, rule, alerts);
+        write_alerts(text);
+      }
+    }
+    output.flush(text);
+  }
+  if (correlation) {
+    correlation->finish(alerts);
+    write_alerts(text);
+  }
+  output.flush(text, /*force=*/true);
+  progress.clear();
+  if (output.failed()) {
+    std::fprintf(stderr, "vigil: writing the output failed: %s\n", std::strerror(errno));
+    return kExitInput;
+  }
+  if (!opt.quiet) {
+    const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    print_hunt_summary(summary, rules, inputs, totals, damage.places, seconds);
+    if (correlation) {
+      std::fprintf(stderr, "correlation alerts: %s\n", with_commas(alert_count).c_str());
+    }
+    const report::SorterStats& stats = sorter.stats();
+    if (stats.runs > 0) {
+      std::fprintf(stderr, "sort: %llu runs, %.1f MB spilled to %s\n",
+                   static_cast<unsigned long long>(stats.runs),
+                   static_cast<double>(stats.spilled_bytes) / 1e6,
+                   sorter_options(opt).temp_dir.c_str());
+    }
+  }
+  return finish_code(inputs, damage.places);
+}
+
+// --- timeline ------------------------------------------------------------------
+
+int run_timeline(const CommonOptions& opt) {
+  const auto started = Clock::now();
+  const auto range = parse_range(opt);
+  if (!range) return kExitUsage;
+  const auto format = choose_format(opt.format, false, true);
+  if (!format || (*format != report::Format::kCsv && *format != report::Format::kJsonl)) {
+    std::fprintf(stderr, "vigil: --format: '%s' is not csv or jsonl\n", opt.format.c_str());
+    return kExitUsage;
+  }
+  FieldNames names;
+  auto loaded = load_and_compile(opt, names);
+  if (!loaded) return kExitInput;
+  const detect::RuleSet& rules = *loaded->set;
+  const std::vector<char> enabled(rules.size(), 1);
+
+  Inputs inputs = gather_inputs(opt.paths);
+  if (inputs.files.empty()) std::fprintf(stderr, "vigil: no EVTX files among the inputs\n");
+  Output output;
+  if (!output.open(opt.output)) return kExitInput;
+  Progress progress(!opt.quiet && is_terminal(STDERR_FILENO), inputs.bytes);
+  DamageCount damage;
+  report::ExternalSorter sorter(sorter_options(opt));
+  const ScanTotals totals =
+      scan_and_sort(inputs, opt, names, rules, enabled, *range, /*keep_all=*/true, sorter, damage,
+                    progress, [](std::string_view) {});
+  if (totals.sort_failed) {
+    progress.clear();
+    std::fprintf(stderr, "vigil: sorting the events failed: %s\n",
+                 totals.sort_error.to_string().c_str());
+    return kExitInput;
+  }
+  progress.message("writing the timeline");
+  const report::OutputContext context{&names, inputs.paths};
+  auto writer = report::TimelineWriter::create(*format, context);
+  std::string text;
+  writer->begin(text);
+  report::EventRecord record;
+  std::vector<const detect::RuleInfo*> matched;
+  uint64_t marked = 0;
+  report::SortKey key;
+  std::string_view payload;
+  for (;;) {
+    auto more = sorter.next(key, payload);
+    if (!more.ok()) {
+      progress.clear();
+      std::fprintf(stderr, "vigil: reading the sorted events back failed: %s\n",
+                   more.error().to_string().c_str());
+      return kExitInput;
+    }
+    if (!*more) break;
+    if (!report::decode_record(payload, record)) {
+      progress.clear();
+      std::fprintf(stderr, "vigil: internal error: a sorted record does not decode\n");
+      return kExitInternal;
+    }
+    matched.clear();
+    for (uint32_t rule : record.rules) matched.push_back(&rules.rule(rule).info);
+    marked += matched.empty() ? 0 : 1;
+    writer->event(record, matched, text);
+    output.flush(text);
+  }
+  output.flush(text, /*force=*/true);
+  progress.clear();
+  if (output.failed()) {
+    std::fprintf(stderr, "vigil: writing the output failed: %s\n", std::strerror(errno));
+    return kExitInput;
+  }
+  if (!opt.quiet) {
+    const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    std::fprintf(stderr,
+                 "timeline: %zu files, %s records, %s events written (%s with detections), "
+                 "%s damaged places, %.2f s, %.1f MB/s\n",
+                 inputs.files.size(), with_commas(totals.records).c_str(),
+                 with_commas(totals.kept).c_str(), with_commas(marked).c_str(),
+                 with_commas(damage.places).c_str(), seconds,
+                 seconds > 0 ? static_cast<double>(inputs.bytes) / 1e6 / seconds : 0.0);
+  }
+  return finish_code(inputs, damage.places);
+}
+
+void add_common_options(CLI::App* cmd, CommonOptions& opt) {
+  cmd->add_option("paths", opt.paths, "EVTX files or folders (searched recursively)")->required();
+  // One path per -r, so that `-r RULES LOGS` does not read LOGS as rules.
+  cmd->add_option("-r,--rules", opt.rules,
+                  "Sigma rule file or folder; repeatable (default: the built-in pack)")
+      ->allow_extra_args(false);
+  cmd->add_option("--config", opt.config,
+                  "YAML map of placeholder name -> values for the 'expand' modifier");
+  cmd->add_option("--mapping", opt.mapping,
+                  "Logsource mapping merged over the built-in one (docs/logsource.md)");
+  cmd->add_option("--from", opt.from, "Only events at or after this time (RFC 3339, or a date)");
+  cmd->add_option("--to", opt.to, "Only events at or before this time (a date: the whole day)");
+  cmd->add_option("-o,--output", opt.output, "Write to FILE instead of standard output");
+  cmd->add_option("-t,--threads", opt.threads, "Worker threads (0 = all cores)");
+  cmd->add_flag("-q,--quiet", opt.quiet, "No progress, totals or summary on standard error");
+  cmd->add_flag("-x,--recover", opt.recover, "Also carve records from chunk slack space");
+  cmd->add_option("--temp-dir", opt.temp_dir,
+                  "Folder for temporary sort files (default: $TMPDIR, else /tmp)");
+  // For tests: a small budget forces the spill-and-merge path.
+  cmd->add_option("--sort-memory", opt.sort_memory, "Bytes of records kept in memory before spilling")
+      ->group("");
+}
+
+}  // namespace
+
+void register_hunt(CLI::App& app, int& rc) {
+  auto opt = std::make_shared<HuntOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "hunt", "Match Sigma rules against EVTX logs; detections sorted by time");
+  add_common_options(cmd, *opt);
+  cmd->add_option("--min-level", opt->min_level,
+                  "Only rules of this level or higher (informational, low, medium, high, critical)");
+  cmd->add_option("--rule-filter", opt->rule_filters,
+                  "Only rules whose id, title or a tag contains this text (repeatable)");
+  cmd->add_option("-f,--format", opt->format,
+                  "table (default on a terminal), jsonl (default otherwise), csv or timesketch");
+  cmd->callback([opt, &rc] { rc = run_hunt(*opt); });
+}
+
+void register_timeline(CLI::App& app, int& rc) {
+  auto opt = std::make_shared<CommonOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "timeline", "Every event of EVTX logs as one time-sorted timeline, detections marked");
+  add_common_options(cmd, *opt);
+  cmd->add_option("-f,--format", opt->format, "jsonl (default) or csv");
+  cmd->callback([opt, &rc] { rc = run_timeline(*opt); });
+}
+
+}  // namespace vigil::cli

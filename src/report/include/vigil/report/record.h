@@ -1,0 +1,48 @@
+#pragma once
+// An event as the report stage keeps it until output: encoded into one
+// self-contained byte string (time, source, the rules it matched, every
+// field's text), so it can sit in a sort buffer or a temporary file and be
+// read back in any order. Field names stay interned ids: spilled records are
+// only read back by the process that wrote them, while the run's FieldNames
+// is alive.
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vigil/core/event.h"
+#include "vigil/core/field_names.h"
+#include "vigil/core/timestamp.h"
+
+namespace vigil::report {
+
+struct RecordField {
+  FieldId name = kNoField;
+  std::string_view value;  // text in Windows spelling; a view into the decoded bytes
+};
+
+// A decoded record. Views point into the bytes given to decode_record, so
+// they are valid as long as those bytes are.
+struct EventRecord {
+  Timestamp timestamp;
+  SourceRef source;
+  std::vector<uint32_t> rules;  // indices of the rules the event matched, ascending
+  std::vector<RecordField> fields;  // in event order; repeated names kept
+
+  // First value of a field; empty when absent.
+  std::string_view field(FieldId name) const;
+  bool has(FieldId name) const;
+};
+
+// Appends the encoding of `event` with the rules it matched (ascending).
+void encode_record(const Event& event, std::span<const uint32_t> rules, std::string& out);
+// The same from a decoded record (tests, re-encoding).
+void encode_record(const EventRecord& record, std::string& out);
+
+// Reads a record written by encode_record. False when the bytes are not
+// one (truncated or altered); `out` is then unspecified.
+bool decode_record(std::string_view bytes, EventRecord& out);
+
+}  // namespace vigil::report

@@ -1,0 +1,93 @@
+#pragma once
+// Sorting more records than memory holds: records are kept in memory up to a
+// byte budget, then sorted and written to a temporary file (a run); at the
+// end the runs and the in-memory rest are merged. Memory stays within the
+// budget plus one read buffer per merged run, whatever the number of
+// records. Run files are unlinked as soon as they are created, so nothing is
+// left behind even if the process dies.
+
+#include <compare>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vigil/core/limits.h"
+#include "vigil/core/result.h"
+
+namespace vigil::report {
+
+// The output order: time, then input, then position in the input, then the
+// order records were added (which the caller keeps deterministic). A total
+// order, so the sorted output is the same however the records were grouped
+// into runs.
+struct SortKey {
+  int64_t ticks = 0;
+  uint32_t source = 0;
+  uint64_t offset = 0;
+  uint64_t record = 0;
+  uint64_t sequence = 0;
+  auto operator<=>(const SortKey&) const = default;
+};
+
+struct SorterOptions {
+  // Bytes of records (payloads plus per-record bookkeeping) kept in memory
+  // before a run is written.
+  size_t memory_limit = limits::kReportSortMemoryBytes;
+  size_t merge_fan_in = limits::kReportMergeFanIn;  // at least 2
+  std::string temp_dir = "/tmp";                    // where runs are written
+};
+
+struct SorterStats {
+  uint64_t records = 0;
+  uint64_t runs = 0;           // runs written (intermediate merges included)
+  uint64_t spilled_bytes = 0;  // bytes written to run files
+  uint64_t merge_passes = 0;   // intermediate merges (fan-in exceeded)
+};
+
+class ExternalSorter {
+ public:
+  explicit ExternalSorter(SorterOptions options = {});
+  ExternalSorter(const ExternalSorter&) = delete;
+  ExternalSorter& operator=(const ExternalSorter&) = delete;
+  ~ExternalSorter();
+
+  // Copies the payload. Fails only when a run cannot be written (disk full,
+  // temporary folder missing); the sorter is then unusable.
+  Result<void> add(const SortKey& key, std::string_view payload);
+
+  // Ends input and prepares the merge. Call once, after the last add.
+  Result<void> finish();
+
+  // The next record in order: true with `payload` (valid until the next
+  // call) set, false at the end. Fails when a run cannot be read back.
+  Result<bool> next(SortKey& key, std::string_view& payload);
+
+  const SorterStats& stats() const { return stats_; }
+
+  struct Run;
+  struct Source;
+
+ private:
+  Result<void> spill();
+  Result<void> merge_runs(size_t first, size_t count);
+
+  SorterOptions options_;
+  struct Entry {
+    SortKey key;
+    uint64_t position;  // in arena_
+    uint32_t size;
+  };
+  std::vector<Entry> entries_;
+  std::string arena_;
+  std::vector<std::unique_ptr<Run>> runs_;
+  std::vector<std::unique_ptr<Source>> sources_;  // the final merge
+  std::vector<uint32_t> heap_;                    // indices into sources_, min key on top
+  int64_t current_ = -1;                          // source whose record was last returned
+  bool finished_ = false;
+  SorterStats stats_;
+};
+
+}  // namespace vigil::report

@@ -1,0 +1,340 @@
+#include "vigil/report/sorter.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include "vigil/core/input.h"
+
+namespace vigil::report {
+
+namespace {
+
+// A record in a run file: the key's five members, the payload size, the payload.
+constexpr size_t kKeyBytes = 8 + 4 + 8 + 8 + 8;
+constexpr size_t kRecordHeaderBytes = kKeyBytes + 4;
+
+void put_header(char* out, const SortKey& key, uint32_t size) {
+  std::memcpy(out, &key.ticks, 8);
+  std::memcpy(out + 8, &key.source, 4);
+  std::memcpy(out + 12, &key.offset, 8);
+  std::memcpy(out + 20, &key.record, 8);
+  std::memcpy(out + 28, &key.sequence, 8);
+  std::memcpy(out + 36, &size, 4);
+}
+
+uint32_t get_header(const char* in, SortKey& key) {
+  uint32_t size;
+  std::memcpy(&key.ticks, in, 8);
+  std::memcpy(&key.source, in + 8, 4);
+  std::memcpy(&key.offset, in + 12, 8);
+  std::memcpy(&key.record, in + 20, 8);
+  std::memcpy(&key.sequence, in + 28, 8);
+  std::memcpy(&size, in + 36, 4);
+  return size;
+}
+
+Error io_error(const std::string& what) {
+  return make_error(Errc::kIoError, what + ": " + std::strerror(errno));
+}
+
+}  // namespace
+
+// A sorted run in an unlinked temporary file.
+struct ExternalSorter::Run {
+  File file;
+  uint64_t size = 0;
+};
+
+// One input of a merge: the in-memory records or a run read back.
+struct ExternalSorter::Source {
+  virtual ~Source() = default;
+  // Moves to the next record; false at the end.
+  virtual Result<bool> advance() = 0;
+  SortKey key;
+  std::string_view payload;
+};
+
+namespace {
+
+class MemorySource final : public ExternalSorter::Source {
+ public:
+  using Entry = std::pair<SortKey, std::string_view>;
+  explicit MemorySource(std::vector<Entry> entries) : entries_(std::move(entries)) {}
+  Result<bool> advance() override {
+    if (next_ == entries_.size()) return false;
+    key = entries_[next_].first;
+    payload = entries_[next_].second;
+    ++next_;
+    return true;
+  }
+
+ private:
+  std::vector<Entry> entries_;
+  size_t next_ = 0;
+};
+
+class RunSource final : public ExternalSorter::Source {
+ public:
+  RunSource(int fd, uint64_t size) : fd_(fd), size_(size), buffer_(limits::kReportRunBufferBytes) {}
+
+  Result<bool> advance() override {
+    if (begin_ == end_ && position_ == size_) return false;
+    if (auto r = fill(kRecordHeaderBytes); !r.ok()) return r.error();
+    const uint32_t size = get_header(buffer_.data() + begin_, key);
+    begin_ += kRecordHeaderBytes;
+    if (size <= buffer_.size()) {
+      if (auto r = fill(size); !r.ok()) return r.error();
+      payload = std::string_view(buffer_.data() + begin_, size);
+      begin_ += size;
+      return true;
+    }
+    // Larger than the buffer: what is buffered, then the rest read directly.
+    large_.assign(buffer_.data() + begin_, end_ - begin_);
+    begin_ = end_ = 0;
+    const size_t have = large_.size();
+    large_.resize(size);
+    if (position_ + (size - have) > size_) return truncated();
+    auto n = read_at(fd_, position_, reinterpret_cast<uint8_t*>(large_.data() + have), size - have);
+    if (!n.ok()) return n.error();
+    if (*n != size - have) return truncated();
+    position_ += size - have;
+    payload = large_;
+    return true;
+  }
+
+ private:
+  static Error truncated() {
+    return make_error(Errc::kIoError, "a temporary sort file was cut short");
+  }
+
+  // Makes `need` bytes (at most the buffer's size) available from begin_.
+  Result<void> fill(size_t need) {
+    if (end_ - begin_ >= need) return {};
+    std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
+    end_ -= begin_;
+    begin_ = 0;
+    const size_t want = std::min<uint64_t>(buffer_.size() - end_, size_ - position_);
+    if (want > 0) {
+      auto n = read_at(fd_, position_, reinterpret_cast<uint8_t*>(buffer_.data() + end_), want);
+      if (!n.ok()) return n.error();
+      position_ += *n;
+      end_ += *n;
+    }
+    if (end_ - begin_ < need) return truncated();
+    return {};
+  }
+
+  int fd_;
+  uint64_t size_;
+  uint64_t position_ = 0;  // next byte of the file to read
+  std::vector<char> buffer_;
+  size_t begin_ = 0, end_ = 0;  // unread bytes in buffer_
+  std::string large_;
+};
+
+// Writes records to a new run through a buffer.
+class RunWriter {
+ public:
+  explicit RunWriter(ExternalSorter::Run& run) : run_(run) {
+    buffer_.reserve(limits::kReportRunBufferBytes);
+  }
+  Result<void> add(const SortKey& key, std::string_view payload) {
+    char header[kRecordHeaderBytes];
+    put_header(header, key, static_cast<uint32_t>(payload.size()));
+    buffer_.append(header, sizeof header);
+    if (buffer_.size() + payload.size() > limits::kReportRunBufferBytes) {
+      if (auto r = flush(); !r.ok()) return r;
+      if (payload.size() > limits::kReportRunBufferBytes) return write(payload);
+    }
+    buffer_.append(payload);
+    return {};
+  }
+  Result<void> flush() {
+    auto r = write(buffer_);
+    buffer_.clear();
+    return r;
+  }
+
+ private:
+  Result<void> write(std::string_view bytes) {
+    while (!bytes.empty()) {
+      const ssize_t n = ::write(run_.file.fd(), bytes.data(), bytes.size());
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return io_error("writing a temporary sort file");
+      }
+      bytes.remove_prefix(static_cast<size_t>(n));
+      run_.size += static_cast<uint64_t>(n);
+    }
+    return {};
+  }
+
+  ExternalSorter::Run& run_;
+  std::string buffer_;
+};
+
+Result<std::unique_ptr<ExternalSorter::Run>> create_run(const std::string& dir) {
+  std::string path = (dir.empty() ? std::string("/tmp") : dir) + "/vigil-sort-XXXXXX";
+  const int fd = ::mkostemp(path.data(), O_CLOEXEC);
+  if (fd < 0) return io_error("creating a temporary sort file in " + dir);
+  auto run = std::make_unique<ExternalSorter::Run>();
+  run->file = File(fd);
+  // Unlinked at once: the space is freed when the descriptor closes, however
+  // the process ends.
+  ::unlink(path.c_str());
+  return run;
+}
+
+struct HeapAfter {
+  const std::vector<std::unique_ptr<ExternalSorter::Source>>& sources;
+  bool operator()(uint32_t a, uint32_t b) const { return sources[b]->key < sources[a]->key; }
+};
+
+}  // namespace
+
+ExternalSorter::ExternalSorter(SorterOptions options) : options_(std::move(options)) {
+  options_.merge_fan_in = std::max<size_t>(options_.merge_fan_in, 2);
+}
+
+ExternalSorter::~ExternalSorter() = default;
+
+Result<void> ExternalSorter::add(const SortKey& key, std::string_view payload) {
+  if (payload.size() > UINT32_MAX) {
+    return make_error(Errc::kLimitExceeded, "a record larger than 4 GiB cannot be sorted");
+  }
+  const size_t used = arena_.size() + entries_.size() * sizeof(Entry);
+  if (!entries_.empty() && used + payload.size() + sizeof(Entry) > options_.memory_limit) {
+    if (auto r = spill(); !r.ok()) return r;
+  }
+  if (arena_.capacity() < options_.memory_limit) {
+    // Address space only: pages are touched as records arrive, and growing
+    // by doubling could overshoot the budget by half.
+    arena_.reserve(options_.memory_limit);
+  }
+  entries_.push_back({key, arena_.size(), static_cast<uint32_t>(payload.size())});
+  arena_.append(payload);
+  ++stats_.records;
+  return {};
+}
+
+Result<void> ExternalSorter::spill() {
+  std::sort(entries_.begin(), entries_.end(),
+            [](const Entry& a, const Entry& b) { return a.key < b.key; });
+  auto run = create_run(options_.temp_dir);
+  if (!run.ok()) return run.error();
+  RunWriter writer(*run.value());
+  for (const Entry& e : entries_) {
+    if (auto r = writer.add(e.key, std::string_view(arena_).substr(e.position, e.size)); !r.ok()) {
+      return r;
+    }
+  }
+  if (auto r = writer.flush(); !r.ok()) return r;
+  stats_.spilled_bytes += run.value()->size;
+  ++stats_.runs;
+  runs_.push_back(std::move(run.value()));
+  entries_.clear();
+  arena_.clear();
+  return {};
+}
+
+Result<void> ExternalSorter::merge_runs(size_t first, size_t count) {
+  std::vector<std::unique_ptr<Source>> sources;
+  for (size_t i = first; i < first + count; ++i) {
+    sources.push_back(std::make_unique<RunSource>(runs_[i]->file.fd(), runs_[i]->size));
+  }
+  std::vector<uint32_t> heap;
+  const HeapAfter after{sources};
+  for (uint32_t i = 0; i < sources.size(); ++i) {
+    auto more = sources[i]->advance();
+    if (!more.ok()) return more.error();
+    if (*more) heap.push_back(i);
+  }
+  std::make_heap(heap.begin(), heap.end(), after);
+  auto out = create_run(options_.temp_dir);
+  if (!out.ok()) return out.error();
+  RunWriter writer(*out.value());
+  while (!heap.empty()) {
+    std::pop_heap(heap.begin(), heap.end(), after);
+    Source& top = *sources[heap.back()];
+    if (auto r = writer.add(top.key, top.payload); !r.ok()) return r;
+    auto more = top.advance();
+    if (!more.ok()) return more.error();
+    if (*more) {
+      std::push_heap(heap.begin(), heap.end(), after);
+    } else {
+      heap.pop_back();
+    }
+  }
+  if (auto r = writer.flush(); !r.ok()) return r;
+  stats_.spilled_bytes += out.value()->size;
+  ++stats_.runs;
+  ++stats_.merge_passes;
+  sources.clear();
+  runs_.erase(runs_.begin() + static_cast<ptrdiff_t>(first),
+              runs_.begin() + static_cast<ptrdiff_t>(first + count));
+  runs_.push_back(std::move(out.value()));
+  return {};
+}
+
+Result<void> ExternalSorter::finish() {
+  if (finished_) return {};
+  finished_ = true;
+  // The in-memory rest is one more input of the final merge.
+  const size_t room = options_.merge_fan_in - 1;
+  while (runs_.size() > room) {
+    if (auto r = merge_runs(0, std::min(options_.merge_fan_in, runs_.size())); !r.ok()) return r;
+  }
+  std::sort(entries_.begin(), entries_.end(),
+            [](const Entry& a, const Entry& b) { return a.key < b.key; });
+  std::vector<MemorySource::Entry> memory;
+  memory.reserve(entries_.size());
+  for (const Entry& e : entries_) {
+    memory.emplace_back(e.key, std::string_view(arena_).substr(e.position, e.size));
+  }
+  entries_.clear();
+  entries_.shrink_to_fit();
+  sources_.push_back(std::make_unique<MemorySource>(std::move(memory)));
+  for (const auto& run : runs_) {
+    sources_.push_back(std::make_unique<RunSource>(run->file.fd(), run->size));
+  }
+  const HeapAfter after{sources_};
+  for (uint32_t i = 0; i < sources_.size(); ++i) {
+    auto more = sources_[i]->advance();
+    if (!more.ok()) return more.error();
+    if (*more) heap_.push_back(i);
+  }
+  std::make_heap(heap_.begin(), heap_.end(), after);
+  return {};
+}
+
+Result<bool> ExternalSorter::next(SortKey& key, std::string_view& payload) {
+  if (!finished_) {
+    if (auto r = finish(); !r.ok()) return r.error();
+  }
+  const HeapAfter after{sources_};
+  if (current_ >= 0) {
+    // The record returned last time is still on top of the heap's storage:
+    // move its source on only now, so that the view stayed valid.
+    auto more = sources_[static_cast<size_t>(current_)]->advance();
+    if (!more.ok()) return more.error();
+    if (*more) {
+      std::push_heap(heap_.begin(), heap_.end(), after);
+    } else {
+      heap_.pop_back();
+    }
+    current_ = -1;
+  }
+  if (heap_.empty()) return false;
+  std::pop_heap(heap_.begin(), heap_.end(), after);
+  current_ = heap_.back();
+  key = sources_[static_cast<size_t>(current_)]->key;
+  payload = sources_[static_cast<size_t>(current_)]->payload;
+  return true;
+}
+
+}  // namespace vigil::report

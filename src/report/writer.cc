@@ -1,0 +1,651 @@
+#include "vigil/report/writer.h"
+
+#include <algorithm>
+#include <charconv>
+
+#include "vigil/core/utf.h"
+
+namespace vigil::report {
+
+namespace {
+
+using detect::Level;
+using detect::RuleInfo;
+
+// Length of the valid UTF-8 sequence at the start of `text`, 0 when invalid.
+size_t utf8_sequence(std::string_view text) {
+  const auto c = static_cast<uint8_t>(text[0]);
+  size_t n = c < 0x80 ? 1 : c >= 0xc2 && c < 0xe0 ? 2 : c >= 0xe0 && c < 0xf0 ? 3
+                                                  : c >= 0xf0 && c < 0xf5 ? 4 : 0;
+  if (n == 0 || n > text.size()) return 0;
+  return is_valid_utf8(text.substr(0, n)) ? n : 0;
+}
+
+// Evidence text is UTF-8 from the reader, but nothing guarantees it is valid:
+// every output format is UTF-8, so each bad byte becomes U+FFFD.
+void append_valid_utf8(std::string& out, std::string_view text) {
+  while (!text.empty()) {
+    const size_t n = utf8_sequence(text);
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";
+      text.remove_prefix(1);
+    } else {
+      out.append(text.substr(0, n));
+      text.remove_prefix(n);
+    }
+  }
+}
+
+template <class F>
+void with_valid_utf8(std::string_view text, std::string& scratch, F&& use) {
+  if (is_valid_utf8(text)) {
+    use(text);
+    return;
+  }
+  scratch.clear();
+  append_valid_utf8(scratch, text);
+  use(std::string_view(scratch));
+}
+
+void append_number(std::string& out, uint64_t value) {
+  char buf[24];
+  const auto r = std::to_chars(buf, buf + sizeof buf, value);
+  out.append(buf, r.ptr);
+}
+
+void append_signed(std::string& out, int64_t value) {
+  char buf[24];
+  const auto r = std::to_chars(buf, buf + sizeof buf, value);
+  out.append(buf, r.ptr);
+}
+
+bool all_digits(std::string_view text) {
+  return !text.empty() && text.size() <= 19 &&
+         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// "event_id": a number when the field is one, its text otherwise, null when absent.
+void append_event_id_json(std::string& out, const EventRecord& record) {
+  if (!record.has(field::kEventID)) {
+    out += "null";
+    return;
+  }
+  const std::string_view id = record.field(field::kEventID);
+  if (all_digits(id) && (id.size() == 1 || id[0] != '0')) {
+    out.append(id);
+  } else {
+    append_json_string(out, id);
+  }
+}
+
+void append_tags_json(std::string& out, const std::vector<std::string>& tags) {
+  out.push_back('[');
+  for (size_t i = 0; i < tags.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    append_json_string(out, tags[i]);
+  }
+  out.push_back(']');
+}
+
+std::string joined(const std::vector<std::string>& items, std::string_view separator) {
+  std::string text;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) text += separator;
+    text += items[i];
+  }
+  return text;
+}
+
+std::string_view source_path(const OutputContext& context, uint32_t source) {
+  return source < context.sources.size() ? std::string_view(context.sources[source])
+                                          : std::string_view();
+}
+
+// The members every detection line shares, after "{".
+void append_detection_members(std::string& out, const EventRecord& event, const RuleInfo& rule,
+                              const OutputContext& context) {
+  out += "\"rule_id\":";
+  append_json_string(out, rule.id);
+  out += ",\"rule_title\":";
+  append_json_string(out, rule.title);
+  out += ",\"level\":";
+  append_json_string(out, detect::level_name(rule.level));
+  out += ",\"author\":";
+  append_json_string(out, rule.author);
+  out += ",\"tags\":";
+  append_tags_json(out, rule.tags);
+  out += ",\"computer\":";
+  append_json_string(out, event.field(field::kComputer));
+  out += ",\"channel\":";
+  append_json_string(out, event.field(field::kChannel));
+  out += ",\"event_id\":";
+  append_event_id_json(out, event);
+  out += ",\"record_id\":";
+  append_number(out, event.source.record_id);
+  out += ",\"source\":";
+  append_json_string(out, source_path(context, event.source.source_id));
+  out += ",\"fields\":";
+  append_fields_json(out, event, *context.names);
+}
+
+void append_timestamp_json(std::string& out, Timestamp t, int digits) {
+  if (!t.is_set()) {
+    out += "null";
+    return;
+  }
+  out.push_back('"');
+  append_rfc3339(out, t, digits);
+  out.push_back('"');
+}
+
+// The correlation part of an alert: {"type":..,"group":{..},"events":[..]}.
+void append_correlation_json(std::string& out, const AlertView& alert,
+                             const OutputContext& context) {
+  out += "{\"type\":";
+  append_json_string(out, alert.type);
+  out += ",\"group\":{";
+  for (size_t i = 0; i < alert.group.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    append_json_string(out, alert.group[i].first);
+    out.push_back(':');
+    append_json_string(out, alert.group[i].second);
+  }
+  out += "},\"events\":[";
+  for (size_t i = 0; i < alert.events.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    out += "{\"source\":";
+    append_json_string(out, source_path(context, alert.events[i].source));
+    out += ",\"record_id\":";
+    append_number(out, alert.events[i].record_id);
+    out += ",\"rule_id\":";
+    append_json_string(out, alert.events[i].rule_id);
+    out.push_back('}');
+  }
+  out += "]}";
+}
+
+void append_alert_members(std::string& out, const AlertView& alert, const OutputContext& context) {
+  const RuleInfo& rule = *alert.rule;
+  out += "\"rule_id\":";
+  append_json_string(out, rule.id);
+  out += ",\"rule_title\":";
+  append_json_string(out, rule.title);
+  out += ",\"level\":";
+  append_json_string(out, detect::level_name(rule.level));
+  out += ",\"author\":";
+  append_json_string(out, rule.author);
+  out += ",\"tags\":";
+  append_tags_json(out, rule.tags);
+  out += ",\"computer\":";
+  append_json_string(out, alert.computer);
+  out += ",\"channel\":\"\",\"event_id\":null,\"record_id\":null,\"source\":\"\",\"fields\":{}";
+  out += ",\"correlation\":";
+  append_correlation_json(out, alert, context);
+}
+
+class JsonlWriter final : public DetectionWriter {
+ public:
+  explicit JsonlWriter(const OutputContext& context) : context_(context) {}
+  void begin(std::string&) override {}
+  void detection(const EventRecord& event, const RuleInfo& rule, std::string& out) override {
+    out += "{\"timestamp\":";
+    append_timestamp_json(out, event.timestamp, 7);
+    out.push_back(',');
+    append_detection_members(out, event, rule, context_);
+    out += "}\n";
+  }
+  void alert(const AlertView& alert, std::string& out) override {
+    out += "{\"timestamp\":";
+    append_timestamp_json(out, alert.timestamp, 7);
+    out.push_back(',');
+    append_alert_members(out, alert, context_);
+    out += "}\n";
+  }
+
+ private:
+  OutputContext context_;
+};
+
+// Timesketch's JSON lines import: `message`, `datetime` and `timestamp_desc`
+// are required; `timestamp` is its microseconds since the epoch.
+class TimesketchWriter final : public DetectionWriter {
+ public:
+  explicit TimesketchWriter(const OutputContext& context) : context_(context) {}
+  void begin(std::string&) override {}
+  void detection(const EventRecord& event, const RuleInfo& rule, std::string& out) override {
+    std::string message = "[";
+    message += detect::level_name(rule.level);
+    message += "] ";
+    message += rule.title;
+    message += ": ";
+    message += event.field(field::kChannel);
+    message += ' ';
+    message += event.field(field::kEventID);
+    message += " on ";
+    message += event.field(field::kComputer);
+    start(out, message, event.timestamp, "Event Recorded");
+    append_detection_members(out, event, rule, context_);
+    out += "}\n";
+  }
+  void alert(const AlertView& alert, std::string& out) override {
+    std::string message = "[";
+    message += detect::level_name(alert.rule->level);
+    message += "] ";
+    message += alert.rule->title;
+    message += " (correlation ";
+    message += alert.type;
+    message += ", ";
+    append_number(message, alert.events.size());
+    message += " events)";
+    start(out, message, alert.timestamp, "Correlation Alert");
+    append_alert_members(out, alert, context_);
+    out += "}\n";
+  }
+
+ private:
+  static void start(std::string& out, std::string_view message, Timestamp t,
+                    std::string_view description) {
+    out += "{\"message\":";
+    append_json_string(out, message);
+    out += ",\"datetime\":";
+    append_timestamp_json(out, t, 6);
+    out += ",\"timestamp\":";
+    if (t.is_set()) {
+      // Floor division: times before 1970 stay in order.
+      const int64_t micros = t.ticks / 10 - (t.ticks % 10 < 0 ? 1 : 0);
+      append_signed(out, micros);
+    } else {
+      out += "null";
+    }
+    out += ",\"timestamp_desc\":";
+    append_json_string(out, description);
+    out.push_back(',');
+  }
+
+  OutputContext context_;
+};
+
+class CsvWriter final : public DetectionWriter {
+ public:
+  explicit CsvWriter(const OutputContext& context) : context_(context) {}
+  void begin(std::string& out) override {
+    out +=
+        "timestamp,rule_id,rule_title,level,author,tags,computer,channel,event_id,record_id,"
+        "source,fields\n";
+  }
+  void detection(const EventRecord& event, const RuleInfo& rule, std::string& out) override {
+    append_rfc3339(out, event.timestamp, 7);
+    rule_columns(out, rule);
+    out.push_back(',');
+    append_csv_field(out, event.field(field::kComputer));
+    out.push_back(',');
+    append_csv_field(out, event.field(field::kChannel));
+    out.push_back(',');
+    append_csv_field(out, event.field(field::kEventID));
+    out.push_back(',');
+    append_number(out, event.source.record_id);
+    out.push_back(',');
+    append_csv_field(out, source_path(context_, event.source.source_id));
+    out.push_back(',');
+    scratch_.clear();
+    append_fields_json(scratch_, event, *context_.names);
+    append_csv_field(out, scratch_);
+    out.push_back('\n');
+  }
+  void alert(const AlertView& alert, std::string& out) override {
+    append_rfc3339(out, alert.timestamp, 7);
+    rule_columns(out, *alert.rule);
+    out.push_back(',');
+    append_csv_field(out, alert.computer);
+    out += ",,,,,";
+    scratch_ = "{\"correlation\":";
+    append_correlation_json(scratch_, alert, context_);
+    scratch_.push_back('}');
+    append_csv_field(out, scratch_);
+    out.push_back('\n');
+  }
+
+ private:
+  static void rule_columns(std::string& out, const RuleInfo& rule) {
+    out.push_back(',');
+    append_csv_field(out, rule.id);
+    out.push_back(',');
+    append_csv_field(out, rule.title);
+    out.push_back(',');
+    out += detect::level_name(rule.level);
+    out.push_back(',');
+    append_csv_field(out, rule.author);
+    out.push_back(',');
+    append_csv_field(out, joined(rule.tags, ";"));
+  }
+
+  OutputContext context_;
+  std::string scratch_;
+};
+
+const char* level_colour(Level level) {
+  switch (level) {
+    case Level::kCritical: return "\x1b[1;31m";
+    case Level::kHigh: return "\x1b[31m";
+    case Level::kMedium: return "\x1b[33m";
+    case Level::kLow: return "\x1b[32m";
+    case Level::kInformational: return "\x1b[2m";
+    case Level::kNone: return "";
+  }
+  return "";
+}
+
+class TableWriter final : public DetectionWriter {
+ public:
+  TableWriter(const OutputContext& context, const TableStyle& style)
+      : context_(context), style_(style) {}
+  void begin(std::string& out) override {
+    const TableLayout& l = style_.layout;
+    append_terminal_text(out, "Timestamp", kTimeWidth, true);
+    out += "  ";
+    append_terminal_text(out, "Computer", l.computer, true);
+    out += "  ";
+    append_terminal_text(out, "Channel", l.channel, true);
+    out += "  ";
+    append_terminal_text(out, "EventID", l.event_id, true);
+    out += "  ";
+    append_terminal_text(out, "Level", l.level, true);
+    out += "  Rule\n";
+  }
+  void detection(const EventRecord& event, const RuleInfo& rule, std::string& out) override {
+    row(out, event.timestamp, event.field(field::kComputer), event.field(field::kChannel),
+        event.field(field::kEventID), rule.level, rule.title);
+  }
+  void alert(const AlertView& alert, std::string& out) override {
+    std::string title = alert.rule->title;
+    title += " [correlation ";
+    title += alert.type;
+    title += ", ";
+    append_number(title, alert.events.size());
+    title += " events";
+    for (const auto& [name, value] : alert.group) {
+      title += ", ";
+      title += name;
+      title += '=';
+      title += value;
+    }
+    title += ']';
+    row(out, alert.timestamp, alert.computer, "", "", alert.rule->level, title);
+  }
+
+ private:
+  static constexpr size_t kTimeWidth = 24;  // 2024-01-02T03:04:05.678Z
+  static constexpr size_t kMaxTitle = 160;
+
+  void row(std::string& out, Timestamp t, std::string_view computer, std::string_view channel,
+           std::string_view event_id, Level level, std::string_view title) {
+    const TableLayout& l = style_.layout;
+    const size_t start = out.size();
+    append_rfc3339(out, t, 3);
+    out.append(kTimeWidth - std::min(kTimeWidth, out.size() - start), ' ');
+    out += "  ";
+    append_terminal_text(out, computer, l.computer, true);
+    out += "  ";
+    append_terminal_text(out, channel, l.channel, true);
+    out += "  ";
+    append_terminal_text(out, event_id, l.event_id, true);
+    out += "  ";
+    const char* colour = style_.colour ? level_colour(level) : "";
+    out += colour;
+    append_terminal_text(out, detect::level_name(level), l.level, true);
+    out += "  ";
+    append_terminal_text(out, title, kMaxTitle, false);
+    if (*colour != '\0') out += "\x1b[0m";
+    out.push_back('\n');
+  }
+
+  OutputContext context_;
+  TableStyle style_;
+};
+
+// --- Timeline ----------------------------------------------------------------
+
+Level highest_level(std::span<const RuleInfo* const> rules) {
+  Level level = Level::kNone;
+  for (const RuleInfo* r : rules) level = std::max(level, r->level);
+  return level;
+}
+
+class TimelineJsonl final : public TimelineWriter {
+ public:
+  explicit TimelineJsonl(const OutputContext& context) : context_(context) {}
+  void begin(std::string&) override {}
+  void event(const EventRecord& event, std::span<const RuleInfo* const> rules,
+             std::string& out) override {
+    out += "{\"timestamp\":";
+    append_timestamp_json(out, event.timestamp, 7);
+    out += ",\"computer\":";
+    append_json_string(out, event.field(field::kComputer));
+    out += ",\"channel\":";
+    append_json_string(out, event.field(field::kChannel));
+    out += ",\"event_id\":";
+    append_event_id_json(out, event);
+    out += ",\"record_id\":";
+    append_number(out, event.source.record_id);
+    out += ",\"source\":";
+    append_json_string(out, source_path(context_, event.source.source_id));
+    out += ",\"level\":";
+    append_json_string(out, detect::level_name(highest_level(rules)));
+    out += ",\"detections\":[";
+    for (size_t i = 0; i < rules.size(); ++i) {
+      if (i > 0) out.push_back(',');
+      out += "{\"rule_id\":";
+      append_json_string(out, rules[i]->id);
+      out += ",\"rule_title\":";
+      append_json_string(out, rules[i]->title);
+      out += ",\"level\":";
+      append_json_string(out, detect::level_name(rules[i]->level));
+      out.push_back('}');
+    }
+    out += "],\"fields\":";
+    append_fields_json(out, event, *context_.names);
+    out += "}\n";
+  }
+
+ private:
+  OutputContext context_;
+};
+
+class TimelineCsv final : public TimelineWriter {
+ public:
+  explicit TimelineCsv(const OutputContext& context) : context_(context) {}
+  void begin(std::string& out) override {
+    out += "timestamp,computer,channel,event_id,record_id,source,level,rule_ids,rule_titles,fields\n";
+  }
+  void event(const EventRecord& event, std::span<const RuleInfo* const> rules,
+             std::string& out) override {
+    append_rfc3339(out, event.timestamp, 7);
+    out.push_back(',');
+    append_csv_field(out, event.field(field::kComputer));
+    out.push_back(',');
+    append_csv_field(out, event.field(field::kChannel));
+    out.push_back(',');
+    append_csv_field(out, event.field(field::kEventID));
+    out.push_back(',');
+    append_number(out, event.source.record_id);
+    out.push_back(',');
+    append_csv_field(out, source_path(context_, event.source.source_id));
+    out.push_back(',');
+    out += detect::level_name(highest_level(rules));
+    std::string ids, titles;
+    for (size_t i = 0; i < rules.size(); ++i) {
+      if (i > 0) {
+        ids += ';';
+        titles += ';';
+      }
+      ids += rules[i]->id;
+      titles += rules[i]->title;
+    }
+    out.push_back(',');
+    append_csv_field(out, ids);
+    out.push_back(',');
+    append_csv_field(out, titles);
+    out.push_back(',');
+    scratch_.clear();
+    append_fields_json(scratch_, event, *context_.names);
+    append_csv_field(out, scratch_);
+    out.push_back('\n');
+  }
+
+ private:
+  OutputContext context_;
+  std::string scratch_;
+};
+
+// Characters as the terminal writer shows them: a code point, or one
+// replacement character per byte that is not valid UTF-8.
+size_t code_points(std::string_view text) {
+  size_t n = 0;
+  while (!text.empty()) {
+    text.remove_prefix(std::max<size_t>(1, utf8_sequence(text)));
+    ++n;
+  }
+  return n;
+}
+
+}  // namespace
+
+std::optional<Format> parse_format(std::string_view text) {
+  if (text == "table") return Format::kTable;
+  if (text == "csv") return Format::kCsv;
+  if (text == "jsonl" || text == "json") return Format::kJsonl;
+  if (text == "timesketch") return Format::kTimesketch;
+  return std::nullopt;
+}
+
+const char* format_name(Format format) {
+  switch (format) {
+    case Format::kTable: return "table";
+    case Format::kCsv: return "csv";
+    case Format::kJsonl: return "jsonl";
+    case Format::kTimesketch: return "timesketch";
+  }
+  return "";
+}
+
+void TableLayout::observe(const EventRecord& record, Level rule_level) {
+  computer = std::clamp(code_points(record.field(field::kComputer)), computer, kMaxComputer);
+  channel = std::clamp(code_points(record.field(field::kChannel)), channel, kMaxChannel);
+  event_id = std::clamp(code_points(record.field(field::kEventID)), event_id, size_t{10});
+  level = std::max(level, code_points(detect::level_name(rule_level)));
+}
+
+void TableLayout::observe_alert(std::string_view alert_computer, Level rule_level) {
+  computer = std::clamp(code_points(alert_computer), computer, kMaxComputer);
+  level = std::max(level, code_points(detect::level_name(rule_level)));
+}
+
+std::unique_ptr<DetectionWriter> DetectionWriter::create(Format format,
+                                                         const OutputContext& context,
+                                                         const TableStyle& style) {
+  switch (format) {
+    case Format::kTable: return std::make_unique<TableWriter>(context, style);
+    case Format::kCsv: return std::make_unique<CsvWriter>(context);
+    case Format::kJsonl: return std::make_unique<JsonlWriter>(context);
+    case Format::kTimesketch: return std::make_unique<TimesketchWriter>(context);
+  }
+  return nullptr;
+}
+
+std::unique_ptr<TimelineWriter> TimelineWriter::create(Format format,
+                                                       const OutputContext& context) {
+  switch (format) {
+    case Format::kCsv: return std::make_unique<TimelineCsv>(context);
+    case Format::kJsonl: return std::make_unique<TimelineJsonl>(context);
+    default: return nullptr;
+  }
+}
+
+void append_json_string(std::string& out, std::string_view text) {
+  out.push_back('"');
+  if (is_valid_utf8(text)) {
+    append_utf8_as_json(out, text);
+  } else {
+    std::string valid;
+    append_valid_utf8(valid, text);
+    append_utf8_as_json(out, valid);
+  }
+  out.push_back('"');
+}
+
+void append_csv_field(std::string& out, std::string_view text) {
+  std::string scratch;
+  with_valid_utf8(text, scratch, [&](std::string_view valid) {
+    if (valid.find_first_of(",\"\r\n") == std::string_view::npos) {
+      out.append(valid);
+      return;
+    }
+    out.push_back('"');
+    for (char c : valid) {
+      if (c == '"') out.push_back('"');
+      out.push_back(c);
+    }
+    out.push_back('"');
+  });
+}
+
+void append_fields_json(std::string& out, const EventRecord& record, const FieldNames& names) {
+  const auto& fields = record.fields;
+  out.push_back('{');
+  bool first = true;
+  for (size_t i = 0; i < fields.size(); ++i) {
+    const FieldId name = fields[i].name;
+    bool seen = false;
+    for (size_t j = 0; j < i && !seen; ++j) seen = fields[j].name == name;
+    if (seen) continue;
+    size_t count = 1;
+    for (size_t j = i + 1; j < fields.size(); ++j) count += fields[j].name == name ? 1 : 0;
+    if (!first) out.push_back(',');
+    first = false;
+    append_json_string(out, names.name(name));
+    out.push_back(':');
+    if (count == 1) {
+      append_json_string(out, fields[i].value);
+      continue;
+    }
+    out.push_back('[');
+    for (size_t j = i; j < fields.size(); ++j) {
+      if (fields[j].name != name) continue;
+      if (j != i) out.push_back(',');
+      append_json_string(out, fields[j].value);
+    }
+    out.push_back(']');
+  }
+  out.push_back('}');
+}
+
+void append_terminal_text(std::string& out, std::string_view text, size_t width, bool pad) {
+  size_t used = 0;
+  const size_t total = code_points(text);
+  const bool cut = total > width;
+  const size_t keep = cut ? (width > 0 ? width - 1 : 0) : total;
+  while (!text.empty() && used < keep) {
+    const size_t n = utf8_sequence(text);
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";
+      text.remove_prefix(1);
+    } else {
+      const auto c = static_cast<uint8_t>(text[0]);
+      const bool c1 = n == 2 && c == 0xc2 && static_cast<uint8_t>(text[1]) < 0xa0;
+      if ((n == 1 && (c < 0x20 || c == 0x7f)) || c1) {
+        out.push_back('?');
+      } else {
+        out.append(text.substr(0, n));
+      }
+      text.remove_prefix(n);
+    }
+    ++used;
+  }
+  if (cut && width > 0) {
+    out += "\xE2\x80\xA6";  // …
+    ++used;
+  }
+  if (pad && used < width) out.append(width - used, ' ');
+}
+
+}  // namespace vigil::report

@@ -1,0 +1,80 @@
+#include "vigil/report/record.h"
+
+#include <gtest/gtest.h>
+
+namespace vigil::report {
+namespace {
+
+TEST(Record, RoundTripsAnEvent) {
+  FieldNames names;
+  Event event;
+  event.timestamp = Timestamp{1'700'000'000LL * Timestamp::kTicksPerSecond + 1234567};
+  event.source = {3, 987654321, 0x12345678, true};
+  event.add(field::kEventID, Value::utf8("4688"));
+  event.add(field::kComputer, Value::utf8("WS01"));
+  const std::string long_text(300, 'x');  // a length that needs a two-byte varint
+  event.add(names.intern("CommandLine"), Value::utf8(long_text));
+  event.add(names.intern("Data"), Value::utf8(""));
+  event.add(names.intern("Data"), Value::utf8("second"));
+  const std::vector<uint32_t> rules = {2, 5, 700};
+
+  std::string bytes;
+  encode_record(event, rules, bytes);
+  EventRecord record;
+  ASSERT_TRUE(decode_record(bytes, record));
+  EXPECT_EQ(record.timestamp, event.timestamp);
+  EXPECT_EQ(record.source.source_id, 3u);
+  EXPECT_EQ(record.source.record_id, 987654321u);
+  EXPECT_EQ(record.source.offset, 0x12345678u);
+  EXPECT_TRUE(record.source.recovered);
+  EXPECT_EQ(record.rules, rules);
+  ASSERT_EQ(record.fields.size(), 5u);
+  EXPECT_EQ(record.field(field::kEventID), "4688");
+  EXPECT_EQ(record.field(names.intern("CommandLine")), long_text);
+  EXPECT_EQ(record.fields[3].value, "");
+  EXPECT_EQ(record.fields[4].value, "second");
+  EXPECT_TRUE(record.has(names.intern("Data")));
+  EXPECT_FALSE(record.has(field::kChannel));
+  EXPECT_EQ(record.field(field::kChannel), "");
+
+  // Re-encoding the decoded record gives the same bytes.
+  std::string again;
+  encode_record(record, again);
+  EXPECT_EQ(again, bytes);
+}
+
+TEST(Record, UnsetTimeAndNoRules) {
+  Event event;
+  std::string bytes;
+  encode_record(event, {}, bytes);
+  EventRecord record;
+  ASSERT_TRUE(decode_record(bytes, record));
+  EXPECT_FALSE(record.timestamp.is_set());
+  EXPECT_TRUE(record.rules.empty());
+  EXPECT_TRUE(record.fields.empty());
+}
+
+TEST(Record, RejectsEveryTruncationAndTrailingBytes) {
+  FieldNames names;
+  Event event;
+  event.add(names.intern("A"), Value::utf8("alpha"));
+  event.add(names.intern("B"), Value::utf8("beta"));
+  std::string bytes;
+  const std::vector<uint32_t> rules = {1};
+  encode_record(event, rules, bytes);
+  EventRecord record;
+  for (size_t n = 0; n < bytes.size(); ++n) {
+    EXPECT_FALSE(decode_record(std::string_view(bytes).substr(0, n), record)) << n;
+  }
+  EXPECT_FALSE(decode_record(bytes + "x", record));
+}
+
+TEST(Record, HostileCountsDoNotAllocate) {
+  std::string bytes(29, '\0');
+  bytes += "\xff\xff\xff\xff\xff\xff\xff\xff\x7f";  // a rule count of 2^63-1
+  EventRecord record;
+  EXPECT_FALSE(decode_record(bytes, record));
+}
+
+}  // namespace
+}  // namespace vigil::report

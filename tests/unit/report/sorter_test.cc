@@ -1,0 +1,161 @@
+#include "vigil/report/sorter.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace vigil::report {
+namespace {
+
+struct Item {
+  SortKey key;
+  std::string payload;
+};
+
+// Deterministic pseudo-random records; many share a time so the later key
+// members decide.
+std::vector<Item> make_items(size_t n, uint64_t seed, size_t max_payload) {
+  std::vector<Item> items;
+  uint64_t x = seed;
+  auto next = [&x] {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+  };
+  for (size_t i = 0; i < n; ++i) {
+    Item item;
+    item.key.ticks = static_cast<int64_t>(next() % 50) - 10;
+    item.key.source = static_cast<uint32_t>(next() % 3);
+    item.key.offset = next() % 1000;
+    item.key.record = next() % 5;
+    item.key.sequence = i;
+    item.payload.assign(next() % (max_payload + 1), static_cast<char>('a' + i % 26));
+    item.payload += std::to_string(i);
+    items.push_back(std::move(item));
+  }
+  return items;
+}
+
+std::vector<Item> sorted_through(const std::vector<Item>& items, SorterOptions options,
+                                 SorterStats* stats = nullptr) {
+  ExternalSorter sorter(options);
+  for (const Item& item : items) {
+    auto r = sorter.add(item.key, item.payload);
+    EXPECT_TRUE(r.ok()) << r.error().to_string();
+  }
+  EXPECT_TRUE(sorter.finish().ok());
+  std::vector<Item> out;
+  SortKey key;
+  std::string_view payload;
+  for (;;) {
+    auto more = sorter.next(key, payload);
+    EXPECT_TRUE(more.ok());
+    if (!more.ok() || !*more) break;
+    out.push_back({key, std::string(payload)});
+  }
+  if (stats != nullptr) *stats = sorter.stats();
+  return out;
+}
+
+std::vector<Item> reference_sort(std::vector<Item> items) {
+  std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) { return a.key < b.key; });
+  return items;
+}
+
+void expect_same(const std::vector<Item>& a, const std::vector<Item>& b) {
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].key, b[i].key) << i;
+    EXPECT_EQ(a[i].payload, b[i].payload) << i;
+  }
+}
+
+TEST(ExternalSorter, InMemory) {
+  const auto items = make_items(2000, 1, 100);
+  SorterStats stats;
+  const auto out = sorted_through(items, {}, &stats);
+  expect_same(out, reference_sort(items));
+  EXPECT_EQ(stats.runs, 0u);
+  EXPECT_EQ(stats.records, items.size());
+}
+
+TEST(ExternalSorter, SpilledRunsGiveTheSameOrder) {
+  const auto items = make_items(5000, 2, 200);
+  SorterOptions options;
+  options.memory_limit = 16 * 1024;
+  SorterStats stats;
+  const auto out = sorted_through(items, options, &stats);
+  expect_same(out, reference_sort(items));
+  EXPECT_GT(stats.runs, 10u);
+  EXPECT_EQ(stats.merge_passes, 0u);
+}
+
+TEST(ExternalSorter, IntermediateMergesWhenRunsExceedTheFanIn) {
+  const auto items = make_items(4000, 3, 120);
+  SorterOptions options;
+  options.memory_limit = 4 * 1024;
+  options.merge_fan_in = 3;
+  SorterStats stats;
+  const auto out = sorted_through(items, options, &stats);
+  expect_same(out, reference_sort(items));
+  EXPECT_GT(stats.merge_passes, 0u);
+}
+
+TEST(ExternalSorter, PayloadsLargerThanTheReadBuffer) {
+  std::vector<Item> items;
+  for (int i = 0; i < 12; ++i) {
+    Item item;
+    item.key = {100 - i, 0, 0, 0, static_cast<uint64_t>(i)};
+    item.payload.assign(limits::kReportRunBufferBytes + 1000 * static_cast<size_t>(i) + 7,
+                        static_cast<char>('A' + i));
+    items.push_back(std::move(item));
+  }
+  // Small payloads between big ones: a record header may straddle buffer refills.
+  for (int i = 0; i < 500; ++i) {
+    items.push_back({{i % 90, 1, 0, 0, static_cast<uint64_t>(100 + i)}, std::string(i % 37, 'z')});
+  }
+  SorterOptions options;
+  options.memory_limit = 512 * 1024;
+  SorterStats stats;
+  const auto out = sorted_through(items, options, &stats);
+  EXPECT_GT(stats.runs, 0u);
+  expect_same(out, reference_sort(items));
+}
+
+TEST(ExternalSorter, EmptyAndEmptyPayloads) {
+  expect_same(sorted_through({}, {}), {});
+  std::vector<Item> items = {{{5, 0, 0, 0, 0}, ""}, {{1, 0, 0, 0, 1}, ""}};
+  SorterOptions options;
+  options.memory_limit = 1;  // every record its own run
+  expect_same(sorted_through(items, options), reference_sort(items));
+}
+
+TEST(ExternalSorter, UnwritableTemporaryFolderIsAnError) {
+  SorterOptions options;
+  options.memory_limit = 1;
+  options.temp_dir = "/nonexistent/vigil-sort-test";
+  ExternalSorter sorter(options);
+  ASSERT_TRUE(sorter.add({1, 0, 0, 0, 0}, "a").ok());
+  auto r = sorter.add({2, 0, 0, 0, 1}, "b");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, Errc::kIoError);
+}
+
+TEST(ExternalSorter, MinimumTimeSortsFirst) {
+  std::vector<Item> items = {{{0, 0, 0, 0, 0}, "zero"},
+                             {{INT64_MIN, 0, 0, 0, 1}, "unset"},
+                             {{INT64_MAX, 0, 0, 0, 2}, "max"},
+                             {{-1, 0, 0, 0, 3}, "before 1970"}};
+  const auto out = sorted_through(items, {});
+  ASSERT_EQ(out.size(), 4u);
+  EXPECT_EQ(out[0].payload, "unset");
+  EXPECT_EQ(out[1].payload, "before 1970");
+  EXPECT_EQ(out[3].payload, "max");
+}
+
+}  // namespace
+}  // namespace vigil::report

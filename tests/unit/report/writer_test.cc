@@ -1,0 +1,227 @@
+#include "vigil/report/writer.h"
+
+#include <gtest/gtest.h>
+
+#include "vigil/report/summary.h"
+
+namespace vigil::report {
+namespace {
+
+class WriterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    rule.id = "0b8d4a0e-0000-4000-8000-000000000001";
+    rule.title = "Encoded \"PowerShell\"";
+    rule.level = detect::Level::kHigh;
+    rule.author = "vigil project";
+    rule.tags = {"attack.execution", "attack.t1059.001"};
+    record.timestamp = Timestamp{1'700'000'000LL * Timestamp::kTicksPerSecond + 1234567};
+    record.source = {1, 42, 0x1000, false};
+    record.rules = {0};
+    record.fields = {{field::kEventID, "4688"},
+                     {field::kChannel, "Security"},
+                     {field::kComputer, "WS01"},
+                     {names.intern("CommandLine"), "powershell -enc AAA, \"x\""},
+                     {names.intern("Data"), "one"},
+                     {names.intern("Data"), "two"}};
+    context.names = &names;
+    context.sources = sources;
+  }
+
+  FieldNames names;
+  std::vector<std::string> sources = {"a.evtx", "logs/b.evtx"};
+  OutputContext context;
+  detect::RuleInfo rule;
+  EventRecord record;
+};
+
+TEST_F(WriterTest, JsonLine) {
+  auto writer = DetectionWriter::create(Format::kJsonl, context);
+  std::string out;
+  writer->begin(out);
+  writer->detection(record, rule, out);
+  EXPECT_EQ(out,
+            "{\"timestamp\":\"2023-11-14T22:13:20.1234567Z\",\"rule_id\":\"0b8d4a0e-0000-4000-8000-"
+            "000000000001\",\"rule_title\":\"Encoded \\\"PowerShell\\\"\",\"level\":\"high\","
+            "\"author\":\"vigil project\",\"tags\":[\"attack.execution\",\"attack.t1059.001\"],"
+            "\"computer\":\"WS01\",\"channel\":\"Security\",\"event_id\":4688,\"record_id\":42,"
+            "\"source\":\"logs/b.evtx\",\"fields\":{\"EventID\":\"4688\",\"Channel\":\"Security\","
+            "\"Computer\":\"WS01\",\"CommandLine\":\"powershell -enc AAA, \\\"x\\\"\","
+            "\"Data\":[\"one\",\"two\"]}}\n");
+}
+
+TEST_F(WriterTest, CsvRow) {
+  auto writer = DetectionWriter::create(Format::kCsv, context);
+  std::string out;
+  writer->begin(out);
+  writer->detection(record, rule, out);
+  EXPECT_EQ(out,
+            "timestamp,rule_id,rule_title,level,author,tags,computer,channel,event_id,record_id,"
+            "source,fields\n"
+            "2023-11-14T22:13:20.1234567Z,0b8d4a0e-0000-4000-8000-000000000001,"
+            "\"Encoded \"\"PowerShell\"\"\",high,vigil project,attack.execution;attack.t1059.001,"
+            "WS01,Security,4688,42,logs/b.evtx,"
+            "\"{\"\"EventID\"\":\"\"4688\"\",\"\"Channel\"\":\"\"Security\"\",\"\"Computer\"\":"
+            "\"\"WS01\"\",\"\"CommandLine\"\":\"\"powershell -enc AAA, \\\"\"x\\\"\"\"\",\"\"Data\"\":"
+            "[\"\"one\"\",\"\"two\"\"]}\"\n");
+}
+
+TEST_F(WriterTest, TimesketchLine) {
+  auto writer = DetectionWriter::create(Format::kTimesketch, context);
+  std::string out;
+  writer->detection(record, rule, out);
+  EXPECT_EQ(out.rfind("{\"message\":\"[high] Encoded \\\"PowerShell\\\": Security 4688 on WS01\","
+                      "\"datetime\":\"2023-11-14T22:13:20.123456Z\",\"timestamp\":1700000000123456,"
+                      "\"timestamp_desc\":\"Event Recorded\",\"rule_id\":",
+                      0),
+            0u)
+      << out;
+}
+
+TEST_F(WriterTest, TableRowsAlignAndColour) {
+  TableStyle style;
+  style.layout.observe(record, rule.level);
+  auto writer = DetectionWriter::create(Format::kTable, context, style);
+  std::string out;
+  writer->begin(out);
+  writer->detection(record, rule, out);
+  EXPECT_EQ(out,
+            "Timestamp                 Computer  Channel   EventID  Level  Rule\n"
+            "2023-11-14T22:13:20.123Z  WS01      Security  4688     high   Encoded \"PowerShell\"\n");
+  style.colour = true;
+  writer = DetectionWriter::create(Format::kTable, context, style);
+  out.clear();
+  writer->detection(record, rule, out);
+  EXPECT_NE(out.find("\x1b[31mhigh "), std::string::npos) << out;
+  EXPECT_NE(out.find("\x1b[0m\n"), std::string::npos);
+}
+
+TEST_F(WriterTest, AlertLines) {
+  detect::RuleInfo correlation;
+  correlation.id = "corr-1";
+  correlation.title = "Many failed logons";
+  correlation.level = detect::Level::kMedium;
+  AlertView alert;
+  alert.rule = &correlation;
+  alert.timestamp = record.timestamp;
+  alert.type = "event_count";
+  alert.computer = "DC01";
+  alert.group = {{"TargetUserName", "bob"}};
+  alert.events = {{0, 7, "r1"}, {1, 9, "r1"}};
+  std::string out;
+  DetectionWriter::create(Format::kJsonl, context)->alert(alert, out);
+  EXPECT_NE(out.find("\"computer\":\"DC01\",\"channel\":\"\",\"event_id\":null,\"record_id\":null,"
+                     "\"source\":\"\",\"fields\":{},\"correlation\":{\"type\":\"event_count\","
+                     "\"group\":{\"TargetUserName\":\"bob\"},\"events\":[{\"source\":\"a.evtx\","
+                     "\"record_id\":7,\"rule_id\":\"r1\"},{\"source\":\"logs/b.evtx\",\"record_id\":9,"
+                     "\"rule_id\":\"r1\"}]}}\n"),
+            std::string::npos)
+      << out;
+  out.clear();
+  DetectionWriter::create(Format::kCsv, context)->alert(alert, out);
+  EXPECT_EQ(out.find("2023-11-14T22:13:20.1234567Z,corr-1,Many failed logons,medium,,,DC01,,,,,"), 0u)
+      << out;
+  out.clear();
+  DetectionWriter::create(Format::kTable, context)->alert(alert, out);
+  EXPECT_NE(out.find("Many failed logons [correlation event_count, 2 events, TargetUserName=bob]"),
+            std::string::npos)
+      << out;
+}
+
+TEST_F(WriterTest, Timeline) {
+  const detect::RuleInfo* rules[] = {&rule};
+  std::string out;
+  auto jsonl = TimelineWriter::create(Format::kJsonl, context);
+  jsonl->event(record, rules, out);
+  EXPECT_EQ(out.find("{\"timestamp\":\"2023-11-14T22:13:20.1234567Z\",\"computer\":\"WS01\","
+                     "\"channel\":\"Security\",\"event_id\":4688,\"record_id\":42,\"source\":"
+                     "\"logs/b.evtx\",\"level\":\"high\",\"detections\":[{\"rule_id\":"
+                     "\"0b8d4a0e-0000-4000-8000-000000000001\",\"rule_title\":\"Encoded "
+                     "\\\"PowerShell\\\"\",\"level\":\"high\"}],\"fields\":{"),
+            0u)
+      << out;
+  out.clear();
+  jsonl->event(record, {}, out);
+  EXPECT_NE(out.find("\"level\":\"\",\"detections\":[],"), std::string::npos) << out;
+  out.clear();
+  auto csv = TimelineWriter::create(Format::kCsv, context);
+  csv->begin(out);
+  csv->event(record, rules, out);
+  EXPECT_EQ(out.find("timestamp,computer,channel,event_id,record_id,source,level,rule_ids,"
+                     "rule_titles,fields\n2023-11-14T22:13:20.1234567Z,WS01,Security,4688,42,"
+                     "logs/b.evtx,high,0b8d4a0e-0000-4000-8000-000000000001,\"Encoded "
+                     "\"\"PowerShell\"\"\",\"{"),
+            0u)
+      << out;
+  EXPECT_EQ(TimelineWriter::create(Format::kTable, context), nullptr);
+}
+
+TEST(WriterText, JsonStringsAreValidUtf8) {
+  std::string out;
+  append_json_string(out, "a\x1b[31m\n\"\\\t\x01");
+  EXPECT_EQ(out, "\"a\\u001b[31m\\n\\\"\\\\\\t\\u0001\"");
+  out.clear();
+  append_json_string(out, "caf\xc3\xa9 \xff\xc3 \xe2\x82");  // valid é, then broken bytes
+  EXPECT_EQ(out, "\"caf\xc3\xa9 \xEF\xBF\xBD\xEF\xBF\xBD \xEF\xBF\xBD\xEF\xBF\xBD\"");
+}
+
+TEST(WriterText, CsvQuotesOnlyWhenNeeded) {
+  std::string out;
+  append_csv_field(out, "plain text");
+  out += '|';
+  append_csv_field(out, "a,b");
+  out += '|';
+  append_csv_field(out, "say \"hi\"");
+  out += '|';
+  append_csv_field(out, "two\nlines");
+  out += '|';
+  append_csv_field(out, "cr\r");
+  EXPECT_EQ(out, "plain text|\"a,b\"|\"say \"\"hi\"\"\"|\"two\nlines\"|\"cr\r\"");
+}
+
+TEST(WriterText, TerminalTextCannotDriveTheTerminal) {
+  std::string out;
+  append_terminal_text(out, "evil\x1b]0;title\x07\xc2\x9b" "2J", 20, false);
+  EXPECT_EQ(out, "evil?]0;title??2J");
+  out.clear();
+  append_terminal_text(out, "abcdefgh", 5, true);
+  EXPECT_EQ(out, "abcd\xE2\x80\xA6");
+  out.clear();
+  append_terminal_text(out, "\xc3\xa9t\xc3\xa9", 5, true);  // 3 code points, padded by 2
+  EXPECT_EQ(out, "\xc3\xa9t\xc3\xa9  ");
+}
+
+TEST(WriterText, Formats) {
+  EXPECT_EQ(parse_format("table"), Format::kTable);
+  EXPECT_EQ(parse_format("csv"), Format::kCsv);
+  EXPECT_EQ(parse_format("jsonl"), Format::kJsonl);
+  EXPECT_EQ(parse_format("json"), Format::kJsonl);
+  EXPECT_EQ(parse_format("timesketch"), Format::kTimesketch);
+  EXPECT_FALSE(parse_format("xml").has_value());
+  for (Format f : {Format::kTable, Format::kCsv, Format::kJsonl, Format::kTimesketch}) {
+    EXPECT_EQ(parse_format(format_name(f)), f);
+  }
+}
+
+TEST(Summary, CountsAndOrders) {
+  HuntSummary summary;
+  summary.add(3, detect::Level::kHigh, "B");
+  summary.add(1, detect::Level::kLow, "A");
+  summary.add(3, detect::Level::kHigh, "A");
+  summary.add(2, detect::Level::kLow, "C");
+  EXPECT_EQ(summary.total(), 4u);
+  EXPECT_EQ(summary.by_level(detect::Level::kHigh), 2u);
+  EXPECT_EQ(summary.by_level(detect::Level::kLow), 2u);
+  const auto rules = summary.top_rules(2);
+  ASSERT_EQ(rules.size(), 2u);
+  EXPECT_EQ(rules[0], (std::pair<uint32_t, uint64_t>{3, 2}));
+  EXPECT_EQ(rules[1], (std::pair<uint32_t, uint64_t>{1, 1}));  // ties by rule index
+  const auto hosts = summary.top_hosts(10);
+  ASSERT_EQ(hosts.size(), 3u);
+  EXPECT_EQ(hosts[0].first, "A");
+  EXPECT_EQ(hosts[1].first, "B");
+  EXPECT_EQ(hosts[2].first, "C");
+}
+
+}  // namespace
+}  // namespace vigil::report
