@@ -1,0 +1,227 @@
+// Whole-program tests of `vigil hunt`: the built-in rule pack against its test
+// events, determinism and the spill path on generated logs, errors and exit
+// codes, and SigmaHQ's regression data through the command line.
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <vector>
+
+#include "hunt_support.h"
+
+namespace vigil::hunt_test {
+namespace {
+
+using Json = nlohmann::json;
+
+std::vector<Json> json_lines(const std::string& text) {
+  std::vector<Json> lines;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    Json j = Json::parse(line, nullptr, false);
+    EXPECT_FALSE(j.is_discarded()) << "not JSON: " << line;
+    lines.push_back(std::move(j));
+  }
+  return lines;
+}
+
+std::string stem_of(const std::string& path) { return fs::path(path).stem().string(); }
+
+// Every rule of the built-in pack has tests/data/hunt/builtin/<rule file
+// stem>.jsonl; each of its events must make that rule fire. benign.jsonl
+// holds near misses (the same tools used harmlessly) that must fire nothing.
+TEST(HuntBuiltinPack, EveryRuleFiresOnItsTestEvents) {
+  const fs::path dir = work_dir("builtin");
+  const fs::path data = source_dir() / "tests/data/hunt/builtin";
+  std::map<std::string, std::string> rule_ids;  // file stem -> id
+  for (const auto& entry : fs::recursive_directory_iterator(source_dir() / "rules")) {
+    if (entry.path().extension() != ".yml") continue;
+    std::smatch m;
+    const std::string text = read_file(entry.path());
+    ASSERT_TRUE(std::regex_search(text, m, std::regex("(^|\n)id: ([0-9a-f-]{36})")))
+        << entry.path();
+    ASSERT_TRUE(rule_ids.emplace(entry.path().stem().string(), m[2]).second)
+        << "two rules named " << entry.path().stem();
+  }
+  ASSERT_GE(rule_ids.size(), 20u);
+  std::map<std::string, size_t> events_per_file;
+  for (const auto& [stem, id] : rule_ids) {
+    const fs::path jsonl = data / (stem + ".jsonl");
+    ASSERT_TRUE(fs::exists(jsonl)) << "no test events for rule " << stem;
+    make_evtx(dir / "logs", jsonl, stem + ".evtx");
+    events_per_file[stem] = json_lines(read_file(jsonl)).size();
+  }
+  make_evtx(dir / "logs", data / "benign.jsonl", "benign.evtx");
+
+  const RunResult run = vigil(dir, "hunt logs -f jsonl -q");
+  ASSERT_EQ(run.code, 0) << run.err;
+  std::map<std::pair<std::string, uint64_t>, std::set<std::string>> fired;
+  for (const Json& d : json_lines(run.out)) {
+    fired[{stem_of(d["source"]), d["record_id"].get<uint64_t>()}].insert(d["rule_id"]);
+    EXPECT_EQ(d["author"], "vigil project");
+  }
+  for (const auto& [stem, id] : rule_ids) {
+    for (uint64_t record = 1; record <= events_per_file[stem]; ++record) {
+      EXPECT_TRUE((fired[{stem, record}].contains(id)))
+          << "rule " << stem << " does not fire on record " << record << " of its test events";
+    }
+  }
+  for (const auto& [where, rules] : fired) {
+    if (where.first != "benign") continue;
+    for (const std::string& rule : rules) {
+      ADD_FAILURE() << "benign record " << where.second << " fires " << rule;
+    }
+  }
+}
+
+TEST(HuntBuiltinPack, LoadsWithoutDiagnostics) {
+  const RunResult run = vigil(work_dir("builtin-load"), "rules check " + quote((source_dir() / "rules").string()));
+  EXPECT_EQ(run.code, 0) << run.out;
+  EXPECT_NE(run.out.find("errors: 0, warnings: 0"), std::string::npos) << run.out;
+}
+
+// The same bytes for any thread count, run after run, in memory or spilled.
+TEST(HuntDeterminism, ThreadsRunsAndSpill) {
+  const fs::path dir = work_dir("determinism");
+  RunResult r = vigil(dir, "synth-evtx --kind mixed --records 30000 --seed 11 -o mixed.evtx");
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = vigil(dir, "synth-evtx --kind security --records 8000 --seed 12 -o security.evtx");
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string inputs = " mixed.evtx security.evtx";
+  const RunResult reference = vigil(dir, "hunt -f jsonl -q -t 1" + inputs);
+  ASSERT_EQ(reference.code, 0) << reference.err;
+  ASSERT_GT(json_lines(reference.out).size(), 100u);
+  for (const char* variant :
+       {"-t 2", "-t 2", "-t 3", "-t 2 --sort-memory 65536", "-t 1 --sort-memory 4096"}) {
+    const RunResult again = vigil(dir, std::string("hunt -f jsonl -q ") + variant + inputs);
+    EXPECT_EQ(again.code, 0);
+    EXPECT_TRUE(again.out == reference.out) << "hunt " << variant << " differs";
+  }
+  // The output is sorted by time, then input, then record.
+  std::tuple<std::string, int, uint64_t> previous{"", -1, 0};
+  for (const Json& d : json_lines(reference.out)) {
+    const std::tuple<std::string, int, uint64_t> key{d["timestamp"], d["source"] == "mixed.evtx" ? 0 : 1,
+                                                     d["record_id"].get<uint64_t>()};
+    EXPECT_LE(previous, key);
+    previous = key;
+  }
+  const RunResult timeline = vigil(dir, "timeline -f csv -q -t 1 security.evtx");
+  ASSERT_EQ(timeline.code, 0) << timeline.err;
+  EXPECT_EQ(std::count(timeline.out.begin(), timeline.out.end(), '\n'), 8001);
+  const RunResult timeline_spilled =
+      vigil(dir, "timeline -f csv -q -t 2 --sort-memory 100000 security.evtx");
+  EXPECT_TRUE(timeline_spilled.out == timeline.out) << "spilled timeline differs";
+  const RunResult summary = vigil(dir, "hunt -t 2 --sort-memory 100000 -o out.jsonl" + inputs);
+  EXPECT_NE(summary.err.find("runs,"), std::string::npos) << summary.err;
+  EXPECT_TRUE(read_file(dir / "out.jsonl") == reference.out);
+}
+
+TEST(HuntErrors, ExitCodes) {
+  const fs::path dir = work_dir("errors");
+  make_evtx(dir, source_dir() / "tests/data/hunt/events/a.jsonl", "a.evtx");
+  EXPECT_EQ(vigil(dir, "hunt a.evtx -q -f xml").code, 2);
+  EXPECT_EQ(vigil(dir, "hunt a.evtx -q --min-level severe").code, 2);
+  EXPECT_EQ(vigil(dir, "hunt a.evtx -q --from yesterday").code, 2);
+  EXPECT_EQ(vigil(dir, "hunt a.evtx -q --from 2024-02-04 --to 2024-02-03").code, 2);
+  EXPECT_EQ(vigil(dir, "timeline a.evtx -q -f table").code, 2);
+  EXPECT_EQ(vigil(dir, "hunt missing.evtx -q").code, 3);
+  EXPECT_EQ(vigil(dir, "hunt a.evtx -q -r missing-rules").code, 3);
+  EXPECT_EQ(vigil(dir, "hunt a.evtx -q --config missing.yml").code, 3);
+  EXPECT_EQ(vigil(dir, "hunt a.evtx -q -o no/such/folder/out.jsonl").code, 3);
+  EXPECT_EQ(vigil(dir, "hunt a.evtx -q --sort-memory 1 --temp-dir no/such/folder").code, 3);
+
+  // A broken rule is reported and the others still run.
+  write_file(dir / "rules/bad.yml", "title: broken\ndetection: [\n");
+  fs::copy(source_dir() / "tests/data/hunt/rules/test_logon_failure.yml", dir / "rules");
+  const RunResult partial = vigil(dir, "hunt a.evtx -r rules -f jsonl");
+  EXPECT_EQ(partial.code, 0);
+  EXPECT_NE(partial.err.find("bad.yml"), std::string::npos) << partial.err;
+  EXPECT_NE(partial.err.find("1 rules loaded, 1 rejected"), std::string::npos) << partial.err;
+  EXPECT_EQ(json_lines(partial.out).size(), 1u);
+
+  // Damaged input: reported, stepped over, exit code 1.
+  std::string bytes = read_file(dir / "a.evtx");
+  ASSERT_GT(bytes.size(), 4096u + 1024u);
+  for (size_t i = 4096 + 600; i < 4096 + 900; ++i) bytes[i] = '\x5a';
+  write_file(dir / "damaged.evtx", bytes);
+  const RunResult damaged = vigil(dir, "hunt damaged.evtx -r rules -f jsonl");
+  EXPECT_EQ(damaged.code, 1) << damaged.err;
+  EXPECT_NE(damaged.err.find("damaged.evtx: offset"), std::string::npos) << damaged.err;
+}
+
+// SigmaHQ's regression data through the command line: for each case of
+// regression_data/**/info.yml, the rule it names fires on its EVTX file, at
+// least match_count times (the floor SigmaHQ's own runner applies).
+TEST(HuntSigmaRegression, EveryCaseFires) {
+  const fs::path root = fs::path(VIGIL_SHARED_DIR) / "corpus/sigma";
+  if (!fs::exists(root / "regression_data")) GTEST_SKIP() << root << " is absent";
+  struct Case {
+    std::string rule_id;
+    std::string evtx;
+    uint64_t at_least = 1;
+  };
+  std::vector<Case> cases;
+  std::vector<std::string> infos;
+  for (const auto& entry : fs::recursive_directory_iterator(root / "regression_data")) {
+    if (entry.path().filename() == "info.yml") infos.push_back(entry.path().string());
+  }
+  std::sort(infos.begin(), infos.end());
+  for (const std::string& info : infos) {
+    const YAML::Node doc = YAML::LoadFile(info);
+    const YAML::Node rules = doc["rule_metadata"];
+    const YAML::Node tests = doc["regression_tests_info"];
+    if (!rules.IsDefined() || !tests.IsDefined() || !rules.IsSequence() || !tests.IsSequence() ||
+        rules.size() == 0) {
+      continue;
+    }
+    for (const YAML::Node& t : tests) {
+      if (!t["type"].IsDefined() || t["type"].as<std::string>() != "evtx") continue;
+      Case c;
+      c.rule_id = rules[0]["id"].as<std::string>();
+      c.evtx = (root / t["path"].as<std::string>()).string();
+      if (t["match_count"].IsDefined()) c.at_least = std::max<uint64_t>(1, t["match_count"].as<uint64_t>());
+      cases.push_back(std::move(c));
+    }
+  }
+  ASSERT_FALSE(cases.empty());
+  const fs::path dir = work_dir("sigma-regression");
+  std::string command = "hunt -f jsonl -q -o out.jsonl";
+  for (const char* folder : {"rules", "rules-emerging-threats", "rules-threat-hunting"}) {
+    command += " -r ";
+    command += quote((root / folder).string());
+  }
+  for (const Case& c : cases) {
+    command += ' ';
+    command += quote(c.evtx);
+  }
+  const RunResult run = vigil(dir, command);
+  ASSERT_TRUE(run.code == 0 || run.code == 1) << run.err;
+  std::map<std::pair<std::string, std::string>, uint64_t> fired;  // (source, rule) -> count
+  std::istringstream in(read_file(dir / "out.jsonl"));
+  std::string line;
+  while (std::getline(in, line)) {
+    const Json d = Json::parse(line);
+    ++fired[{d["source"].get<std::string>(), d["rule_id"].get<std::string>()}];
+  }
+  size_t passed = 0;
+  for (const Case& c : cases) {
+    const uint64_t n = fired[{c.evtx, c.rule_id}];
+    if (n >= c.at_least) {
+      ++passed;
+    } else {
+      ADD_FAILURE() << c.evtx << ": rule " << c.rule_id << " fired " << n << " times, expected at least "
+                    << c.at_least;
+    }
+  }
+  std::printf("SigmaHQ regression data through vigil hunt: %zu of %zu cases fire\n", passed,
+              cases.size());
+}
+
+}  // namespace
+}  // namespace vigil::hunt_test
