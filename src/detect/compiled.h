@@ -11,12 +11,18 @@
 //           -> value groups (AND when `all`) of probes (OR)
 //             -> pattern / regex / comparison / CIDR / field reference
 //
-// Prefilter seam: every string probe knows its field and its folded literal
-// (Pattern::needle, the longest literal of a glob). A multi-literal automaton
-// (Vectorscan) per gate and field can later mark, once per event, which
-// literals occur, so tests whose literals are absent are false without being
-// run; Test::prefilter_literal is where that hooks in.
+// Literal prefilter (prefilter.cc): most string tests need one of a few
+// literals to occur in their field. Per gate and event field, one Vectorscan
+// literal database of every such literal marks, in one scan of the field's
+// folded text, which literals occur. Then
+//   - a rule instance whose condition needs one of its anchor literals runs
+//     only when one of them occurred (instances without an anchor always run);
+//   - a test with a group none of whose literals occurred is false at once.
+// Folding keeps every character's length, so a cased needle occurring in the
+// text implies its folded form occurs in the folded text: the prefilter
+// never turns a match into a miss, it only skips work.
 
+#include <hs/hs.h>
 #include <re2/re2.h>
 
 #include <cstdint>
@@ -67,6 +73,18 @@ bool pattern_match(const Pattern& pattern, const std::vector<Glob>& globs, std::
 bool shape_match(PatternShape shape, std::string_view needle, std::string_view text);
 
 enum class ProbeKind : uint8_t { kPattern, kRegex, kCompare, kCidr, kFieldRef };
+
+// A regular expression that only asks for length, `.{N,}` (optionally
+// `^.{N,}$`): counted repetition makes RE2 fall back to its slowest engine
+// (milliseconds on a long command line), while counting characters is
+// linear and exact.
+struct RegexLength {
+  uint32_t min_chars = 0;  // 0: not such a regex, RE2 runs it
+  bool dot_all = false;    // `.` also matches a newline
+  bool whole = false;      // anchored at both ends
+};
+// Does the text have what the length regex asks for?
+bool length_match(const RegexLength& rule, std::string_view text);
 struct Probe {
   ProbeKind kind = ProbeKind::kPattern;
   uint32_t index = 0;
@@ -121,10 +139,37 @@ struct GateCondition {
   std::vector<std::string> values;  // folded
 };
 
+struct HsDatabaseFree {
+  void operator()(hs_database_t* db) const { hs_free_database(db); }
+};
+using HsDatabase = std::unique_ptr<hs_database_t, HsDatabaseFree>;
+
+// One field of a gate's events, scanned for the literals its tests need.
+struct FieldScan {
+  FieldId field = kNoField;
+  HsDatabase db;  // match ids are literal ids (RuleSet::Impl::literal_count)
+};
+
 struct Gate {
   std::string name;
   std::vector<GateCondition> conditions;
   std::vector<uint32_t> instances;
+  // Prefilter: the fields to scan, the instances that always run, and for
+  // each literal the instances anchored on it.
+  std::vector<FieldScan> scans;
+  std::vector<uint32_t> unanchored;
+  std::unordered_map<uint32_t, std::vector<uint32_t>> anchored;
+};
+
+// A test's literal requirements: each group in [first, first + count) of
+// Impl::literal_groups needs one of its literals.
+struct TestLiterals {
+  uint32_t first = 0;
+  uint32_t count = 0;
+};
+struct LiteralGroup {
+  uint32_t first = 0;  // literal ids in Impl::group_literals[first, first + count)
+  uint32_t count = 0;
 };
 
 struct StringHash {
@@ -140,6 +185,7 @@ struct RuleSet::Impl {
   std::vector<Pattern> patterns;
   std::vector<Glob> globs;
   std::vector<std::unique_ptr<RE2>> regexes;
+  std::vector<RegexLength> regex_lengths;  // per regex
   std::vector<Comparison> comparisons;
   std::vector<Network> networks;
   std::vector<FieldRefProbe> fieldrefs;
@@ -150,6 +196,13 @@ struct RuleSet::Impl {
   std::vector<uint32_t> children;
   std::vector<Instance> instances;
   std::vector<Gate> gates;
+
+  // Literal prefilter (see the top of this file); off when it could not be built.
+  bool prefilter = false;
+  uint32_t literal_count = 0;
+  std::vector<TestLiterals> test_literals;  // per test
+  std::vector<LiteralGroup> literal_groups;
+  std::vector<uint32_t> group_literals;
 
   // Gates with a Channel condition, by each folded channel they accept; the
   // others are tried on every event.

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "compiled.h"
+#include "prefilter.h"
 #include "vigil/core/limits.h"
 #include "vigil/detect/logsource.h"
 #include "vigil/detect/ruleset.h"
@@ -327,6 +328,33 @@ uint32_t Compiler::add_pattern(const SigmaString& s, bool cased, const Detection
   return it->second;
 }
 
+// `.{N,}`, or `^.{N,}$` without the m flag: a length question (see
+// RegexLength). Anything else, including a bound above (`.{N,M}`), is RE2's.
+RegexLength length_regex(std::string_view source, bool multiline, bool dot_all) {
+  RegexLength rule;
+  bool whole = false;
+  if (source.size() >= 2 && source.front() == '^' && source.back() == '$') {
+    if (multiline) return rule;
+    whole = true;
+    source = source.substr(1, source.size() - 2);
+  }
+  if (source.size() < 5 || source.substr(0, 2) != ".{" || source.substr(source.size() - 2) != ",}") {
+    return rule;
+  }
+  const std::string_view digits = source.substr(2, source.size() - 4);
+  if (digits.empty() || digits.size() > 6) return rule;
+  uint32_t n = 0;
+  for (const char c : digits) {
+    if (c < '0' || c > '9') return rule;
+    n = n * 10 + static_cast<uint32_t>(c - '0');
+  }
+  if (n == 0) return rule;
+  rule.min_chars = n;
+  rule.dot_all = dot_all;
+  rule.whole = whole;
+  return rule;
+}
+
 uint32_t Compiler::add_regex(const std::string& source, bool ignore_case, bool multiline,
                              bool dot_all, std::string& error) {
   std::string key;
@@ -351,6 +379,7 @@ uint32_t Compiler::add_regex(const std::string& source, bool ignore_case, bool m
   }
   const auto index = static_cast<uint32_t>(impl_.regexes.size());
   impl_.regexes.push_back(std::move(re));
+  impl_.regex_lengths.push_back(length_regex(source, multiline, dot_all));
   regex_ids_.emplace(std::move(key), index);
   return index;
 }
@@ -1203,6 +1232,13 @@ std::shared_ptr<const RuleSet> RuleSet::compile(RuleCollection collection, Field
   auto impl = std::make_unique<Impl>();
   Compiler compiler(*impl, names, options, diagnostics);
   compiler.run(collection);
+  if (std::string error; options.literal_prefilter && !build_prefilter(*impl, error)) {
+    Diagnostic d;
+    d.severity = Severity::kWarning;
+    d.code = DiagCode::kLimit;
+    d.message = "literal prefilter not built (" + error + "): every rule is tried on every event";
+    diagnostics.push_back(std::move(d));
+  }
   return std::shared_ptr<const RuleSet>(new RuleSet(std::move(impl)));
 }
 

@@ -81,12 +81,72 @@ struct Matcher::Scratch {
   std::vector<uint8_t> test_value;
   std::vector<uint32_t> gate_generation;
   std::vector<uint32_t> results;
+  // Literal prefilter: this event's literals found so far, the instances
+  // queued to run, and Vectorscan's per-thread scratch.
+  hs_scratch_t* hs = nullptr;
+  bool scan_failed = false;  // then every instance runs, every test is evaluated
+  std::vector<uint32_t> literal_generation;
+  std::vector<uint32_t> literals_found;  // literal ids, in the order first found
+  std::vector<uint32_t> instance_generation;
+  std::vector<uint32_t> candidates;
 
   explicit Scratch(const RuleSet::Impl& s) : set(s) {
     slots.resize(s.field_count);
     test_generation.assign(s.tests.size(), 0);
     test_value.assign(s.tests.size(), 0);
     gate_generation.assign(s.gates.size(), 0);
+    if (s.prefilter) {
+      for (const Gate& gate : s.gates) {
+        for (const FieldScan& scan : gate.scans) {
+          if (hs_alloc_scratch(scan.db.get(), &hs) != HS_SUCCESS) scan_failed = true;
+        }
+      }
+      literal_generation.assign(s.literal_count, 0);
+      instance_generation.assign(s.instances.size(), 0);
+    }
+  }
+  ~Scratch() {
+    if (hs != nullptr) hs_free_scratch(hs);
+  }
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+
+  static int on_literal(unsigned int id, unsigned long long /*from*/, unsigned long long /*to*/,
+                        unsigned int /*flags*/, void* context) {
+    auto& self = *static_cast<Scratch*>(context);
+    if (self.literal_generation[id] != self.generation) {
+      self.literal_generation[id] = self.generation;
+      self.literals_found.push_back(id);
+    }
+    return 0;
+  }
+
+  // Marks the literals of the gate's fields that occur in this event.
+  void scan(const Gate& gate) {
+    for (const FieldScan& fs : gate.scans) {
+      for (uint32_t occ = first(fs.field); occ != kNoIndex; occ = occurrences[occ].next) {
+        const std::string_view t = folded(occ);
+        if (hs_scan(fs.db.get(), t.empty() ? "" : t.data(), static_cast<unsigned>(t.size()), 0,
+                    hs, &Scratch::on_literal, this) != HS_SUCCESS) {
+          scan_failed = true;
+        }
+      }
+    }
+  }
+
+  // Does the literal prefilter rule the test out? (Only for tests that
+  // hold only if every literal group has an occurring literal.)
+  bool ruled_out(uint32_t index) const {
+    const TestLiterals& tl = set.test_literals[index];
+    for (uint32_t g = tl.first; g < tl.first + tl.count; ++g) {
+      const LiteralGroup& group = set.literal_groups[g];
+      bool any = false;
+      for (uint32_t k = group.first; k < group.first + group.count && !any; ++k) {
+        any = literal_generation[set.group_literals[k]] == generation;
+      }
+      if (!any) return true;
+    }
+    return false;
   }
 
   FieldId alias_of(FieldId id) {
@@ -128,8 +188,12 @@ struct Matcher::Scratch {
       for (Slot& s : slots) s.generation = 0;
       std::fill(test_generation.begin(), test_generation.end(), 0);
       std::fill(gate_generation.begin(), gate_generation.end(), 0);
+      std::fill(literal_generation.begin(), literal_generation.end(), 0);
+      std::fill(instance_generation.begin(), instance_generation.end(), 0);
       generation = 1;
     }
+    literals_found.clear();
+    scan_failed = set.prefilter && hs == nullptr;
     const auto fields = e.fields();
     occurrence_count = fields.size();
     if (occurrences.size() < fields.size()) occurrences.resize(fields.size());
@@ -239,7 +303,11 @@ struct Matcher::Scratch {
         }
         return false;
       }
-      case ProbeKind::kRegex: return RE2::PartialMatch(text(occ), *set.regexes[p.index]);
+      case ProbeKind::kRegex: {
+        const RegexLength& length = set.regex_lengths[p.index];
+        if (length.min_chars != 0) return length_match(length, text(occ));
+        return RE2::PartialMatch(text(occ), *set.regexes[p.index]);
+      }
       case ProbeKind::kCompare: {
         const Comparison& c = set.comparisons[p.index];
         auto n = number_of(occ, time);
@@ -321,7 +389,9 @@ struct Matcher::Scratch {
 
   bool test(uint32_t index) {
     if (test_generation[index] == generation) return test_value[index] != 0;
-    const bool value = evaluate_test(set.tests[index]);
+    const bool value = (set.prefilter && !scan_failed && ruled_out(index))
+                           ? false
+                           : evaluate_test(set.tests[index]);
     test_generation[index] = generation;
     test_value[index] = value ? 1 : 0;
     return value;
@@ -373,7 +443,35 @@ struct Matcher::Scratch {
     gate_generation[g] = generation;
     const Gate& gate = set.gates[g];
     if (!gate_holds(gate)) return;
-    for (uint32_t i : gate.instances) {
+    if (!set.prefilter || scan_failed) {
+      run_instances(gate.instances);
+      return;
+    }
+    scan(gate);
+    if (scan_failed) {
+      run_instances(gate.instances);
+      return;
+    }
+    // The instances that can hold: those without an anchor, and those
+    // anchored on a literal that occurred.
+    candidates.clear();
+    auto queue = [&](uint32_t i) {
+      if (instance_generation[i] != generation) {
+        instance_generation[i] = generation;
+        candidates.push_back(i);
+      }
+    };
+    for (const uint32_t i : gate.unanchored) queue(i);
+    for (const uint32_t literal : literals_found) {
+      auto it = gate.anchored.find(literal);
+      if (it == gate.anchored.end()) continue;
+      for (const uint32_t i : it->second) queue(i);
+    }
+    run_instances(candidates);
+  }
+
+  void run_instances(const std::vector<uint32_t>& list) {
+    for (const uint32_t i : list) {
       const Instance& inst = set.instances[i];
       if (evaluate(inst.root)) results.push_back(inst.rule);
     }

@@ -174,4 +174,19 @@ bool pattern_match(const Pattern& pattern, const std::vector<Glob>& globs, std::
   return shape_match(pattern.shape, pattern.needle, text);
 }
 
+bool length_match(const RegexLength& rule, std::string_view text) {
+  // Characters are code points: every byte but UTF-8 continuation bytes.
+  uint32_t run = 0;
+  for (const char c : text) {
+    const auto b = static_cast<unsigned char>(c);
+    if (c == '\n' && !rule.dot_all) {
+      if (rule.whole) return false;
+      run = 0;
+      continue;
+    }
+    if ((b & 0xC0) != 0x80 && ++run >= rule.min_chars && !rule.whole) return true;
+  }
+  return run >= rule.min_chars;
+}
+
 }  // namespace vigil::detect

@@ -20,13 +20,15 @@ std::atomic<uint64_t> g_allocations{0};
 }  // namespace
 
 #if VIGIL_COUNT_ALLOCATIONS
-void* operator new(std::size_t size) {
+// Not inlined: GCC would otherwise see malloc'd memory reach free through
+// std::allocator and report a new/free mismatch that is not there.
+[[gnu::noinline]] void* operator new(std::size_t size) {
   g_allocations.fetch_add(1, std::memory_order_relaxed);
   if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
   throw std::bad_alloc();
 }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+[[gnu::noinline]] void operator delete(void* p) noexcept { std::free(p); }
+[[gnu::noinline]] void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 #endif
 
 namespace vigil::detect {

@@ -1,0 +1,297 @@
+// Building the literal prefilter (see compiled.h): which literals each test
+// needs, which literal each rule instance can be anchored on, and one
+// Vectorscan literal database per gate and event field.
+
+#include "prefilter.h"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
+#include <utility>
+
+#include <re2/filtered_re2.h>
+
+namespace vigil::detect {
+
+namespace {
+
+// The literal a pattern cannot match without (folded); empty when there is
+// none (numbers, `*` alone, empty values).
+std::string pattern_literal(const RuleSet::Impl& set, const Pattern& pattern) {
+  // An unquoted integer also equals an integer-typed value whose text may
+  // spell it otherwise (0x10 for 16).
+  if (pattern.numeric) return {};
+  switch (pattern.shape) {
+    case PatternShape::kExact:
+    case PatternShape::kPrefix:
+    case PatternShape::kSuffix:
+    case PatternShape::kContains: return pattern.cased ? folded(pattern.needle) : pattern.needle;
+    case PatternShape::kGlob: {
+      const std::string* longest = nullptr;
+      for (const GlobSegment& segment : set.globs[pattern.glob].segments) {
+        for (const GlobAtom& atom : segment.atoms) {
+          if (atom.kind == GlobAtom::Kind::kLiteral &&
+              (longest == nullptr || atom.literal.size() > longest->size())) {
+            longest = &atom.literal;
+          }
+        }
+      }
+      if (longest == nullptr) return {};
+      return pattern.cased ? folded(*longest) : *longest;
+    }
+    case PatternShape::kAny: return {};
+  }
+  return {};
+}
+
+// Strings one of which must occur (lower-cased) for the regex to match, as
+// RE2's own prefilter works them out; empty when the regex can match
+// without any. Only ASCII atoms are used: RE2 and vigil lower-case other
+// letters by different tables.
+std::vector<std::string> regex_atoms(const RE2& regex) {
+  re2::FilteredRE2 filter(3);
+  int id = 0;
+  if (filter.Add(regex.pattern(), regex.options(), &id) != RE2::NoError) return {};
+  std::vector<std::string> atoms;
+  filter.Compile(&atoms);
+  if (atoms.empty()) return {};
+  // Does the regex pass the filter with no atom found? Then it needs none.
+  std::vector<int> none;
+  std::vector<int> passing;
+  filter.AllPotentials(none, &passing);
+  if (!passing.empty()) return {};
+  for (const std::string& atom : atoms) {
+    for (const char c : atom) {
+      if (static_cast<unsigned char>(c) >= 0x80) return {};
+    }
+  }
+  return atoms;
+}
+
+// What a probe cannot match without: one of these literals (folded) must
+// occur in the field. Empty when the probe can match without any.
+std::vector<std::string> required_literals(const RuleSet::Impl& set, const Probe& probe) {
+  switch (probe.kind) {
+    case ProbeKind::kPattern: {
+      std::string literal = pattern_literal(set, set.patterns[probe.index]);
+      if (literal.empty()) return {};
+      return {std::move(literal)};
+    }
+    case ProbeKind::kRegex: return regex_atoms(*set.regexes[probe.index]);
+    case ProbeKind::kCompare:
+    case ProbeKind::kCidr:
+    case ProbeKind::kFieldRef: return {};
+  }
+  return {};
+}
+
+class Builder {
+ public:
+  explicit Builder(RuleSet::Impl& set) : set_(set) {}
+
+  bool run(std::string& error) {
+    literal_groups_of_tests();
+    anchors_.assign(set_.nodes.size(), std::nullopt);
+    anchor_done_.assign(set_.nodes.size(), false);
+    for (Gate& gate : set_.gates) {
+      if (!build_gate(gate, error)) return false;
+    }
+    set_.literal_count = static_cast<uint32_t>(literal_text_.size());
+    set_.prefilter = true;
+    return true;
+  }
+
+ private:
+  uint32_t literal(FieldId field, std::string text) {
+    auto [it, inserted] =
+        literal_ids_.try_emplace({field, text}, static_cast<uint32_t>(literal_text_.size()));
+    if (inserted) {
+      literal_text_.push_back(std::move(text));
+      literal_field_.push_back(field);
+    }
+    return it->second;
+  }
+
+  // A test can use the prefilter when it holds only if each of its groups
+  // matches: values of one field, not negated, not on a time part.
+  void literal_groups_of_tests() {
+    set_.test_literals.assign(set_.tests.size(), {});
+    for (size_t t = 0; t < set_.tests.size(); ++t) {
+      const Test& test = set_.tests[t];
+      if (test.kind != TestKind::kValues || test.negate || test.field == kNoField ||
+          test.time != TimePart::kNone) {
+        continue;
+      }
+      TestLiterals literals{static_cast<uint32_t>(set_.literal_groups.size()), 0};
+      uint32_t begin = test.probe_begin;
+      for (uint32_t g = test.group_begin; g < test.group_end; ++g) {
+        const uint32_t end = set_.group_ends[g];
+        std::vector<uint32_t> ids;
+        bool every_probe = begin < end;
+        for (uint32_t p = begin; p < end && every_probe; ++p) {
+          std::vector<std::string> needed = required_literals(set_, set_.probes[p]);
+          if (needed.empty()) every_probe = false;
+          for (std::string& text : needed) ids.push_back(literal(test.field, std::move(text)));
+        }
+        begin = end;
+        if (!every_probe) continue;
+        std::sort(ids.begin(), ids.end());
+        ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+        set_.literal_groups.push_back({static_cast<uint32_t>(set_.group_literals.size()),
+                                       static_cast<uint32_t>(ids.size())});
+        set_.group_literals.insert(set_.group_literals.end(), ids.begin(), ids.end());
+        ++literals.count;
+      }
+      set_.test_literals[t] = literals;
+    }
+  }
+
+  // Literals one of which must occur for the node to hold; nullopt when
+  // the node can hold without any (a NOT, a regex, a keyword, ...).
+  const std::optional<std::vector<uint32_t>>& anchor(uint32_t n) {
+    if (anchor_done_[n]) return anchors_[n];
+    anchor_done_[n] = true;
+    const Node& node = set_.nodes[n];
+    std::optional<std::vector<uint32_t>> result;
+    switch (node.kind) {
+      case NodeKind::kTest: {
+        const TestLiterals& tl = set_.test_literals[node.arg];
+        const LiteralGroup* best = nullptr;
+        for (uint32_t g = tl.first; g < tl.first + tl.count; ++g) {
+          if (best == nullptr || set_.literal_groups[g].count < best->count) {
+            best = &set_.literal_groups[g];
+          }
+        }
+        if (best != nullptr) {
+          result.emplace(set_.group_literals.begin() + best->first,
+                         set_.group_literals.begin() + best->first + best->count);
+        }
+        break;
+      }
+      case NodeKind::kAnd:
+        // Any operand's anchor will do: take the smallest.
+        for (uint32_t i = 0; i < node.count; ++i) {
+          const auto& child = anchor(set_.children[node.first + i]);
+          if (child && (!result || child->size() < result->size())) result = child;
+        }
+        break;
+      case NodeKind::kOr:
+      case NodeKind::kAtLeast: {
+        // One operand at least must hold: every operand needs an anchor.
+        if (node.kind == NodeKind::kAtLeast && node.arg == 0) break;
+        std::vector<uint32_t> all;
+        bool every = node.count > 0;
+        for (uint32_t i = 0; i < node.count && every; ++i) {
+          const auto& child = anchor(set_.children[node.first + i]);
+          if (!child) {
+            every = false;
+          } else {
+            all.insert(all.end(), child->begin(), child->end());
+          }
+        }
+        if (every) {
+          std::sort(all.begin(), all.end());
+          all.erase(std::unique(all.begin(), all.end()), all.end());
+          result = std::move(all);
+        }
+        break;
+      }
+      case NodeKind::kNot: break;
+    }
+    anchors_[n] = std::move(result);
+    return anchors_[n];
+  }
+
+  void tests_under(uint32_t n, std::vector<uint32_t>& tests) {
+    const Node& node = set_.nodes[n];
+    switch (node.kind) {
+      case NodeKind::kTest: tests.push_back(node.arg); break;
+      case NodeKind::kNot: tests_under(node.arg, tests); break;
+      case NodeKind::kAnd:
+      case NodeKind::kOr:
+      case NodeKind::kAtLeast:
+        for (uint32_t i = 0; i < node.count; ++i) tests_under(set_.children[node.first + i], tests);
+        break;
+    }
+  }
+
+  bool build_gate(Gate& gate, std::string& error) {
+    std::map<FieldId, std::set<uint32_t>> by_field;
+    std::vector<uint32_t> tests;
+    for (const uint32_t i : gate.instances) {
+      const Instance& inst = set_.instances[i];
+      tests.clear();
+      tests_under(inst.root, tests);
+      for (const uint32_t t : tests) {
+        const TestLiterals& tl = set_.test_literals[t];
+        for (uint32_t g = tl.first; g < tl.first + tl.count; ++g) {
+          const LiteralGroup& group = set_.literal_groups[g];
+          for (uint32_t k = group.first; k < group.first + group.count; ++k) {
+            const uint32_t id = set_.group_literals[k];
+            by_field[literal_field_[id]].insert(id);
+          }
+        }
+      }
+      const auto& anchored = anchor(inst.root);
+      if (!anchored) {
+        gate.unanchored.push_back(i);
+      } else {
+        for (const uint32_t id : *anchored) gate.anchored[id].push_back(i);
+      }
+    }
+    for (const auto& [field, ids] : by_field) {
+      std::vector<const char*> texts;
+      std::vector<size_t> lengths;
+      std::vector<unsigned> flags;
+      std::vector<unsigned> match_ids;
+      for (const uint32_t id : ids) {
+        texts.push_back(literal_text_[id].data());
+        lengths.push_back(literal_text_[id].size());
+        flags.push_back(HS_FLAG_SINGLEMATCH);
+        match_ids.push_back(id);
+      }
+      hs_database_t* db = nullptr;
+      hs_compile_error_t* compile_error = nullptr;
+      const hs_error_t rc = hs_compile_lit_multi(
+          texts.data(), flags.data(), match_ids.data(), lengths.data(),
+          static_cast<unsigned>(texts.size()), HS_MODE_BLOCK, nullptr, &db, &compile_error);
+      if (rc != HS_SUCCESS) {
+        error = compile_error != nullptr ? compile_error->message : "literal database not built";
+        if (compile_error != nullptr) hs_free_compile_error(compile_error);
+        return false;
+      }
+      gate.scans.push_back({field, HsDatabase(db)});
+    }
+    return true;
+  }
+
+  RuleSet::Impl& set_;
+  std::map<std::pair<FieldId, std::string>, uint32_t> literal_ids_;
+  std::vector<std::string> literal_text_;
+  std::vector<FieldId> literal_field_;
+  std::vector<std::optional<std::vector<uint32_t>>> anchors_;
+  std::vector<bool> anchor_done_;
+};
+
+}  // namespace
+
+bool build_prefilter(RuleSet::Impl& set, std::string& error) {
+  if (!Builder(set).run(error)) {
+    // Without the prefilter every instance runs and every test is evaluated:
+    // slower, never wrong.
+    set.prefilter = false;
+    set.test_literals.clear();
+    set.literal_groups.clear();
+    set.group_literals.clear();
+    for (Gate& gate : set.gates) {
+      gate.scans.clear();
+      gate.unanchored.clear();
+      gate.anchored.clear();
+    }
+    return false;
+  }
+  return true;
+}
+
+}  // namespace vigil::detect

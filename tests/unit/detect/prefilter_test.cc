@@ -1,0 +1,124 @@
+// The literal prefilter and the length shortcut for `.{N,}` regexes only
+// skip work: with them and without them, every event matches exactly the
+// same rules.
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <re2/re2.h>
+
+#include "compiled.h"
+#include "sigma_fixture.h"
+#include "vigil/core/input.h"
+#include "vigil/detect/logsource.h"
+#include "vigil/read/evtx/evtx.h"
+#include "vigil/read/evtx/scan.h"
+#include "vigil/synth/generator.h"
+
+namespace vigil::detect {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST(Prefilter, LengthRegexAgreesWithRe2) {
+  const std::vector<std::string> texts = {
+      "",           "abc",          "abcdef",         "ab\ncdefgh",     "abcdefgh\nab",
+      "\n\n\n",     "äöüäöü",       "äö\nüäöüx",      "a\xc3\xa4" "bcd", "abcd\n",
+  };
+  for (const char* source : {".{3,}", ".{6,}", "^.{6,}$", "^.{3,}$", ".{1,}"}) {
+    for (const bool dot_all : {false, true}) {
+      RE2::Options options;
+      options.set_dot_nl(dot_all);
+      RE2 re(source, options);
+      ASSERT_TRUE(re.ok());
+      std::string_view s(source);
+      RegexLength rule;
+      rule.whole = s.front() == '^';
+      if (rule.whole) s = s.substr(1, s.size() - 2);
+      rule.min_chars = static_cast<uint32_t>(std::stoul(std::string(s.substr(2))));
+      rule.dot_all = dot_all;
+      for (const std::string& text : texts) {
+        EXPECT_EQ(length_match(rule, text), RE2::PartialMatch(text, re))
+            << source << (dot_all ? " (s)" : "") << " on '" << text << "'";
+      }
+    }
+  }
+}
+
+// Every rule of the shared SigmaHQ set, compiled with and without the
+// prefilter, over the shared EVTX corpus and generated Security and Sysmon
+// events: the same matches for every event.
+TEST(Prefilter, SameMatchesWithAndWithoutOnSigmaHq) {
+  const std::string root = std::string(VIGIL_SHARED_DIR) + "/corpus";
+  if (!fs::exists(root + "/sigma/rules")) GTEST_SKIP() << root << "/sigma is absent";
+  std::vector<std::string> paths;
+  for (const char* folder : {"rules", "rules-emerging-threats", "rules-threat-hunting",
+                             "rules-compliance"}) {
+    paths.push_back(root + "/sigma/" + folder);
+  }
+  FieldNames names;
+  std::vector<Diagnostic> diagnostics;
+  CompileOptions with;
+  with.resolver = mapping_resolver(LogsourceMapping::builtin());
+  CompileOptions without = with;
+  without.literal_prefilter = false;
+  auto fast = RuleSet::compile(load_rules(paths), names, with, diagnostics);
+  auto slow = RuleSet::compile(load_rules(paths), names, without, diagnostics);
+  ASSERT_GT(fast->size(), 3000u);
+  Matcher fast_matcher(*fast);
+  Matcher slow_matcher(*slow);
+
+  std::vector<std::string> inputs;
+  std::vector<Error> errors;
+  const std::vector<std::string> corpus{root + "/evtx"};
+  for (const std::string& f : expand_inputs(corpus, errors)) inputs.push_back(f);
+  // Generated events reach rules the real samples do not (long PowerShell
+  // command lines, many process creations).
+  const std::string generated = ::testing::TempDir() + "/prefilter_generated.evtx";
+  for (const auto kind : {synth::Kind::kSysmon, synth::Kind::kSecurity}) {
+    const std::string path = generated + (kind == synth::Kind::kSysmon ? ".sysmon" : ".security");
+    synth::FileOptions options;
+    options.kind = kind;
+    options.seed = 7;
+    options.records = 3000;
+    ASSERT_TRUE(synth::write_file(path, options).ok());
+    inputs.push_back(path);
+  }
+  std::vector<evtx::EvtxInput> planned;
+  for (const std::string& f : inputs) {
+    auto in = evtx::plan_input(f);
+    if (in.ok()) planned.push_back(std::move(in.value()));
+  }
+  evtx::EventBuilder builder(names);
+  Event event;
+  uint64_t events = 0;
+  uint64_t matches = 0;
+  uint64_t differences = 0;
+  evtx::scan<int>(
+      planned, 1, {},
+      [&](const evtx::Record& record, const evtx::ChunkNames& chunk_names, uint32_t, unsigned,
+          int&) {
+        event.clear();
+        if (!builder.build(record, chunk_names, 0, event)) return;
+        ++events;
+        const auto a = fast_matcher.match(event);
+        const std::vector<uint32_t> got(a.begin(), a.end());
+        const auto b = slow_matcher.match(event);
+        const std::vector<uint32_t> want(b.begin(), b.end());
+        matches += want.size();
+        if (got != want && ++differences <= 10) {
+          ADD_FAILURE() << "record " << record.record_id << ": " << got.size()
+                        << " matches with the prefilter, " << want.size() << " without";
+        }
+      },
+      [](int&) {}, [](const evtx::ScanSlot<int>&) {});
+  EXPECT_EQ(differences, 0u);
+  EXPECT_GT(events, 30000u);
+  EXPECT_GT(matches, 1000u);
+  std::printf("prefilter: %llu events, %llu matches, %llu differences\n",
+              static_cast<unsigned long long>(events), static_cast<unsigned long long>(matches),
+              static_cast<unsigned long long>(differences));
+}
+
+}  // namespace
+}  // namespace vigil::detect
