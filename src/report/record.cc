@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "text.h"
+
 namespace vigil::report {
 
 namespace {
@@ -69,6 +71,16 @@ void put_field(std::string& out, FieldId name, const Value& value) {
   const size_t length_at = out.size();
   out.push_back('\0');  // room for a one-byte length, the common case
   append_text(out, value);
+  const std::string_view appended = std::string_view(out).substr(length_at + 1);
+  if (!text::is_valid(appended)) {
+    // Rare (8-bit text that is not UTF-8 is already read as Latin-1), but
+    // every output format is UTF-8: repaired once here, on a worker thread,
+    // so writers can take values as they are.
+    std::string repaired;
+    text::append_valid_utf8(repaired, appended);
+    out.resize(length_at + 1);
+    out += repaired;
+  }
   const size_t length = out.size() - length_at - 1;
   if (length < 0x80) {
     out[length_at] = static_cast<char>(length);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "text.h"
 #include "vigil/core/utf.h"
 
 namespace vigil::report {
@@ -12,40 +13,95 @@ namespace {
 using detect::Level;
 using detect::RuleInfo;
 
-// Length of the valid UTF-8 sequence at the start of `text`, 0 when invalid.
-size_t utf8_sequence(std::string_view text) {
-  const auto c = static_cast<uint8_t>(text[0]);
-  size_t n = c < 0x80 ? 1 : c >= 0xc2 && c < 0xe0 ? 2 : c >= 0xe0 && c < 0xf0 ? 3
-                                                  : c >= 0xf0 && c < 0xf5 ? 4 : 0;
-  if (n == 0 || n > text.size()) return 0;
-  return is_valid_utf8(text.substr(0, n)) ? n : 0;
-}
-
-// Evidence text is UTF-8 from the reader, but nothing guarantees it is valid:
-// every output format is UTF-8, so each bad byte becomes U+FFFD.
-void append_valid_utf8(std::string& out, std::string_view text) {
-  while (!text.empty()) {
-    const size_t n = utf8_sequence(text);
-    if (n == 0) {
-      out += "\xEF\xBF\xBD";
-      text.remove_prefix(1);
-    } else {
-      out.append(text.substr(0, n));
-      text.remove_prefix(n);
-    }
-  }
-}
+using text::utf8_sequence;
 
 template <class F>
-void with_valid_utf8(std::string_view text, std::string& scratch, F&& use) {
-  if (is_valid_utf8(text)) {
-    use(text);
+void with_valid_utf8(std::string_view value, std::string& scratch, F&& use) {
+  if (text::is_valid(value)) {
+    use(value);
     return;
   }
   scratch.clear();
-  append_valid_utf8(scratch, text);
+  text::append_valid_utf8(scratch, value);
   use(std::string_view(scratch));
 }
+
+// A JSON string of text known to be valid UTF-8 (record values).
+void append_json_valid(std::string& out, std::string_view value) {
+  out.push_back('"');
+  append_utf8_as_json(out, value);
+  out.push_back('"');
+}
+
+// An event's fields as one JSON object. The escaped form of each name is
+// kept (names are few and repeat in every record); repeated names are
+// found with a per-record stamp per name id instead of comparing pairs.
+class FieldsJson {
+ public:
+  explicit FieldsJson(const FieldNames* names) : names_(names) {}
+
+  void append(std::string& out, const EventRecord& record) {
+    const auto& fields = record.fields;
+    ++generation_;
+    bool repeated = false;
+    for (const RecordField& f : fields) {
+      if (f.name >= stamps_.size()) stamps_.resize(f.name + 1, 0);
+      repeated = repeated || stamps_[f.name] == generation_;
+      stamps_[f.name] = generation_;
+    }
+    out.push_back('{');
+    if (!repeated) {
+      for (size_t i = 0; i < fields.size(); ++i) {
+        if (i > 0) out.push_back(',');
+        out += key(fields[i].name);
+        append_json_valid(out, fields[i].value);
+      }
+      out.push_back('}');
+      return;
+    }
+    bool first = true;
+    for (size_t i = 0; i < fields.size(); ++i) {
+      const FieldId name = fields[i].name;
+      bool seen = false;
+      for (size_t j = 0; j < i && !seen; ++j) seen = fields[j].name == name;
+      if (seen) continue;
+      size_t count = 1;
+      for (size_t j = i + 1; j < fields.size(); ++j) count += fields[j].name == name ? 1 : 0;
+      if (!first) out.push_back(',');
+      first = false;
+      out += key(name);
+      if (count == 1) {
+        append_json_valid(out, fields[i].value);
+        continue;
+      }
+      out.push_back('[');
+      for (size_t j = i; j < fields.size(); ++j) {
+        if (fields[j].name != name) continue;
+        if (j != i) out.push_back(',');
+        append_json_valid(out, fields[j].value);
+      }
+      out.push_back(']');
+    }
+    out.push_back('}');
+  }
+
+ private:
+  // "\"Name\":" for a name id.
+  const std::string& key(FieldId name) {
+    if (name >= keys_.size()) keys_.resize(name + 1);
+    std::string& k = keys_[name];
+    if (k.empty()) {
+      append_json_string(k, names_->name(name));
+      k.push_back(':');
+    }
+    return k;
+  }
+
+  const FieldNames* names_;
+  std::vector<std::string> keys_;
+  std::vector<uint32_t> stamps_;
+  uint32_t generation_ = 0;
+};
 
 void append_number(std::string& out, uint64_t value) {
   char buf[24];
@@ -103,7 +159,7 @@ std::string_view source_path(const OutputContext& context, uint32_t source) {
 
 // The members every detection line shares, after "{".
 void append_detection_members(std::string& out, const EventRecord& event, const RuleInfo& rule,
-                              const OutputContext& context) {
+                              const OutputContext& context, FieldsJson& fields) {
   out += "\"rule_id\":";
   append_json_string(out, rule.id);
   out += ",\"rule_title\":";
@@ -115,9 +171,9 @@ void append_detection_members(std::string& out, const EventRecord& event, const 
   out += ",\"tags\":";
   append_tags_json(out, rule.tags);
   out += ",\"computer\":";
-  append_json_string(out, event.field(field::kComputer));
+  append_json_valid(out, event.field(field::kComputer));
   out += ",\"channel\":";
-  append_json_string(out, event.field(field::kChannel));
+  append_json_valid(out, event.field(field::kChannel));
   out += ",\"event_id\":";
   append_event_id_json(out, event);
   out += ",\"record_id\":";
@@ -125,7 +181,7 @@ void append_detection_members(std::string& out, const EventRecord& event, const 
   out += ",\"source\":";
   append_json_string(out, source_path(context, event.source.source_id));
   out += ",\"fields\":";
-  append_fields_json(out, event, *context.names);
+  fields.append(out, event);
 }
 
 void append_timestamp_json(std::string& out, Timestamp t, int digits) {
@@ -191,7 +247,7 @@ class JsonlWriter final : public DetectionWriter {
     out += "{\"timestamp\":";
     append_timestamp_json(out, event.timestamp, 7);
     out.push_back(',');
-    append_detection_members(out, event, rule, context_);
+    append_detection_members(out, event, rule, context_, fields_);
     out += "}\n";
   }
   void alert(const AlertView& alert, std::string& out) override {
@@ -204,6 +260,7 @@ class JsonlWriter final : public DetectionWriter {
 
  private:
   OutputContext context_;
+  FieldsJson fields_{context_.names};
 };
 
 // Timesketch's JSON lines import: `message`, `datetime` and `timestamp_desc`
@@ -224,7 +281,7 @@ class TimesketchWriter final : public DetectionWriter {
     message += " on ";
     message += event.field(field::kComputer);
     start(out, message, event.timestamp, "Event Recorded");
-    append_detection_members(out, event, rule, context_);
+    append_detection_members(out, event, rule, context_, fields_);
     out += "}\n";
   }
   void alert(const AlertView& alert, std::string& out) override {
@@ -263,6 +320,7 @@ class TimesketchWriter final : public DetectionWriter {
   }
 
   OutputContext context_;
+  FieldsJson fields_{context_.names};
 };
 
 class CsvWriter final : public DetectionWriter {
@@ -288,7 +346,7 @@ class CsvWriter final : public DetectionWriter {
     append_csv_field(out, source_path(context_, event.source.source_id));
     out.push_back(',');
     scratch_.clear();
-    append_fields_json(scratch_, event, *context_.names);
+    fields_.append(scratch_, event);
     append_csv_field(out, scratch_);
     out.push_back('\n');
   }
@@ -320,6 +378,7 @@ class CsvWriter final : public DetectionWriter {
   }
 
   OutputContext context_;
+  FieldsJson fields_{context_.names};
   std::string scratch_;
 };
 
@@ -420,9 +479,9 @@ class TimelineJsonl final : public TimelineWriter {
     out += "{\"timestamp\":";
     append_timestamp_json(out, event.timestamp, 7);
     out += ",\"computer\":";
-    append_json_string(out, event.field(field::kComputer));
+    append_json_valid(out, event.field(field::kComputer));
     out += ",\"channel\":";
-    append_json_string(out, event.field(field::kChannel));
+    append_json_valid(out, event.field(field::kChannel));
     out += ",\"event_id\":";
     append_event_id_json(out, event);
     out += ",\"record_id\":";
@@ -443,12 +502,13 @@ class TimelineJsonl final : public TimelineWriter {
       out.push_back('}');
     }
     out += "],\"fields\":";
-    append_fields_json(out, event, *context_.names);
+    fields_.append(out, event);
     out += "}\n";
   }
 
  private:
   OutputContext context_;
+  FieldsJson fields_{context_.names};
 };
 
 class TimelineCsv final : public TimelineWriter {
@@ -487,13 +547,14 @@ class TimelineCsv final : public TimelineWriter {
     append_csv_field(out, titles);
     out.push_back(',');
     scratch_.clear();
-    append_fields_json(scratch_, event, *context_.names);
+    fields_.append(scratch_, event);
     append_csv_field(out, scratch_);
     out.push_back('\n');
   }
 
  private:
   OutputContext context_;
+  FieldsJson fields_{context_.names};
   std::string scratch_;
 };
 
@@ -561,13 +622,13 @@ std::unique_ptr<TimelineWriter> TimelineWriter::create(Format format,
   }
 }
 
-void append_json_string(std::string& out, std::string_view text) {
+void append_json_string(std::string& out, std::string_view value) {
   out.push_back('"');
-  if (is_valid_utf8(text)) {
-    append_utf8_as_json(out, text);
+  if (text::is_valid(value)) {
+    append_utf8_as_json(out, value);
   } else {
     std::string valid;
-    append_valid_utf8(valid, text);
+    text::append_valid_utf8(valid, value);
     append_utf8_as_json(out, valid);
   }
   out.push_back('"');
@@ -590,33 +651,7 @@ void append_csv_field(std::string& out, std::string_view text) {
 }
 
 void append_fields_json(std::string& out, const EventRecord& record, const FieldNames& names) {
-  const auto& fields = record.fields;
-  out.push_back('{');
-  bool first = true;
-  for (size_t i = 0; i < fields.size(); ++i) {
-    const FieldId name = fields[i].name;
-    bool seen = false;
-    for (size_t j = 0; j < i && !seen; ++j) seen = fields[j].name == name;
-    if (seen) continue;
-    size_t count = 1;
-    for (size_t j = i + 1; j < fields.size(); ++j) count += fields[j].name == name ? 1 : 0;
-    if (!first) out.push_back(',');
-    first = false;
-    append_json_string(out, names.name(name));
-    out.push_back(':');
-    if (count == 1) {
-      append_json_string(out, fields[i].value);
-      continue;
-    }
-    out.push_back('[');
-    for (size_t j = i; j < fields.size(); ++j) {
-      if (fields[j].name != name) continue;
-      if (j != i) out.push_back(',');
-      append_json_string(out, fields[j].value);
-    }
-    out.push_back(']');
-  }
-  out.push_back('}');
+  FieldsJson(&names).append(out, record);
 }
 
 void append_terminal_text(std::string& out, std::string_view text, size_t width, bool pad) {

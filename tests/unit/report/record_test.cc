@@ -43,6 +43,16 @@ TEST(Record, RoundTripsAnEvent) {
   EXPECT_EQ(again, bytes);
 }
 
+TEST(Record, ValuesAreRepairedToValidUtf8) {
+  Event event;
+  event.add(field::kComputer, Value::utf8("ws\xff\xc3(\xc3\xa9"));
+  std::string bytes;
+  encode_record(event, {}, bytes);
+  EventRecord record;
+  ASSERT_TRUE(decode_record(bytes, record));
+  EXPECT_EQ(record.field(field::kComputer), "ws\xEF\xBF\xBD\xEF\xBF\xBD(\xc3\xa9");
+}
+
 TEST(Record, UnsetTimeAndNoRules) {
   Event event;
   std::string bytes;

@@ -20,7 +20,9 @@ namespace vigil::report {
 
 struct RecordField {
   FieldId name = kNoField;
-  std::string_view value;  // text in Windows spelling; a view into the decoded bytes
+  // Text in Windows spelling, valid UTF-8 (encode_record repairs it); a view
+  // into the decoded bytes.
+  std::string_view value;
 };
 
 // A decoded record. Views point into the bytes given to decode_record, so
@@ -37,6 +39,7 @@ struct EventRecord {
 };
 
 // Appends the encoding of `event` with the rules it matched (ascending).
+// Values that are not valid UTF-8 get U+FFFD for each bad byte.
 void encode_record(const Event& event, std::span<const uint32_t> rules, std::string& out);
 // The same from a decoded record (tests, re-encoding).
 void encode_record(const EventRecord& record, std::string& out);
