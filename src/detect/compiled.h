@@ -150,6 +150,18 @@ struct FieldScan {
   HsDatabase db;  // match ids are literal ids (RuleSet::Impl::literal_count)
 };
 
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+// One field of a gate's events whose whole value is looked up: tests that
+// compare it for equality (EventID: 4624) need one of these keys.
+struct ValueLookup {
+  FieldId field = kNoField;
+  std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> keys;  // -> literal id
+};
+
 struct Gate {
   std::string name;
   std::vector<GateCondition> conditions;
@@ -157,6 +169,7 @@ struct Gate {
   // Prefilter: the fields to scan, the instances that always run, and for
   // each literal the instances anchored on it.
   std::vector<FieldScan> scans;
+  std::vector<ValueLookup> lookups;
   std::vector<uint32_t> unanchored;
   std::unordered_map<uint32_t, std::vector<uint32_t>> anchored;
 };
@@ -172,10 +185,6 @@ struct LiteralGroup {
   uint32_t count = 0;
 };
 
-struct StringHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
 
 struct RuleSet::Impl {
   std::vector<Rule> rules;

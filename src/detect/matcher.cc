@@ -7,6 +7,7 @@
 #include "vigil/detect/matcher.h"
 
 #include <algorithm>
+#include <charconv>
 #include <string>
 #include <vector>
 
@@ -113,16 +114,38 @@ struct Matcher::Scratch {
 
   static int on_literal(unsigned int id, unsigned long long /*from*/, unsigned long long /*to*/,
                         unsigned int /*flags*/, void* context) {
-    auto& self = *static_cast<Scratch*>(context);
-    if (self.literal_generation[id] != self.generation) {
-      self.literal_generation[id] = self.generation;
-      self.literals_found.push_back(id);
-    }
+    static_cast<Scratch*>(context)->found_literal(id);
     return 0;
   }
 
-  // Marks the literals of the gate's fields that occur in this event.
+  void found_literal(uint32_t id) {
+    if (literal_generation[id] != generation) {
+      literal_generation[id] = generation;
+      literals_found.push_back(id);
+    }
+  }
+
+  // Marks the literals of the gate's fields that occur in this event, and
+  // the whole-value keys its fields equal.
   void scan(const Gate& gate) {
+    for (const ValueLookup& lookup : gate.lookups) {
+      for (uint32_t occ = first(lookup.field); occ != kNoIndex; occ = occurrences[occ].next) {
+        if (auto it = lookup.keys.find(folded(occ)); it != lookup.keys.end()) {
+          found_literal(it->second);
+        }
+        const Value& v = *occurrences[occ].value;
+        if (integer_typed(v)) {
+          if (auto n = to_int(v)) {
+            char digits[24];
+            const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, *n);
+            if (ec == std::errc()) {
+              auto it = lookup.keys.find(std::string_view(digits, static_cast<size_t>(end - digits)));
+              if (it != lookup.keys.end()) found_literal(it->second);
+            }
+          }
+        }
+      }
+    }
     for (const FieldScan& fs : gate.scans) {
       for (uint32_t occ = first(fs.field); occ != kNoIndex; occ = occurrences[occ].next) {
         const std::string_view t = folded(occ);

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <tuple>
 #include <utility>
 
 #include <re2/filtered_re2.h>
@@ -86,6 +87,21 @@ std::vector<std::string> required_literals(const RuleSet::Impl& set, const Probe
   return {};
 }
 
+// The whole-value keys an exact probe accepts: the field's folded text must
+// equal one of them, or (numbers) the value's integer must be spelled by
+// one. Empty when the probe is not an exact comparison.
+std::vector<std::string> exact_keys(const RuleSet::Impl& set, const Probe& probe) {
+  if (probe.kind != ProbeKind::kPattern) return {};
+  const Pattern& pattern = set.patterns[probe.index];
+  if (pattern.shape != PatternShape::kExact || pattern.needle.empty()) return {};
+  std::vector<std::string> keys{pattern.cased ? folded(pattern.needle) : pattern.needle};
+  if (pattern.numeric) {
+    std::string decimal = std::to_string(pattern.number);
+    if (decimal != keys.front()) keys.push_back(std::move(decimal));
+  }
+  return keys;
+}
+
 class Builder {
  public:
   explicit Builder(RuleSet::Impl& set) : set_(set) {}
@@ -103,12 +119,15 @@ class Builder {
   }
 
  private:
-  uint32_t literal(FieldId field, std::string text) {
-    auto [it, inserted] =
-        literal_ids_.try_emplace({field, text}, static_cast<uint32_t>(literal_text_.size()));
+  // Literals found by scanning (substrings) and keys found by looking the
+  // whole value up share one id space: the matcher marks both the same way.
+  uint32_t literal(FieldId field, std::string text, bool whole_value = false) {
+    auto [it, inserted] = literal_ids_.try_emplace({field, whole_value, text},
+                                                   static_cast<uint32_t>(literal_text_.size()));
     if (inserted) {
       literal_text_.push_back(std::move(text));
       literal_field_.push_back(field);
+      literal_whole_.push_back(whole_value);
     }
     return it->second;
   }
@@ -128,11 +147,25 @@ class Builder {
       for (uint32_t g = test.group_begin; g < test.group_end; ++g) {
         const uint32_t end = set_.group_ends[g];
         std::vector<uint32_t> ids;
+        // Whole values when every probe is an exact comparison (numbers
+        // included, which have no substring to scan for), else substrings.
         bool every_probe = begin < end;
         for (uint32_t p = begin; p < end && every_probe; ++p) {
-          std::vector<std::string> needed = required_literals(set_, set_.probes[p]);
-          if (needed.empty()) every_probe = false;
-          for (std::string& text : needed) ids.push_back(literal(test.field, std::move(text)));
+          every_probe = !exact_keys(set_, set_.probes[p]).empty();
+        }
+        if (every_probe) {
+          for (uint32_t p = begin; p < end; ++p) {
+            for (std::string& key : exact_keys(set_, set_.probes[p])) {
+              ids.push_back(literal(test.field, std::move(key), true));
+            }
+          }
+        } else {
+          every_probe = begin < end;
+          for (uint32_t p = begin; p < end && every_probe; ++p) {
+            std::vector<std::string> needed = required_literals(set_, set_.probes[p]);
+            if (needed.empty()) every_probe = false;
+            for (std::string& text : needed) ids.push_back(literal(test.field, std::move(text)));
+          }
         }
         begin = end;
         if (!every_probe) continue;
@@ -217,7 +250,8 @@ class Builder {
   }
 
   bool build_gate(Gate& gate, std::string& error) {
-    std::map<FieldId, std::set<uint32_t>> by_field;
+    std::map<FieldId, std::set<uint32_t>> by_field;   // substrings to scan for
+    std::map<FieldId, std::set<uint32_t>> keys_by_field;  // whole values to look up
     std::vector<uint32_t> tests;
     for (const uint32_t i : gate.instances) {
       const Instance& inst = set_.instances[i];
@@ -229,7 +263,7 @@ class Builder {
           const LiteralGroup& group = set_.literal_groups[g];
           for (uint32_t k = group.first; k < group.first + group.count; ++k) {
             const uint32_t id = set_.group_literals[k];
-            by_field[literal_field_[id]].insert(id);
+            (literal_whole_[id] ? keys_by_field : by_field)[literal_field_[id]].insert(id);
           }
         }
       }
@@ -239,6 +273,11 @@ class Builder {
       } else {
         for (const uint32_t id : *anchored) gate.anchored[id].push_back(i);
       }
+    }
+    for (const auto& [field, ids] : keys_by_field) {
+      ValueLookup& lookup = gate.lookups.emplace_back();
+      lookup.field = field;
+      for (const uint32_t id : ids) lookup.keys.emplace(literal_text_[id], id);
     }
     for (const auto& [field, ids] : by_field) {
       std::vector<const char*> texts;
@@ -267,9 +306,10 @@ class Builder {
   }
 
   RuleSet::Impl& set_;
-  std::map<std::pair<FieldId, std::string>, uint32_t> literal_ids_;
+  std::map<std::tuple<FieldId, bool, std::string>, uint32_t> literal_ids_;
   std::vector<std::string> literal_text_;
   std::vector<FieldId> literal_field_;
+  std::vector<bool> literal_whole_;
   std::vector<std::optional<std::vector<uint32_t>>> anchors_;
   std::vector<bool> anchor_done_;
 };
@@ -286,6 +326,7 @@ bool build_prefilter(RuleSet::Impl& set, std::string& error) {
     set.group_literals.clear();
     for (Gate& gate : set.gates) {
       gate.scans.clear();
+      gate.lookups.clear();
       gate.unanchored.clear();
       gate.anchored.clear();
     }
