@@ -804,7 +804,8 @@ void register_hunt(CLI::App& app, int& rc) {
   cmd->add_option("--min-level", opt->min_level,
                   "Only rules of this level or higher (informational, low, medium, high, critical)");
   cmd->add_option("--rule-filter", opt->rule_filters,
-                  "Only rules whose id, title or a tag contains this text (repeatable)");
+                  "Only rules whose id, title or a tag contains this text (repeatable)")
+      ->allow_extra_args(false);
   cmd->add_option("-f,--format", opt->format,
                   "table (default on a terminal), jsonl (default otherwise), csv or timesketch");
   cmd->callback([opt, &rc] { rc = run_hunt(*opt); });
