@@ -52,6 +52,27 @@ inline constexpr size_t kSigmaMaxAlternatives = 4096;
 // Programs that do not fit are rejected with a diagnostic.
 inline constexpr int64_t kSigmaMaxRegexMemory = 1024 * 1024;
 
+// --- Correlation ---------------------------------------------------------------
+// Correlation windows (up to days long) can hold a large part of a hunt's
+// matches. Past one of these bounds the least recently updated group is
+// closed early (its windows are evaluated as they stand) and counted in
+// CorrelationStats::groups_evicted; the group being updated is never chosen.
+// Live groups (distinct group-by values) over all correlations.
+inline constexpr size_t kCorrelationMaxGroups = 1 << 16;
+// Events held in windows over all correlations (about 48 bytes each).
+inline constexpr size_t kCorrelationMaxEntries = 1 << 20;
+// Events in one group's window: a fuller window is evaluated early
+// (CorrelationStats::windows_cut), so thresholds above this cannot be reached.
+inline constexpr size_t kCorrelationMaxWindowEntries = 1 << 16;
+// Bytes of group values, distinct values, the detection copies alerts carry
+// and chained inputs waiting in queues.
+inline constexpr size_t kCorrelationMaxHeldBytes = size_t{128} << 20;
+// Detections one alert carries (the earliest; the alert counts all of them).
+inline constexpr size_t kCorrelationAlertEvents = 32;
+// Inputs of a chained correlation waiting for its inner correlations' windows
+// to close; past it the oldest is taken at once (CorrelationStats::queue_forced).
+inline constexpr size_t kCorrelationMaxQueued = 1 << 16;
+
 // --- Pipeline ----------------------------------------------------------------
 // Work units in flight per worker thread: bounds memory whatever the input
 // size, while keeping every core busy.
