@@ -53,8 +53,9 @@ TEST_F(HuntGolden, MinLevel) {
 }
 
 TEST_F(HuntGolden, RuleFilter) {
+  // Filters before and after the inputs: each takes one value.
   check("hunt.rule-filter.jsonl", "hunt " + rules_ +
-                                      " a.evtx b.evtx --rule-filter T1110 --rule-filter "
+                                      " --rule-filter T1110 a.evtx b.evtx --rule-filter "
                                       "'application crash' --rule-filter 9d6c1b52-5c1e-4d3f-9a55-0c0d5a1f0006");
 }
 
