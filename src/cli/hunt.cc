@@ -620,7 +620,12 @@ int run_hunt(const HuntOptions& opt) {
                  totals.sort_error.to_string().c_str());
     return kExitInput;
   }
-  progress.message("writing the detections");
+  // Output to the same terminal would land on the progress line.
+  if (to_terminal) {
+    progress.clear();
+  } else {
+    progress.message("writing the detections");
+  }
 
   const report::OutputContext context{&names, inputs.paths};
   auto writer = report::DetectionWriter::create(*format, context, style);
@@ -722,7 +727,11 @@ int run_timeline(const CommonOptions& opt) {
                  totals.sort_error.to_string().c_str());
     return kExitInput;
   }
-  progress.message("writing the timeline");
+  if (opt.output.empty() && is_terminal(STDOUT_FILENO)) {
+    progress.clear();
+  } else {
+    progress.message("writing the timeline");
+  }
   const report::OutputContext context{&names, inputs.paths};
   auto writer = report::TimelineWriter::create(*format, context);
   std::string text;
