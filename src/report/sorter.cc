@@ -55,6 +55,8 @@ struct ExternalSorter::Source {
   virtual ~Source() = default;
   // Moves to the next record; false at the end.
   virtual Result<bool> advance() = 0;
+  // Back before the first record.
+  virtual void restart() = 0;
   SortKey key;
   std::string_view payload;
 };
@@ -72,6 +74,7 @@ class MemorySource final : public ExternalSorter::Source {
     ++next_;
     return true;
   }
+  void restart() override { next_ = 0; }
 
  private:
   std::vector<Entry> entries_;
@@ -105,6 +108,10 @@ class RunSource final : public ExternalSorter::Source {
     position_ += size - have;
     payload = large_;
     return true;
+  }
+  void restart() override {
+    position_ = 0;
+    begin_ = end_ = 0;
   }
 
  private:
@@ -302,6 +309,12 @@ Result<void> ExternalSorter::finish() {
   for (const auto& run : runs_) {
     sources_.push_back(std::make_unique<RunSource>(run->file.fd(), run->size));
   }
+  return start_merge();
+}
+
+Result<void> ExternalSorter::start_merge() {
+  heap_.clear();
+  current_ = -1;
   const HeapAfter after{sources_};
   for (uint32_t i = 0; i < sources_.size(); ++i) {
     auto more = sources_[i]->advance();
@@ -310,6 +323,12 @@ Result<void> ExternalSorter::finish() {
   }
   std::make_heap(heap_.begin(), heap_.end(), after);
   return {};
+}
+
+Result<void> ExternalSorter::rewind() {
+  if (!finished_) return finish();
+  for (auto& source : sources_) source->restart();
+  return start_merge();
 }
 
 Result<bool> ExternalSorter::next(SortKey& key, std::string_view& payload) {

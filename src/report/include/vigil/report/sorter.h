@@ -65,6 +65,10 @@ class ExternalSorter {
   // call) set, false at the end. Fails when a run cannot be read back.
   Result<bool> next(SortKey& key, std::string_view& payload);
 
+  // Starts the sorted sequence again from its first record (after finish()):
+  // a second pass costs reading the runs once more, no sorting.
+  Result<void> rewind();
+
   const SorterStats& stats() const { return stats_; }
 
   struct Run;
@@ -72,6 +76,7 @@ class ExternalSorter {
 
  private:
   Result<void> spill();
+  Result<void> start_merge();
   Result<void> merge_runs(size_t first, size_t count);
 
   SorterOptions options_;
