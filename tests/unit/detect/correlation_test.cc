@@ -717,6 +717,41 @@ TEST_F(Correlations, SameInputSameAlerts) {
   EXPECT_EQ(serialize(alerts), first);
 }
 
+TEST_F(Correlations, EveryLimitTinyAtOnce) {
+  compile(brute_force_chain() + "---\n" + rule("proc") +
+          "title: Rare\ncorrelation:\n  type: value_percentile\n  rules: [proc]\n"
+          "  group-by: [Host]\n  timespan: 1h\n  condition: {field: Image, lt: 30}\n---\n" +
+          "title: Sum\ncorrelation:\n  type: value_sum\n  rules: [failed_login, proc]\n"
+          "  group-by: [User]\n  timespan: 30m\n  condition: {field: N, gte: 10}\n");
+  uint32_t x = 777;
+  auto next = [&] { return x = x * 1103515245u + 12345u, (x >> 16) & 0x7fff; };
+  const char* rule_names[] = {"failed_login", "successful_login", "proc", "unrelated"};
+  const char* users[] = {"a", "b", "c", "d", "e", "f"};
+  const char* numbers[] = {"1", "2", "3", "x"};
+  for (int i = 0; i < 3000; ++i) {
+    at(i * 2, rule_names[next() % 4],
+       {{"User", users[next() % 6]}, {"Host", users[next() % 3]}, {"Image", users[next() % 5]},
+        {"N", numbers[next() % 4]}});
+  }
+  CorrelationLimits tiny;
+  tiny.max_groups = 3;
+  tiny.max_entries = 7;
+  tiny.max_window_entries = 4;
+  tiny.max_held_bytes = 2000;
+  tiny.alert_events = 1;
+  tiny.max_queued = 2;
+  const auto first = run(tiny);
+  const CorrelationStats stats = stats_;
+  EXPECT_EQ(serialize(first), serialize(run(tiny)));
+  EXPECT_GT(stats.alerts, 0u);
+  EXPECT_GT(stats.groups_evicted, 0u);
+  EXPECT_GT(stats.windows_cut, 0u);
+  EXPECT_LE(stats.peak_groups, 3u);
+  EXPECT_LE(stats.peak_entries, 7u);
+  for (const CorrelationAlert& a : first) EXPECT_LE(a.events.size(), 1u);
+  EXPECT_TRUE(std::is_sorted(first.begin(), first.end(), correlation_alert_before));
+}
+
 TEST_F(Correlations, ReferenceToARejectedRuleIsReported) {
   // The referenced rule does not compile (unknown modifier): the compiler
   // rejects the correlation, so the engine has nothing to run.
