@@ -73,6 +73,15 @@ inline constexpr size_t kCorrelationAlertEvents = 32;
 // to close; past it the oldest is taken at once (CorrelationStats::queue_forced).
 inline constexpr size_t kCorrelationMaxQueued = 1 << 16;
 
+// --- Compiled rule-set cache (src/detect/cache.cc) ---------------------------------
+// A cache file is untrusted input; a larger one is not read (all of SigmaHQ
+// takes about 1/10 of this).
+inline constexpr uint64_t kRuleCacheMaxFileBytes = 256 * 1024 * 1024;
+// Cache files kept in the cache folder, and their total size: past either,
+// the least recently used are removed after a store.
+inline constexpr size_t kRuleCacheMaxFiles = 16;
+inline constexpr uint64_t kRuleCacheMaxTotalBytes = 512 * 1024 * 1024;
+
 // --- Pipeline ----------------------------------------------------------------
 // Work units in flight per worker thread: bounds memory whatever the input
 // size, while keeping every core busy.
