@@ -31,12 +31,12 @@
 #include "vigil/builtin_rules.h"
 #include "vigil/core/input.h"
 #include "vigil/core/limits.h"
-#include "vigil/detect/cache.h"
 #include "vigil/detect/loader.h"
 #include "vigil/detect/logsource.h"
 #include "vigil/detect/matcher.h"
 #include "vigil/detect/ruleset.h"
 #include "vigil/read/evtx/scan.h"
+#include "vigil/report/correlation_feed.h"
 #include "vigil/report/record.h"
 #include "vigil/report/sorter.h"
 #include "vigil/report/summary.h"
@@ -61,8 +61,6 @@ struct CommonOptions {
   unsigned threads = 0;
   bool quiet = false;
   bool recover = false;
-  std::string cache_dir;  // empty: detect::default_cache_directory()
-  bool no_cache = false;
 };
 
 struct HuntOptions : CommonOptions {
@@ -209,20 +207,6 @@ std::optional<LoadedRules> load_and_compile(const CommonOptions& opt, FieldNames
     }
     loaded.placeholders = std::move(placeholders.value());
   }
-  // The compiled-rule cache is keyed by the bytes the placeholders and the
-  // mapping come from.
-  detect::CacheOptions cache;
-  cache.enabled = !opt.no_cache;
-  cache.directory = opt.cache_dir;
-  if (!opt.config.empty()) {
-    std::string error;
-    auto text = read_whole_file(opt.config, error);
-    if (text) {
-      cache.placeholder_text = std::move(*text);
-    } else {
-      cache.enabled = false;
-    }
-  }
   loaded.mapping = std::make_unique<detect::LogsourceMapping>(detect::LogsourceMapping::builtin());
   if (!opt.mapping.empty()) {
     std::string error;
@@ -237,28 +221,28 @@ std::optional<LoadedRules> load_and_compile(const CommonOptions& opt, FieldNames
       return std::nullopt;
     }
     loaded.mapping->merge(overrides.value());
-    cache.mapping_text = std::move(*text);
+  }
+
+  detect::RuleCollection collection;
+  if (opt.rules.empty()) {
+    for (size_t i = 0; i < builtin_rules::count(); ++i) {
+      detect::parse_rules(builtin_rules::text(i), "builtin:" + std::string(builtin_rules::path(i)),
+                          collection);
+    }
+    collection.files = builtin_rules::count();
+  } else {
+    collection = detect::load_rules(opt.rules);
+  }
+  bool unreadable = false;
+  for (const detect::Diagnostic& d : collection.diagnostics) {
+    if (d.code == detect::DiagCode::kIo && d.line == 0) unreadable = true;
   }
 
   detect::CompileOptions options;
   options.placeholders = &loaded.placeholders;
   options.resolver = detect::mapping_resolver(*loaded.mapping);
   std::vector<detect::Diagnostic> diagnostics;
-  if (opt.rules.empty()) {
-    detect::RuleCollection collection;
-    for (size_t i = 0; i < builtin_rules::count(); ++i) {
-      detect::parse_rules(builtin_rules::text(i), "builtin:" + std::string(builtin_rules::path(i)),
-                          collection);
-    }
-    collection.files = builtin_rules::count();
-    loaded.set = detect::RuleSet::compile(std::move(collection), names, options, diagnostics);
-  } else {
-    loaded.set = detect::load_or_compile(opt.rules, options, cache, names, diagnostics);
-  }
-  bool unreadable = false;
-  for (const detect::Diagnostic& d : diagnostics) {
-    if (d.code == detect::DiagCode::kIo && d.line == 0) unreadable = true;
-  }
+  loaded.set = detect::RuleSet::compile(std::move(collection), names, options, diagnostics);
   detect::sort_diagnostics(diagnostics);
   size_t rejected = 0, warnings = 0;
   for (const detect::Diagnostic& d : diagnostics) {
@@ -482,93 +466,102 @@ std::string with_commas(uint64_t n) {
   return text;
 }
 
-// --- Correlation seam ------------------------------------------------------------
-
-// Correlation rules are matched on the stream of detections, in output
-// order, by the correlation engine (src/detect/correlation.h, under way).
-// This is where it plugs in: every detection goes to on_detection as it is
-// written, alerts it completes come back and are written right after it
-// (their time is that detection's, so the output stays sorted), and those
-// still pending at the end come from finish().
-class CorrelationStage {
- public:
-  virtual ~CorrelationStage() = default;
-  // `rule` is one of record.rules.
-  virtual void on_detection(const report::EventRecord& record, uint32_t rule,
-                            std::vector<report::AlertView>& alerts) = 0;
-  virtual void finish(std::vector<report::AlertView>& alerts) = 0;
-};
-
-std::unique_ptr<CorrelationStage> make_correlation_stage(const detect::RuleSet& rules,
-                                                         bool quiet) {
-  if (!rules.correlations().empty() && !quiet) {
-    std::fprintf(stderr,
-                 "vigil: %zu correlation rules loaded; correlation matching is not available yet, "
-                 "their base rules are reported on their own\n",
-                 rules.correlations().size());
-  }
-  return nullptr;
-}
-
 // --- hunt ----------------------------------------------------------------------
 
-std::vector<char> enabled_rules(const detect::RuleSet& rules, std::optional<detect::Level> min_level,
-                                const std::vector<std::string>& filters) {
-  auto contains = [](std::string_view text, std::string_view needle) {
+// Whether a rule (detection or correlation) passes --min-level and --rule-filter.
+class RuleSelection {
+ public:
+  RuleSelection(std::optional<detect::Level> min_level, const std::vector<std::string>& filters)
+      : min_level_(min_level), filters_(filters) {}
+
+  bool selects(const detect::RuleInfo& info) const {
+    if (min_level_ && info.level < *min_level_) return false;
+    if (filters_.empty()) return true;
+    for (const std::string& f : filters_) {
+      if (contains(info.id, f) || contains(info.title, f)) return true;
+      for (const std::string& tag : info.tags) {
+        if (contains(tag, f)) return true;
+      }
+    }
+    return false;
+  }
+
+ private:
+  static bool contains(std::string_view text, std::string_view needle) {
     return std::search(text.begin(), text.end(), needle.begin(), needle.end(), [](char a, char b) {
              return std::tolower(static_cast<unsigned char>(a)) ==
                     std::tolower(static_cast<unsigned char>(b));
            }) != text.end();
-  };
-  std::vector<char> enabled(rules.size(), 1);
-  for (uint32_t i = 0; i < rules.size(); ++i) {
-    const detect::RuleInfo& info = rules.rule(i).info;
-    if (min_level && info.level < *min_level) enabled[i] = 0;
-    if (!filters.empty()) {
-      bool any = false;
-      for (const std::string& f : filters) {
-        any = any || contains(info.id, f) || contains(info.title, f);
-        for (const std::string& tag : info.tags) any = any || contains(tag, f);
-      }
-      if (!any) enabled[i] = 0;
-    }
   }
-  return enabled;
-}
 
-void print_hunt_summary(const report::HuntSummary& summary, const detect::RuleSet& rules,
-                        const Inputs& inputs, const ScanTotals& totals, uint64_t damaged,
-                        double seconds) {
-  std::fprintf(stderr, "hunt: %zu files, %s records, %s damaged places, %.2f s, %.1f MB/s\n",
-               inputs.files.size(), with_commas(totals.records).c_str(),
-               with_commas(damaged).c_str(), seconds,
-               seconds > 0 ? static_cast<double>(inputs.bytes) / 1e6 / seconds : 0.0);
-  std::fprintf(stderr, "detections: %s", with_commas(summary.total()).c_str());
-  if (summary.total() > 0) {
+  std::optional<detect::Level> min_level_;
+  const std::vector<std::string>& filters_;
+};
+
+void print_levels(const char* what, uint64_t total, uint64_t (*count)(const report::HuntSummary&, detect::Level),
+                  const report::HuntSummary& summary) {
+  std::fprintf(stderr, "%s: %s", what, with_commas(total).c_str());
+  if (total > 0) {
     const char* sep = " (";
     for (detect::Level level : {detect::Level::kCritical, detect::Level::kHigh, detect::Level::kMedium,
                                 detect::Level::kLow, detect::Level::kInformational,
                                 detect::Level::kNone}) {
-      if (summary.by_level(level) == 0) continue;
+      const uint64_t n = count(summary, level);
+      if (n == 0) continue;
       const char* name = detect::level_name(level);
-      std::fprintf(stderr, "%s%s %s", sep, *name != '\0' ? name : "no level",
-                   with_commas(summary.by_level(level)).c_str());
+      std::fprintf(stderr, "%s%s %s", sep, *name != '\0' ? name : "no level", with_commas(n).c_str());
       sep = ", ";
     }
     std::fprintf(stderr, ")");
   }
   std::fprintf(stderr, "\n");
-  if (summary.total() == 0) return;
-  constexpr size_t kTop = 10;
-  std::fprintf(stderr, "top rules (%zu of %zu):\n", std::min(kTop, summary.distinct_rules()),
-               summary.distinct_rules());
-  for (const auto& [rule, count] : summary.top_rules(kTop)) {
-    const detect::RuleInfo& info = rules.rule(rule).info;
+}
+
+void print_top(const char* what, size_t distinct,
+               const std::vector<std::pair<uint32_t, uint64_t>>& top,
+               const detect::RuleInfo& (*info_of)(const detect::RuleSet&, uint32_t),
+               const detect::RuleSet& rules) {
+  std::fprintf(stderr, "%s (%zu of %zu):\n", what, top.size(), distinct);
+  for (const auto& [index, count] : top) {
+    const detect::RuleInfo& info = info_of(rules, index);
     std::string title;
     report::append_terminal_text(title, info.title, 90, false);
     std::fprintf(stderr, "  %10s  %-13s  %s\n", with_commas(count).c_str(),
                  detect::level_name(info.level), title.c_str());
   }
+}
+
+void print_hunt_summary(const report::HuntSummary& summary, const detect::RuleSet& rules,
+                        const Inputs& inputs, const ScanTotals& totals, uint64_t damaged,
+                        double seconds, bool correlations) {
+  constexpr size_t kTop = 10;
+  std::fprintf(stderr, "hunt: %zu files, %s records, %s damaged places, %.2f s, %.1f MB/s\n",
+               inputs.files.size(), with_commas(totals.records).c_str(),
+               with_commas(damaged).c_str(), seconds,
+               seconds > 0 ? static_cast<double>(inputs.bytes) / 1e6 / seconds : 0.0);
+  print_levels("detections", summary.total(),
+               [](const report::HuntSummary& s, detect::Level l) { return s.by_level(l); }, summary);
+  if (correlations) {
+    print_levels("correlation alerts", summary.alerts(),
+                 [](const report::HuntSummary& s, detect::Level l) { return s.alerts_by_level(l); },
+                 summary);
+  }
+  if (summary.total() > 0) {
+    print_top("top rules", summary.distinct_rules(), summary.top_rules(kTop),
+              [](const detect::RuleSet& r, uint32_t i) -> const detect::RuleInfo& {
+                return r.rule(i).info;
+              },
+              rules);
+  }
+  if (summary.alerts() > 0) {
+    const auto top = summary.top_correlations(kTop);
+    print_top("top correlations", summary.distinct_correlations(), top,
+              [](const detect::RuleSet& r, uint32_t i) -> const detect::RuleInfo& {
+                return r.correlations()[i].info;
+              },
+              rules);
+  }
+  if (summary.total() == 0) return;
   std::fprintf(stderr, "by host (%zu of %zu):\n", std::min(kTop, summary.distinct_hosts()),
                summary.distinct_hosts());
   for (const auto& [host, count] : summary.top_hosts(kTop)) {
@@ -585,6 +578,129 @@ void print_hunt_summary(const report::HuntSummary& summary, const detect::RuleSe
 int finish_code(const Inputs& inputs, uint64_t damaged) {
   if (inputs.error) return kExitInput;
   return damaged > 0 ? kExitDamaged : kExitOk;
+}
+
+report::AlertView alert_view(const report::FeedAlert& alert, const detect::RuleSet& rules) {
+  const detect::Correlation& correlation = rules.correlations()[alert.correlation];
+  report::AlertView view;
+  view.rule = &correlation.info;
+  view.timestamp = alert.last;
+  view.type = detect::correlation_type_name(correlation.type);
+  view.computer = alert.computer;
+  view.group = alert.group;
+  view.value = alert.value;
+  view.events_total = alert.events_total;
+  for (const report::FeedAlert::Event& e : alert.events) {
+    view.events.push_back({e.source, e.record_id, rules.rule(e.rule).info.id});
+  }
+  return view;
+}
+
+// Writes the sorted detections. With correlation rules, a first pass feeds
+// every detection to the correlation engine and keeps its alerts (already
+// in time order) in a second sorter; the second pass merges both, an alert
+// after the detections of its last event's time. Returns an exit code, or
+// -1 when all went well.
+int write_detections(report::ExternalSorter& sorter, report::CorrelationFeed* feed,
+                     const std::vector<char>& shown, const std::vector<char>& correlation_shown,
+                     const detect::RuleSet& rules, const CommonOptions& opt, report::Format format,
+                     const report::OutputContext& context, report::TableStyle& style,
+                     report::HuntSummary& summary, Output& output, Progress& progress) {
+  auto fail = [&](const char* what, const Error& error) {
+    progress.clear();
+    std::fprintf(stderr, "vigil: %s: %s\n", what, error.to_string().c_str());
+    return kExitInput;
+  };
+  auto corrupt = [&] {
+    progress.clear();
+    std::fprintf(stderr, "vigil: internal error: a sorted record does not decode\n");
+    return kExitInternal;
+  };
+  report::EventRecord record;
+  report::SortKey key;
+  std::string_view payload;
+
+  report::SorterOptions alert_options = sorter_options(opt);
+  alert_options.memory_limit = std::max<size_t>(1, alert_options.memory_limit / 4);
+  report::ExternalSorter alert_sorter(alert_options);
+  if (feed != nullptr) {
+    std::vector<report::FeedAlert> alerts;
+    uint64_t sequence = 0;
+    std::string bytes;
+    auto keep = [&]() -> Result<void> {
+      for (const report::FeedAlert& alert : alerts) {
+        if (!correlation_shown[alert.correlation]) continue;
+        if (format == report::Format::kTable) {
+          style.layout.observe_alert(alert.computer,
+                                     rules.correlations()[alert.correlation].info.level);
+        }
+        bytes.clear();
+        report::encode_alert(alert, bytes);
+        // After every detection of the same time.
+        const report::SortKey alert_key{alert.last.ticks, UINT32_MAX, UINT64_MAX, UINT64_MAX,
+                                        sequence++};
+        if (auto r = alert_sorter.add(alert_key, bytes); !r.ok()) return r;
+      }
+      alerts.clear();
+      return {};
+    };
+    for (;;) {
+      auto more = sorter.next(key, payload);
+      if (!more.ok()) return fail("reading the sorted detections back failed", more.error());
+      if (!*more) break;
+      if (!report::decode_record(payload, record)) return corrupt();
+      for (uint32_t rule : record.rules) feed->add(record, rule, alerts);
+      if (auto r = keep(); !r.ok()) return fail("keeping the correlation alerts failed", r.error());
+    }
+    feed->finish(alerts);
+    if (auto r = keep(); !r.ok()) return fail("keeping the correlation alerts failed", r.error());
+    if (auto r = alert_sorter.finish(); !r.ok()) return fail("sorting the alerts failed", r.error());
+    if (auto r = sorter.rewind(); !r.ok()) return fail("reading the detections again failed", r.error());
+  }
+
+  // Made now: the table's widths include the alerts the first pass found.
+  auto writer = report::DetectionWriter::create(format, context, style);
+  std::string text;
+  writer->begin(text);
+  report::SortKey alert_key;
+  std::string_view alert_payload;
+  bool alert_ready = false;
+  report::FeedAlert alert;
+  auto next_alert = [&]() -> Result<void> {
+    alert_ready = false;
+    if (feed == nullptr) return {};
+    auto more = alert_sorter.next(alert_key, alert_payload);
+    if (!more.ok()) return more.error();
+    alert_ready = *more;
+    return {};
+  };
+  auto write_alert = [&]() -> bool {
+    if (!report::decode_alert(alert_payload, alert)) return false;
+    const detect::RuleInfo& info = rules.correlations()[alert.correlation].info;
+    writer->alert(alert_view(alert, rules), text);
+    summary.add_alert(alert.correlation, info.level);
+    return true;
+  };
+  if (auto r = next_alert(); !r.ok()) return fail("reading the alerts back failed", r.error());
+  for (;;) {
+    auto more = sorter.next(key, payload);
+    if (!more.ok()) return fail("reading the sorted detections back failed", more.error());
+    while (alert_ready && (!*more || alert_key < key)) {
+      if (!write_alert()) return corrupt();
+      if (auto r = next_alert(); !r.ok()) return fail("reading the alerts back failed", r.error());
+    }
+    if (!*more) break;
+    if (!report::decode_record(payload, record)) return corrupt();
+    for (uint32_t rule : record.rules) {
+      if (!shown[rule] || (feed != nullptr && !feed->reports_on_its_own(rule))) continue;
+      const detect::RuleInfo& info = rules.rule(rule).info;
+      writer->detection(record, info, text);
+      summary.add(rule, info.level, record.field(field::kComputer));
+    }
+    output.flush(text);
+  }
+  output.flush(text, /*force=*/true);
+  return -1;
 }
 
 int run_hunt(const HuntOptions& opt) {
@@ -612,7 +728,24 @@ int run_hunt(const HuntOptions& opt) {
   auto loaded = load_and_compile(opt, names);
   if (!loaded) return kExitInput;
   const detect::RuleSet& rules = *loaded->set;
-  const std::vector<char> enabled = enabled_rules(rules, min_level, opt.rule_filters);
+  auto feed = report::CorrelationFeed::create(rules, names);
+  if (feed && !opt.quiet && !feed->diagnostics().empty()) {
+    for (const detect::Diagnostic& d : feed->diagnostics()) {
+      std::fprintf(stderr, "%s\n", detect::format_diagnostic(d).c_str());
+    }
+  }
+  // Detections of rules a correlation takes are kept even when the filters
+  // do not show them: the correlation needs them.
+  const RuleSelection selection(min_level, opt.rule_filters);
+  std::vector<char> shown(rules.size()), kept(rules.size());
+  for (uint32_t i = 0; i < rules.size(); ++i) {
+    shown[i] = selection.selects(rules.rule(i).info) ? 1 : 0;
+    kept[i] = shown[i] || (feed && feed->uses(i)) ? 1 : 0;
+  }
+  std::vector<char> correlation_shown(rules.correlations().size());
+  for (size_t i = 0; i < rules.correlations().size(); ++i) {
+    correlation_shown[i] = selection.selects(rules.correlations()[i].info) ? 1 : 0;
+  }
 
   Inputs inputs = gather_inputs(opt.paths);
   if (inputs.files.empty()) std::fprintf(stderr, "vigil: no EVTX files among the inputs\n");
@@ -627,9 +760,11 @@ int run_hunt(const HuntOptions& opt) {
   report::EventRecord record;
   auto observe = [&](std::string_view payload) {
     if (*format != report::Format::kTable || !report::decode_record(payload, record)) return;
-    for (uint32_t rule : record.rules) style.layout.observe(record, rules.rule(rule).info.level);
+    for (uint32_t rule : record.rules) {
+      if (shown[rule]) style.layout.observe(record, rules.rule(rule).info.level);
+    }
   };
-  const ScanTotals totals = scan_and_sort(inputs, opt, names, rules, enabled, *range,
+  const ScanTotals totals = scan_and_sort(inputs, opt, names, rules, kept, *range,
                                           /*keep_all=*/false, sorter, damage, progress, observe);
   if (totals.sort_failed) {
     progress.clear();
@@ -645,50 +780,10 @@ int run_hunt(const HuntOptions& opt) {
   }
 
   const report::OutputContext context{&names, inputs.paths};
-  auto writer = report::DetectionWriter::create(*format, context, style);
-  auto correlation = make_correlation_stage(rules, opt.quiet);
   report::HuntSummary summary;
-  std::vector<report::AlertView> alerts;
-  uint64_t alert_count = 0;
-  auto write_alerts = [&](std::string& out) {
-    for (const report::AlertView& alert : alerts) writer->alert(alert, out);
-    alert_count += alerts.size();
-    alerts.clear();
-  };
-  std::string text;
-  writer->begin(text);
-  report::SortKey key;
-  std::string_view payload;
-  for (;;) {
-    auto more = sorter.next(key, payload);
-    if (!more.ok()) {
-      progress.clear();
-      std::fprintf(stderr, "vigil: reading the sorted detections back failed: %s\n",
-                   more.error().to_string().c_str());
-      return kExitInput;
-    }
-    if (!*more) break;
-    if (!report::decode_record(payload, record)) {
-      progress.clear();
-      std::fprintf(stderr, "vigil: internal error: a sorted record does not decode\n");
-      return kExitInternal;
-    }
-    for (uint32_t rule : record.rules) {
-      const detect::RuleInfo& info = rules.rule(rule).info;
-      writer->detection(record, info, text);
-      summary.add(rule, info.level, record.field(field::kComputer));
-      if (correlation) {
-        correlation->on_detection(record, rule, alerts);
-        write_alerts(text);
-      }
-    }
-    output.flush(text);
-  }
-  if (correlation) {
-    correlation->finish(alerts);
-    write_alerts(text);
-  }
-  output.flush(text, /*force=*/true);
+  const int failed = write_detections(sorter, feed.get(), shown, correlation_shown, rules, opt,
+                                      *format, context, style, summary, output, progress);
+  if (failed >= 0) return failed;
   progress.clear();
   if (output.failed()) {
     std::fprintf(stderr, "vigil: writing the output failed: %s\n", std::strerror(errno));
@@ -696,9 +791,16 @@ int run_hunt(const HuntOptions& opt) {
   }
   if (!opt.quiet) {
     const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
-    print_hunt_summary(summary, rules, inputs, totals, damage.places, seconds);
-    if (correlation) {
-      std::fprintf(stderr, "correlation alerts: %s\n", with_commas(alert_count).c_str());
+    print_hunt_summary(summary, rules, inputs, totals, damage.places, seconds, feed != nullptr);
+    if (feed) {
+      const report::CorrelationTotals t = feed->totals();
+      if (t.groups_evicted + t.windows_cut + t.late > 0) {
+        std::fprintf(stderr,
+                     "correlation: %s groups closed early and %s windows judged early to stay "
+                     "within memory bounds, %s detections too late for their window\n",
+                     with_commas(t.groups_evicted).c_str(), with_commas(t.windows_cut).c_str(),
+                     with_commas(t.late).c_str());
+      }
     }
     const report::SorterStats& stats = sorter.stats();
     if (stats.runs > 0) {
@@ -815,10 +917,6 @@ void add_common_options(CLI::App* cmd, CommonOptions& opt) {
   cmd->add_flag("-x,--recover", opt.recover, "Also carve records from chunk slack space");
   cmd->add_option("--temp-dir", opt.temp_dir,
                   "Folder for temporary sort files (default: $TMPDIR, else /tmp)");
-  cmd->add_option("--cache-dir", opt.cache_dir,
-                  "Folder of the compiled-rule cache (default: $XDG_CACHE_HOME/vigil or "
-                  "~/.cache/vigil)");
-  cmd->add_flag("--no-cache", opt.no_cache, "Compile the rules without the compiled-rule cache");
   // For tests: a small budget forces the spill-and-merge path.
   cmd->add_option("--sort-memory", opt.sort_memory, "Bytes of records kept in memory before spilling")
       ->group("");

@@ -69,6 +69,7 @@ class EngineFeed final : public CorrelationFeed {
   }
 
   bool reports_on_its_own(uint32_t rule) const override { return engine_.reports_on_its_own(rule); }
+  bool uses(uint32_t rule) const override { return engine_.uses(rule); }
 
   CorrelationTotals totals() const override {
     const detect::CorrelationStats stats = engine_.stats();

@@ -20,12 +20,29 @@ void HuntSummary::add(uint32_t rule, detect::Level level, std::string_view compu
   }
 }
 
-std::vector<std::pair<uint32_t, uint64_t>> HuntSummary::top_rules(size_t n) const {
-  std::vector<std::pair<uint32_t, uint64_t>> rules(by_rule_.begin(), by_rule_.end());
-  std::stable_sort(rules.begin(), rules.end(),
+void HuntSummary::add_alert(uint32_t correlation, detect::Level level) {
+  ++alerts_;
+  ++alerts_by_level_[static_cast<size_t>(level)];
+  ++by_correlation_[correlation];
+}
+
+namespace {
+std::vector<std::pair<uint32_t, uint64_t>> most_first(const std::map<uint32_t, uint64_t>& counts,
+                                                      size_t n) {
+  std::vector<std::pair<uint32_t, uint64_t>> items(counts.begin(), counts.end());
+  std::stable_sort(items.begin(), items.end(),
                    [](const auto& a, const auto& b) { return a.second > b.second; });
-  if (rules.size() > n) rules.resize(n);
-  return rules;
+  if (items.size() > n) items.resize(n);
+  return items;
+}
+}  // namespace
+
+std::vector<std::pair<uint32_t, uint64_t>> HuntSummary::top_rules(size_t n) const {
+  return most_first(by_rule_, n);
+}
+
+std::vector<std::pair<uint32_t, uint64_t>> HuntSummary::top_correlations(size_t n) const {
+  return most_first(by_correlation_, n);
 }
 
 std::vector<std::pair<std::string, uint64_t>> HuntSummary::top_hosts(size_t n) const {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 
 #include "text.h"
 #include "vigil/core/utf.h"
@@ -115,6 +116,17 @@ void append_signed(std::string& out, int64_t value) {
   out.append(buf, r.ptr);
 }
 
+// Shortest round-trip form: the same on every run and platform.
+void append_double(std::string& out, double value) {
+  if (!std::isfinite(value)) {
+    out += "null";
+    return;
+  }
+  char buf[32];
+  const auto r = std::to_chars(buf, buf + sizeof buf, value);
+  out.append(buf, r.ptr);
+}
+
 bool all_digits(std::string_view text) {
   return !text.empty() && text.size() <= 19 &&
          std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -199,6 +211,10 @@ void append_correlation_json(std::string& out, const AlertView& alert,
                              const OutputContext& context) {
   out += "{\"type\":";
   append_json_string(out, alert.type);
+  out += ",\"value\":";
+  append_double(out, alert.value);
+  out += ",\"events_total\":";
+  append_number(out, alert.events_total);
   out += ",\"group\":{";
   for (size_t i = 0; i < alert.group.size(); ++i) {
     if (i > 0) out.push_back(',');
@@ -292,7 +308,7 @@ class TimesketchWriter final : public DetectionWriter {
     message += " (correlation ";
     message += alert.type;
     message += ", ";
-    append_number(message, alert.events.size());
+    append_number(message, alert.events_total);
     message += " events)";
     start(out, message, alert.timestamp, "Correlation Alert");
     append_alert_members(out, alert, context_);
@@ -420,7 +436,7 @@ class TableWriter final : public DetectionWriter {
     title += " [correlation ";
     title += alert.type;
     title += ", ";
-    append_number(title, alert.events.size());
+    append_number(title, alert.events_total);
     title += " events";
     for (const auto& [name, value] : alert.group) {
       title += ", ";

@@ -82,5 +82,37 @@ TEST_F(HuntGolden, TimelineRange) {
         "timeline " + rules_ + " a.evtx b.evtx -f csv --from 2024-02-03T10:00:03Z --to 2024-02-03");
 }
 
+// Correlation rules (tests/data/hunt/correlation/rules.yml): an event_count
+// over failed logons whose base rule is not shown on its own, chained into a
+// temporal_ordered correlation with `generate: true`, so the inner alerts and
+// the successful-logon detections are shown too. Alerts come right after the
+// detections of their last event's time.
+class HuntCorrelationGolden : public HuntGolden {
+ protected:
+  void SetUp() override {
+    dir_ = work_dir(std::string("corr-") +
+                    ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    make_evtx(dir_, source_dir() / "tests/data/hunt/correlation/events.jsonl", "c.evtx");
+    rules_ = "-r " + quote((source_dir() / "tests/data/hunt/correlation").string());
+  }
+};
+
+TEST_F(HuntCorrelationGolden, Jsonl) { check("correlation.jsonl", "hunt " + rules_ + " c.evtx"); }
+
+TEST_F(HuntCorrelationGolden, Csv) { check("correlation.csv", "hunt " + rules_ + " c.evtx -f csv"); }
+
+TEST_F(HuntCorrelationGolden, Table) {
+  check("correlation.table.txt", "hunt " + rules_ + " c.evtx -f table");
+}
+
+TEST_F(HuntCorrelationGolden, Timesketch) {
+  check("correlation.timesketch.jsonl", "hunt " + rules_ + " c.evtx -f timesketch");
+}
+
+TEST_F(HuntCorrelationGolden, MinLevelStillFeedsTheCorrelations) {
+  // The base rules are below the level, the outer correlation is not.
+  check("correlation.min-level-high.jsonl", "hunt " + rules_ + " c.evtx --min-level high");
+}
+
 }  // namespace
 }  // namespace vigil::hunt_test

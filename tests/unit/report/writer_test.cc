@@ -108,11 +108,13 @@ TEST_F(WriterTest, AlertLines) {
   alert.computer = "DC01";
   alert.group = {{"TargetUserName", "bob"}};
   alert.events = {{0, 7, "r1"}, {1, 9, "r1"}};
+  alert.value = 2;
+  alert.events_total = 2;
   std::string out;
   DetectionWriter::create(Format::kJsonl, context)->alert(alert, out);
   EXPECT_NE(out.find("\"computer\":\"DC01\",\"channel\":\"\",\"event_id\":null,\"record_id\":null,"
                      "\"source\":\"\",\"fields\":{},\"correlation\":{\"type\":\"event_count\","
-                     "\"group\":{\"TargetUserName\":\"bob\"},\"events\":[{\"source\":\"a.evtx\","
+                     "\"value\":2,\"events_total\":2,\"group\":{\"TargetUserName\":\"bob\"},\"events\":[{\"source\":\"a.evtx\","
                      "\"record_id\":7,\"rule_id\":\"r1\"},{\"source\":\"logs/b.evtx\",\"record_id\":9,"
                      "\"rule_id\":\"r1\"}]}}\n"),
             std::string::npos)

@@ -72,6 +72,8 @@ class CorrelationFeed {
   // False for a rule a correlation takes without `generate: true`: its
   // detections are part of the correlation, not output of their own.
   virtual bool reports_on_its_own(uint32_t rule) const = 0;
+  // Whether some correlation takes this rule's detections.
+  virtual bool uses(uint32_t rule) const = 0;
   virtual CorrelationTotals totals() const = 0;
   // Warnings about references (a rule that was not compiled, ...).
   virtual std::span<const detect::Diagnostic> diagnostics() const = 0;

@@ -56,6 +56,8 @@ struct AlertView {
   std::string type;       // correlation type, e.g. "event_count"
   std::string computer;   // the host, when the group or the events name one
   std::vector<std::pair<std::string, std::string>> group;  // group-by field -> value
+  double value = 0;           // what met the condition (count, sum, share in percent, ...)
+  uint64_t events_total = 0;  // contributing detections; `events` holds the first ones
   struct Event {
     uint32_t source = 0;  // index into OutputContext::sources
     uint64_t record_id = 0;
