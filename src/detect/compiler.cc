@@ -187,7 +187,7 @@ class Compiler {
     report(ctx, Severity::kWarning, code, line, std::move(message));
   }
 
-  bool lower_detection(const Detection& detection, Context& ctx, DetectionIR& ir);
+  bool lower_detection(const DetectionSection& detection, Context& ctx, DetectionIR& ir);
   bool lower_item(const DetectionItem& item, Context& ctx, DetectionIR& ir, uint32_t& test_index);
   bool expand_placeholders(std::vector<SigmaString>& alternatives, const DetectionItem& item,
                            Context& ctx);
@@ -199,7 +199,7 @@ class Compiler {
   // Instantiation for one event source.
   struct Instantiation {
     const DetectionIR* ir = nullptr;
-    const Detection* detection = nullptr;
+    const DetectionSection* detection = nullptr;
     const SourceGate* gate = nullptr;
     std::map<std::string, uint32_t, std::less<>> identifier_nodes;
   };
@@ -787,7 +787,7 @@ bool Compiler::lower_item(const DetectionItem& item, Context& ctx, DetectionIR& 
   return true;
 }
 
-bool Compiler::lower_detection(const Detection& detection, Context& ctx, DetectionIR& ir) {
+bool Compiler::lower_detection(const DetectionSection& detection, Context& ctx, DetectionIR& ir) {
   for (const SearchIdentifier& id : detection.identifiers) {
     std::vector<std::vector<uint32_t>> alternatives;
     for (const auto& items : id.alternatives) {

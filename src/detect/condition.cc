@@ -258,7 +258,7 @@ std::optional<ConditionNode> parse_condition(std::string_view text, std::string&
   return parser.parse(error);
 }
 
-std::vector<std::string_view> identifiers_matching(const Detection& detection,
+std::vector<std::string_view> identifiers_matching(const DetectionSection& detection,
                                                    std::string_view pattern, bool them) {
   std::vector<std::string_view> out;
   const bool underscore_wanted = !them && !pattern.empty() && pattern.front() == '_';

@@ -473,7 +473,7 @@ class DocumentReader {
     return false;
   }
 
-  bool check_condition_names(const ConditionNode& node, const Detection& detection,
+  bool check_condition_names(const ConditionNode& node, const DetectionSection& detection,
                              uint32_t line) {
     switch (node.kind) {
       case ConditionNode::Kind::kIdentifier: {
@@ -512,7 +512,7 @@ class DocumentReader {
 
   // The detection part of a rule (`detection:`) or of a filter (`filter:`,
   // whose `rules` key is not an identifier).
-  bool read_detection(const YAML::Node& node, Detection& detection, bool filter) {
+  bool read_detection(const YAML::Node& node, DetectionSection& detection, bool filter) {
     const char* section = filter ? "filter" : "detection";
     if (!node.IsDefined() || node.IsNull()) {
       error(DiagCode::kSchema, document_line(), std::string("missing '") + section + "'");
@@ -604,7 +604,7 @@ class DocumentReader {
     read_logsource(doc, rule.logsource);
     if (rejected_) {
       // Still check the detection so every problem shows up at once.
-      Detection ignored;
+      DetectionSection ignored;
       read_detection(doc["detection"], ignored, false);
       return;
     }

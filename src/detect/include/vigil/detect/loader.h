@@ -37,7 +37,7 @@ std::optional<ConditionNode> parse_condition(std::string_view text, std::string&
 
 // Identifiers the `x of` pattern selects: `*` matches any run of characters;
 // names starting with '_' are left out unless the pattern itself starts with '_'.
-std::vector<std::string_view> identifiers_matching(const Detection& detection,
+std::vector<std::string_view> identifiers_matching(const DetectionSection& detection,
                                                    std::string_view pattern, bool them);
 
 }  // namespace vigil::detect

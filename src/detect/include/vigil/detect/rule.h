@@ -120,7 +120,9 @@ struct ConditionNode {
   std::vector<ConditionNode> children;
 };
 
-struct Detection {
+// A rule's `detection` section. (detection.h's Detection is a match record;
+// the two names were the same once, which broke the one-definition rule.)
+struct DetectionSection {
   std::vector<SearchIdentifier> identifiers;
   // The condition as written; a list of conditions is their OR.
   std::vector<std::string> conditions;
@@ -131,7 +133,7 @@ struct Detection {
 struct Rule {
   RuleInfo info;
   Logsource logsource;
-  Detection detection;
+  DetectionSection detection;
 };
 
 enum class CorrelationType : uint8_t {
@@ -176,7 +178,7 @@ struct Filter {
   RuleInfo info;
   Logsource logsource;
   std::vector<std::string> rules;  // ids or names
-  Detection detection;
+  DetectionSection detection;
 };
 
 }  // namespace vigil::detect
