@@ -33,27 +33,47 @@ std::vector<Json> json_lines(const std::string& text) {
 
 std::string stem_of(const std::string& path) { return fs::path(path).stem().string(); }
 
-// Every rule of the built-in pack has tests/data/hunt/builtin/<rule file
-// stem>.jsonl; each of its events must make that rule fire. benign.jsonl
-// holds near misses (the same tools used harmlessly) that must fire nothing.
+// Every rule file of the built-in pack has tests/data/hunt/builtin/<rule
+// file stem>.jsonl. A file of detection rules: each event there must make
+// its (first) rule fire. A file with correlations: each correlation must
+// alert on the file's events (its base rules are not shown on their own).
+// benign.jsonl holds near misses (the same tools used harmlessly) that must
+// fire nothing.
 TEST(HuntBuiltinPack, EveryRuleFiresOnItsTestEvents) {
   const fs::path dir = work_dir("builtin");
   const fs::path data = source_dir() / "tests/data/hunt/builtin";
-  std::map<std::string, std::string> rule_ids;  // file stem -> id
+  struct RuleFile {
+    std::string first_id;
+    std::vector<std::string> correlation_ids;
+  };
+  std::map<std::string, RuleFile> files;  // by stem
   for (const auto& entry : fs::recursive_directory_iterator(source_dir() / "rules")) {
     if (entry.path().extension() != ".yml") continue;
-    std::smatch m;
     const std::string text = read_file(entry.path());
-    ASSERT_TRUE(std::regex_search(text, m, std::regex("(^|\n)id: ([0-9a-f-]{36})")))
-        << entry.path();
-    ASSERT_TRUE(rule_ids.emplace(entry.path().stem().string(), m[2]).second)
-        << "two rules named " << entry.path().stem();
+    RuleFile file;
+    size_t start = 0;
+    while (start <= text.size()) {
+      size_t end = text.find("\n---\n", start);
+      if (end == std::string::npos) end = text.size();
+      std::string document(1, '\n');
+      document.append(text, start, end - start);
+      std::smatch m;
+      ASSERT_TRUE(std::regex_search(document, m, std::regex("\n(id): ([0-9a-f-]{36})")))
+          << entry.path();
+      if (file.first_id.empty()) file.first_id = m[2];
+      if (document.find("\ncorrelation:") != std::string::npos) {
+        file.correlation_ids.push_back(m[2]);
+      }
+      start = end + 5;
+    }
+    ASSERT_TRUE(files.emplace(entry.path().stem().string(), file).second)
+        << "two rule files named " << entry.path().stem();
   }
-  ASSERT_GE(rule_ids.size(), 20u);
+  ASSERT_GE(files.size(), 20u);
   std::map<std::string, size_t> events_per_file;
-  for (const auto& [stem, id] : rule_ids) {
+  for (const auto& [stem, file] : files) {
     const fs::path jsonl = data / (stem + ".jsonl");
-    ASSERT_TRUE(fs::exists(jsonl)) << "no test events for rule " << stem;
+    ASSERT_TRUE(fs::exists(jsonl)) << "no test events for rule file " << stem;
     make_evtx(dir / "logs", jsonl, stem + ".evtx");
     events_per_file[stem] = json_lines(read_file(jsonl)).size();
   }
@@ -62,13 +82,27 @@ TEST(HuntBuiltinPack, EveryRuleFiresOnItsTestEvents) {
   const RunResult run = vigil(dir, "hunt logs -f jsonl -q");
   ASSERT_EQ(run.code, 0) << run.err;
   std::map<std::pair<std::string, uint64_t>, std::set<std::string>> fired;
+  std::map<std::string, std::set<std::string>> alerted;  // stem -> correlation ids
   for (const Json& d : json_lines(run.out)) {
-    fired[{stem_of(d["source"]), d["record_id"].get<uint64_t>()}].insert(d["rule_id"]);
     EXPECT_EQ(d["author"], "vigil project");
+    if (d.contains("correlation")) {
+      for (const Json& e : d["correlation"]["events"]) {
+        alerted[stem_of(e["source"])].insert(d["rule_id"]);
+      }
+      continue;
+    }
+    fired[{stem_of(d["source"]), d["record_id"].get<uint64_t>()}].insert(d["rule_id"]);
   }
-  for (const auto& [stem, id] : rule_ids) {
+  for (const auto& [stem, file] : files) {
+    if (!file.correlation_ids.empty()) {
+      for (const std::string& id : file.correlation_ids) {
+        EXPECT_TRUE(alerted[stem].contains(id))
+            << "correlation " << id << " of " << stem << " does not alert on its test events";
+      }
+      continue;
+    }
     for (uint64_t record = 1; record <= events_per_file[stem]; ++record) {
-      EXPECT_TRUE((fired[{stem, record}].contains(id)))
+      EXPECT_TRUE((fired[{stem, record}].contains(file.first_id)))
           << "rule " << stem << " does not fire on record " << record << " of its test events";
     }
   }
@@ -78,6 +112,7 @@ TEST(HuntBuiltinPack, EveryRuleFiresOnItsTestEvents) {
       ADD_FAILURE() << "benign record " << where.second << " fires " << rule;
     }
   }
+  EXPECT_TRUE(alerted["benign"].empty());
 }
 
 TEST(HuntBuiltinPack, LoadsWithoutDiagnostics) {
@@ -103,14 +138,21 @@ TEST(HuntDeterminism, ThreadsRunsAndSpill) {
     EXPECT_EQ(again.code, 0);
     EXPECT_TRUE(again.out == reference.out) << "hunt " << variant << " differs";
   }
-  // The output is sorted by time, then input, then record.
+  // The output is sorted by time, then input, then record; a correlation
+  // alert comes after the detections of its time.
   std::tuple<std::string, int, uint64_t> previous{"", -1, 0};
+  size_t alerts = 0;
   for (const Json& d : json_lines(reference.out)) {
-    const std::tuple<std::string, int, uint64_t> key{d["timestamp"], d["source"] == "mixed.evtx" ? 0 : 1,
-                                                     d["record_id"].get<uint64_t>()};
+    const bool alert = d.contains("correlation");
+    alerts += alert ? 1 : 0;
+    const std::tuple<std::string, int, uint64_t> key{
+        d["timestamp"], alert ? 2 : d["source"] == "mixed.evtx" ? 0 : 1,
+        alert ? UINT64_MAX : d["record_id"].get<uint64_t>()};
     EXPECT_LE(previous, key);
     previous = key;
   }
+  // The generated logs hold bursts of failed logons.
+  EXPECT_GT(alerts, 0u);
   const RunResult timeline = vigil(dir, "timeline -f csv -q -t 1 security.evtx");
   ASSERT_EQ(timeline.code, 0) << timeline.err;
   EXPECT_EQ(std::count(timeline.out.begin(), timeline.out.end(), '\n'), 8001);
