@@ -352,7 +352,7 @@ void put(Writer& w, const ConditionNode& node) {
   for (const ConditionNode& child : node.children) put(w, child);
 }
 
-void put(Writer& w, const Detection& d) {
+void put(Writer& w, const DetectionSection& d) {
   w.size(d.identifiers.size());
   for (const SearchIdentifier& id : d.identifiers) {
     w.str(id.name);
@@ -757,7 +757,7 @@ void get(Reader& r, ConditionNode& node, uint32_t depth) {
   for (uint32_t i = 0; i < n && r.ok(); ++i) get(r, node.children[i], depth + 1);
 }
 
-void get(Reader& r, Detection& d) {
+void get(Reader& r, DetectionSection& d) {
   d.identifiers.resize(r.count(12));
   for (SearchIdentifier& id : d.identifiers) {
     if (!r.ok()) return;
