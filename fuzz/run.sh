@@ -19,8 +19,8 @@
 # Regression inputs named open-* are known findings not fixed yet: they are
 # replayed with every check on and reported, and fail the run only with
 # FUZZ_FAIL_ON_OPEN=1. Rename one without open- once fixed.
-# Other knobs: FUZZ_TARGETS (default "evtx_chunk evtx_file sigma_rule"), VIGIL_SHARED_DIR,
-# VIGIL_FUZZ_STRICT (see fuzz_sink.h).
+# Other knobs: FUZZ_TARGETS (default "evtx_chunk evtx_file sigma_rule ruleset_cache"),
+# VIGIL_SHARED_DIR, VIGIL_FUZZ_STRICT (see fuzz_sink.h).
 set -euo pipefail
 
 if [ $# -ne 2 ] || { [ "$2" != replay ] && [ "$2" != fuzz ]; }; then
@@ -32,7 +32,7 @@ mode=$2
 fuzz_dir=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$fuzz_dir")
 shared=${VIGIL_SHARED_DIR:-$repo/../shared}
-targets=${FUZZ_TARGETS:-evtx_chunk evtx_file sigma_rule}
+targets=${FUZZ_TARGETS:-evtx_chunk evtx_file sigma_rule ruleset_cache}
 if [ "$mode" = replay ]; then
   budget=${FUZZ_SECONDS:-60}
   shared_seeds=${FUZZ_SHARED_SEEDS:-40}
@@ -53,6 +53,7 @@ max_len_of() {
     evtx_chunk) echo 65536 ;;                 # one chunk
     evtx_file) echo $((4096 + 2 * 65536)) ;;  # file header and two chunks
     sigma_rule) echo 65536 ;;                 # a rule file
+    ruleset_cache) echo 131072 ;;             # a cache file of a few rules
     *) echo "run.sh: unknown target $1" >&2; exit 2 ;;
   esac
 }
@@ -60,6 +61,7 @@ max_len_of() {
 dict_of() {
   case $1 in
     sigma_rule) echo "$fuzz_dir/sigma.dict" ;;
+    ruleset_cache) echo "$fuzz_dir/ruleset_cache.dict" ;;
     *) echo "$fuzz_dir/evtx.dict" ;;
   esac
 }
@@ -73,6 +75,8 @@ shared_seed_dir() {
   [ "$shared_seeds" -gt 0 ] || { echo "$out"; return; }
   local files=()
   local d
+  # ../shared holds no cache files; the seeds are made from our own rules.
+  if [ "$target" = ruleset_cache ]; then echo "$out"; return; fi
   if [ "$target" = sigma_rule ]; then
     [ -d "$shared/corpus/sigma/rules" ] || { echo "$out"; return; }
     while IFS= read -r f; do files+=("$f"); done < <(find "$shared/corpus/sigma/rules" \

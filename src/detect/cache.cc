@@ -68,6 +68,8 @@ constexpr const char* kSuffix = ".vrc";
 // file may hold: well above what the loader's condition depth limit lets
 // through, low enough for the recursion that walks them.
 constexpr uint32_t kMaxTreeDepth = 4 * limits::kSigmaMaxConditionDepth + 16;
+// Nodes one evaluation of a rule may visit (all of SigmaHQ: at most 100).
+constexpr uint64_t kMaxNodeVisits = uint64_t{1} << 20;
 
 // --- SHA-256 ---------------------------------------------------------------------
 
@@ -626,11 +628,14 @@ class Reader {
 
   bool ok() const { return error_.empty(); }
   const std::string& error() const { return error_; }
-  size_t offset() const { return pos_; }
+  size_t error_offset() const { return error_offset_; }
   bool done() const { return pos_ == data_.size(); }
 
   bool fail(std::string what) {
-    if (error_.empty()) error_ = "offset " + std::to_string(pos_) + ": " + std::move(what);
+    if (error_.empty()) {
+      error_ = std::move(what);
+      error_offset_ = pos_;
+    }
     pos_ = data_.size();
     return false;
   }
@@ -714,6 +719,7 @@ class Reader {
   std::string_view data_;
   size_t pos_ = 0;
   std::string error_;
+  size_t error_offset_ = 0;
 };
 
 void get(Reader& r, RuleInfo& info) {
@@ -1160,28 +1166,32 @@ std::string check(const RuleSet::Impl& s) {
     }
   }
   // Children come before their parents (the compiler builds bottom-up), so
-  // condition trees cannot loop; their depth bounds the matcher's recursion.
+  // condition trees cannot loop; their depth bounds the matcher's recursion,
+  // and the node visits of one evaluation (shared operands are evaluated
+  // each time they are reached) bound its time.
   std::vector<uint32_t> depth(s.nodes.size(), 1);
+  std::vector<uint64_t> visits(s.nodes.size(), 1);
   for (uint32_t n = 0; n < s.nodes.size(); ++n) {
     const Node& node = s.nodes[n];
     auto child = [&](uint32_t c) {
       if (c >= n) return false;
       depth[n] = std::max(depth[n], depth[c] + 1);
-      return depth[n] <= kMaxTreeDepth;
+      visits[n] = std::min(visits[n] + visits[c], kMaxNodeVisits + 1);
+      return depth[n] <= kMaxTreeDepth && visits[n] <= kMaxNodeVisits;
     };
     switch (node.kind) {
       case NodeKind::kTest:
         if (node.arg >= s.tests.size()) return "a node's test";
         break;
       case NodeKind::kNot:
-        if (!child(node.arg)) return "a node's operand";
+        if (!child(node.arg)) return "a node's operand (index, depth or graph size)";
         break;
       case NodeKind::kAnd:
       case NodeKind::kOr:
       case NodeKind::kAtLeast:
         if (!within(node.first, node.count, s.children.size())) return "a node's operands";
         for (uint32_t i = 0; i < node.count; ++i) {
-          if (!child(s.children[node.first + i])) return "a node's operand";
+          if (!child(s.children[node.first + i])) return "a node's operand (index, depth or graph size)";
         }
         break;
     }
@@ -1504,10 +1514,10 @@ Result<std::shared_ptr<const RuleSet>> decode_rule_set(std::string_view file, Fi
   Reader reader(payload);
   PayloadDecoder decoder(reader, names, stats);
   if (!decoder.run(impl, stored)) {
-    return make_error(Errc::kCorrupt, reader.error(), kHeaderBytes + reader.offset());
+    return make_error(Errc::kCorrupt, reader.error(), kHeaderBytes + reader.error_offset());
   }
   if (const std::string bad = check(impl); !bad.empty()) {
-    return make_error(Errc::kCorrupt, bad + " is out of range");
+    return make_error(Errc::kCorrupt, "inconsistent compiled form: " + bad);
   }
   auto set = make_rule_set(std::move(impl), names);
   if (stats != nullptr) stats->decode_seconds += seconds_since(started);

@@ -14,6 +14,7 @@
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <thread>
 
@@ -24,6 +25,9 @@
 #include "vigil/detect/placeholders.h"
 #include "vigil/read/evtx/evtx.h"
 #include "vigil/read/evtx/scan.h"
+
+// The compiled form, to forge damaged structures.
+#include "compiled.h"
 
 namespace vigil::detect {
 namespace {
@@ -409,9 +413,12 @@ TEST_F(CacheTest, DamagedFilesAreRejectedNeverTrusted) {
   // must still never crash or accept an out-of-range index.
   DecodeChecks unchecked;
   unchecked.checksum = false;
+  // Every byte of the header and the start, then about a thousand places
+  // spread over the rest (each unchecked decode compiles regexes again).
   size_t accepted = 0;
-  for (size_t at = 0; at < file.size(); at += at < 2048 ? 1 : 31) {
-    for (const uint8_t flip : {0x01, 0x80, 0xFF}) {
+  const size_t step = std::max<size_t>(1, file.size() / 1000);
+  for (size_t at = 0; at < file.size(); at += at < 256 ? 1 : step) {
+    for (const uint8_t flip : {0x01, 0xFF}) {
       std::string bad = file;
       bad[at] = static_cast<char>(bad[at] ^ flip);
       EXPECT_FALSE(decode(bad, checked)) << at;
@@ -422,6 +429,56 @@ TEST_F(CacheTest, DamagedFilesAreRejectedNeverTrusted) {
   // Extra bytes after the end.
   EXPECT_FALSE(decode(file + "x", checked));
   EXPECT_FALSE(decode(file + "x", unchecked));
+}
+
+// Files whose checksum holds but whose structure was forged: every index
+// the matcher follows is checked, and so are the depth and the size of the
+// condition graphs (shared operands are evaluated each time they are
+// reached, so a chain of doubly used nodes would take exponential time).
+TEST_F(CacheTest, ForgedStructuresAreRejected) {
+  auto expect_rejected = [&](const std::function<void(RuleSet::Impl&)>& forge, const char* what) {
+    auto c = fresh();
+    forge(const_cast<RuleSet::Impl&>(c->set->impl()));
+    const std::string file = encode_rule_set(*c->set, c->diagnostics, CacheKey{});
+    ASSERT_FALSE(file.empty()) << what;
+    FieldNames names;
+    std::vector<Diagnostic> diagnostics;
+    auto decoded = decode_rule_set(file, names, diagnostics);
+    EXPECT_FALSE(decoded.ok()) << what;
+    if (!decoded.ok()) std::printf("cache: %s: %s\n", what, decoded.error().to_string().c_str());
+  };
+  expect_rejected(
+      [](RuleSet::Impl& s) {
+        uint32_t previous = s.instances[0].root;
+        for (int i = 0; i < 40; ++i) {
+          Node node;
+          node.kind = NodeKind::kAnd;
+          node.first = static_cast<uint32_t>(s.children.size());
+          node.count = 2;
+          s.children.push_back(previous);
+          s.children.push_back(previous);
+          s.nodes.push_back(node);
+          previous = static_cast<uint32_t>(s.nodes.size() - 1);
+        }
+        s.instances[0].root = previous;
+      },
+      "doubling chain");
+  expect_rejected(
+      [](RuleSet::Impl& s) {
+        Node node;
+        node.kind = NodeKind::kNot;
+        node.arg = static_cast<uint32_t>(s.nodes.size());  // itself
+        s.nodes.push_back(node);
+      },
+      "loop");
+  expect_rejected([](RuleSet::Impl& s) { s.tests[0].probe_end = UINT32_MAX; }, "probe range");
+  expect_rejected([](RuleSet::Impl& s) { s.probes[0].index = 1u << 30; }, "probe index");
+  expect_rejected([](RuleSet::Impl& s) { s.instances[0].rule = 1u << 30; }, "rule index");
+  expect_rejected([](RuleSet::Impl& s) { s.literal_count = 1u << 31; }, "literal count");
+  expect_rejected([](RuleSet::Impl& s) { s.tests[0].field = s.field_count + 5; }, "field id");
+  expect_rejected([](RuleSet::Impl& s) { s.networks[0].prefix = 200; }, "network prefix");
+  expect_rejected([](RuleSet::Impl& s) { s.gates[0].unanchored.push_back(1u << 30); },
+                  "gate instance");
 }
 
 TEST_F(CacheTest, DamagedCacheFileOnDiskIsAMissAndIsReplaced) {

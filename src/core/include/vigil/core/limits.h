@@ -74,9 +74,9 @@ inline constexpr size_t kCorrelationAlertEvents = 32;
 inline constexpr size_t kCorrelationMaxQueued = 1 << 16;
 
 // --- Compiled rule-set cache (src/detect/cache.cc) ---------------------------------
-// A cache file is untrusted input; a larger one is not read (all of SigmaHQ
-// takes about 1/10 of this).
-inline constexpr uint64_t kRuleCacheMaxFileBytes = 256 * 1024 * 1024;
+// A cache file is untrusted input; a larger one is not read. All of SigmaHQ
+// takes 18 MB; decoding may take about 10 times the file's size in memory.
+inline constexpr uint64_t kRuleCacheMaxFileBytes = 128 * 1024 * 1024;
 // Cache files kept in the cache folder, and their total size: past either,
 // the least recently used are removed after a store.
 inline constexpr size_t kRuleCacheMaxFiles = 16;
