@@ -31,6 +31,7 @@
 #include "vigil/builtin_rules.h"
 #include "vigil/core/input.h"
 #include "vigil/core/limits.h"
+#include "vigil/detect/cache.h"
 #include "vigil/detect/loader.h"
 #include "vigil/detect/logsource.h"
 #include "vigil/detect/matcher.h"
@@ -61,6 +62,8 @@ struct CommonOptions {
   unsigned threads = 0;
   bool quiet = false;
   bool recover = false;
+  std::string cache_dir;  // empty: detect::default_cache_directory()
+  bool no_cache = false;
 };
 
 struct HuntOptions : CommonOptions {
@@ -207,6 +210,20 @@ std::optional<LoadedRules> load_and_compile(const CommonOptions& opt, FieldNames
     }
     loaded.placeholders = std::move(placeholders.value());
   }
+  // The compiled-rule cache is keyed by the bytes the placeholders and the
+  // mapping come from.
+  detect::CacheOptions cache;
+  cache.enabled = !opt.no_cache;
+  cache.directory = opt.cache_dir;
+  if (!opt.config.empty()) {
+    std::string error;
+    auto text = read_whole_file(opt.config, error);
+    if (text) {
+      cache.placeholder_text = std::move(*text);
+    } else {
+      cache.enabled = false;
+    }
+  }
   loaded.mapping = std::make_unique<detect::LogsourceMapping>(detect::LogsourceMapping::builtin());
   if (!opt.mapping.empty()) {
     std::string error;
@@ -221,28 +238,28 @@ std::optional<LoadedRules> load_and_compile(const CommonOptions& opt, FieldNames
       return std::nullopt;
     }
     loaded.mapping->merge(overrides.value());
-  }
-
-  detect::RuleCollection collection;
-  if (opt.rules.empty()) {
-    for (size_t i = 0; i < builtin_rules::count(); ++i) {
-      detect::parse_rules(builtin_rules::text(i), "builtin:" + std::string(builtin_rules::path(i)),
-                          collection);
-    }
-    collection.files = builtin_rules::count();
-  } else {
-    collection = detect::load_rules(opt.rules);
-  }
-  bool unreadable = false;
-  for (const detect::Diagnostic& d : collection.diagnostics) {
-    if (d.code == detect::DiagCode::kIo && d.line == 0) unreadable = true;
+    cache.mapping_text = std::move(*text);
   }
 
   detect::CompileOptions options;
   options.placeholders = &loaded.placeholders;
   options.resolver = detect::mapping_resolver(*loaded.mapping);
   std::vector<detect::Diagnostic> diagnostics;
-  loaded.set = detect::RuleSet::compile(std::move(collection), names, options, diagnostics);
+  if (opt.rules.empty()) {
+    detect::RuleCollection collection;
+    for (size_t i = 0; i < builtin_rules::count(); ++i) {
+      detect::parse_rules(builtin_rules::text(i), "builtin:" + std::string(builtin_rules::path(i)),
+                          collection);
+    }
+    collection.files = builtin_rules::count();
+    loaded.set = detect::RuleSet::compile(std::move(collection), names, options, diagnostics);
+  } else {
+    loaded.set = detect::load_or_compile(opt.rules, options, cache, names, diagnostics);
+  }
+  bool unreadable = false;
+  for (const detect::Diagnostic& d : diagnostics) {
+    if (d.code == detect::DiagCode::kIo && d.line == 0) unreadable = true;
+  }
   detect::sort_diagnostics(diagnostics);
   size_t rejected = 0, warnings = 0;
   for (const detect::Diagnostic& d : diagnostics) {
@@ -917,6 +934,10 @@ void add_common_options(CLI::App* cmd, CommonOptions& opt) {
   cmd->add_flag("-x,--recover", opt.recover, "Also carve records from chunk slack space");
   cmd->add_option("--temp-dir", opt.temp_dir,
                   "Folder for temporary sort files (default: $TMPDIR, else /tmp)");
+  cmd->add_option("--cache-dir", opt.cache_dir,
+                  "Folder of the compiled-rule cache (default: $XDG_CACHE_HOME/vigil or "
+                  "~/.cache/vigil)");
+  cmd->add_flag("--no-cache", opt.no_cache, "Compile the rules without the compiled-rule cache");
   // For tests: a small budget forces the spill-and-merge path.
   cmd->add_option("--sort-memory", opt.sort_memory, "Bytes of records kept in memory before spilling")
       ->group("");
