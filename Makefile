@@ -7,7 +7,7 @@
 #                    ASan+UBSan unit tests, fuzz replay
 #   make test-asan   unit tests only, Debug build with AddressSanitizer + UBSan
 #   make test-slow   the tests labelled slow (minutes each), release build
-#   make bench       build, then bench/run.sh
+#   make bench       build, then bench/run.sh (EVTX reading) and bench/hunt.sh (Sigma hunting)
 #   make fuzz-replay replay fuzz/corpus and fuzz/regressions, then fuzz briefly
 #   make fuzz        a longer fuzzing session (FUZZ_SECONDS per target)
 #   make format      clang-format every tracked C++ file
@@ -71,6 +71,7 @@ bench: build
 	  exit 1; \
 	fi
 	@bash bench/run.sh $(BUILD)
+	@bash bench/hunt.sh $(BUILD)
 
 fuzz-build: deps
 	@if [ ! -f fuzz/CMakeLists.txt ]; then \
