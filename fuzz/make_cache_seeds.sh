@@ -106,7 +106,8 @@ mkdir -p "$work/probes"
     condition: sel"
   echo "---"
   printf 'title: Seed filter\nid: 50000000-0000-4000-8000-000000000001\nlogsource:\n%s\n' "$process"
-  printf 'filter:\n    rules: [seed_11]\n    selection:\n        User: SYSTEM\n    condition: selection\n'
+  printf 'filter:\n    rules: [seed_11]\n'
+  printf '    selection:\n        User: SYSTEM\n    condition: selection\n'
   echo "---"
   printf 'title: Seed correlation\nid: 60000000-0000-4000-8000-000000000001\nname: many\n'
   printf 'correlation:\n    type: value_count\n    rules: [seed_11, seed_12]\n'
@@ -129,6 +130,10 @@ seed() {
   file=$(find "$cache" -name '*.vrc' | head -n 1)
   [ -n "$file" ] || { echo "make_cache_seeds.sh: no cache file for $name" >&2; exit 1; }
   cp "$file" "$out/$name.vrc"
+  # The key (header bytes 16-47) depends on the build: zeroed, the seeds are
+  # the same whatever binary made them (the fuzz target checks no key).
+  head -c 32 /dev/zero | dd of="$out/$name.vrc" bs=1 seek=16 conv=notrunc status=none
+  chmod 644 "$out/$name.vrc"
   echo "make_cache_seeds.sh: $name.vrc ($(wc -c <"$file") bytes)"
 }
 

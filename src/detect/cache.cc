@@ -14,23 +14,23 @@
 
 #include <fcntl.h>
 #include <link.h>
+#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <hs/hs.h>
-#include <openssl/evp.h>
-#include <re2/re2.h>
-
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <set>
 #include <thread>
 #include <utility>
+
+#include <hs/hs.h>
+#include <re2/re2.h>
 
 #include "compiled.h"
 #include "vigil/core/input.h"
@@ -861,13 +861,14 @@ void get(Reader& r, RegexSource& re) {
     r.fail("a regex encoding is out of range");
   }
   o.set_encoding(encoding == RE2::Options::EncodingLatin1 ? RE2::Options::EncodingLatin1
-                                                           : RE2::Options::EncodingUTF8);
+                                                          : RE2::Options::EncodingUTF8);
   o.set_posix_syntax(r.flag());
   o.set_longest_match(r.flag());
   o.set_log_errors(r.flag());
   const int64_t max_mem = r.i64();
   // A hostile file must not lift the memory bound the compiler applies.
-  if (max_mem <= 0 || max_mem > limits::kSigmaMaxRegexMemory) r.fail("a regex memory bound is out of range");
+  if (max_mem <= 0 || max_mem > limits::kSigmaMaxRegexMemory)
+    r.fail("a regex memory bound is out of range");
   o.set_max_mem(max_mem);
   o.set_literal(r.flag());
   o.set_never_nl(r.flag());
@@ -1102,7 +1103,8 @@ class PayloadDecoder {
       for (uint32_t k = 0; k < keys && r_.ok(); ++k) {
         std::string key = r_.str();
         const uint32_t id = r_.u32();
-        if (!lookup.keys.emplace(std::move(key), id).second) return r_.fail("a lookup key is listed twice");
+        if (!lookup.keys.emplace(std::move(key), id).second)
+          return r_.fail("a lookup key is listed twice");
       }
     }
     r_.u32s(g.unanchored);
@@ -1191,7 +1193,8 @@ std::string check(const RuleSet::Impl& s) {
       case NodeKind::kAtLeast:
         if (!within(node.first, node.count, s.children.size())) return "a node's operands";
         for (uint32_t i = 0; i < node.count; ++i) {
-          if (!child(s.children[node.first + i])) return "a node's operand (index, depth or graph size)";
+          if (!child(s.children[node.first + i]))
+            return "a node's operand (index, depth or graph size)";
         }
         break;
     }
@@ -1205,7 +1208,8 @@ std::string check(const RuleSet::Impl& s) {
         return "a gate condition";
       }
     }
-    if (!all_below(g.instances, s.instances.size()) || !all_below(g.unanchored, s.instances.size())) {
+    if (!all_below(g.instances, s.instances.size()) ||
+        !all_below(g.unanchored, s.instances.size())) {
       return "a gate's instances";
     }
     for (const FieldScan& scan : g.scans) {
@@ -1271,7 +1275,7 @@ std::optional<Bytes> read_cache_file(const std::string& path, std::string& why) 
     return std::nullopt;
   }
   File file(fd);
-  struct stat st{};
+  struct stat st {};
   if (::fstat(fd, &st) != 0) {
     why = "cannot stat the cache file: " + errno_text();
     return std::nullopt;
@@ -1287,8 +1291,8 @@ std::optional<Bytes> read_cache_file(const std::string& path, std::string& why) 
   }
   Bytes bytes;
   bytes.data = std::make_unique_for_overwrite<char[]>(static_cast<size_t>(st.st_size));
-  auto read = read_at(fd, 0, reinterpret_cast<uint8_t*>(bytes.data.get()),
-                      static_cast<size_t>(st.st_size));
+  auto read =
+      read_at(fd, 0, reinterpret_cast<uint8_t*>(bytes.data.get()), static_cast<size_t>(st.st_size));
   if (!read.ok()) {
     why = "cannot read the cache file: " + read.error().message;
     return std::nullopt;
@@ -1557,9 +1561,9 @@ std::shared_ptr<const RuleSet> load_or_compile(const std::vector<std::string>& r
                                      : "no cache folder (neither XDG_CACHE_HOME nor HOME is set)";
     started = Clock::now();
     // load_rules reports unreadable paths the way the rest of vigil does.
-    auto set = sources.why.empty() ? compile_sources(sources, options, names, diagnostics)
-                                   : RuleSet::compile(load_rules(rule_paths), names, options,
-                                                      diagnostics);
+    auto set = sources.why.empty()
+                   ? compile_sources(sources, options, names, diagnostics)
+                   : RuleSet::compile(load_rules(rule_paths), names, options, diagnostics);
     st.compile_seconds = seconds_since(started);
     return set;
   }

@@ -5,7 +5,6 @@
 
 #include "vigil/detect/cache.h"
 
-#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,6 +16,8 @@
 #include <functional>
 #include <sstream>
 #include <thread>
+
+#include <gtest/gtest.h>
 
 #include "vigil/core/event.h"
 #include "vigil/core/input.h"
@@ -71,8 +72,9 @@ std::string read_file(const std::string& path) {
 // not) on its own, plus a keyword rule, a filter, a correlation, a rule
 // whose logsource is not mapped (a warning) and one that is rejected.
 std::string rule_document(int n, const std::string& detection,
-                          const std::string& logsource = "product: windows\n    category: "
-                                                         "process_creation") {
+                          const std::string& logsource =
+                              "product: windows\n    category: "
+                              "process_creation") {
   char id[64];
   std::snprintf(id, sizeof id, "10000000-0000-4000-8000-%012d", n);
   return "title: Probe " + std::to_string(n) + "\nid: " + id + "\nname: probe_" +
@@ -116,11 +118,11 @@ std::string hand_written_rules() {
     out += rule_document(n++, d);
     out += "---\n";
   }
-  out += rule_document(n++, "  keywords:\n    - 'mimikatz'\n    - 'sekurlsa'\n  condition: keywords",
-                       "product: windows\n    service: security");
+  out +=
+      rule_document(n++, "  keywords:\n    - 'mimikatz'\n    - 'sekurlsa'\n  condition: keywords",
+                    "product: windows\n    service: security");
   out += "---\n";
-  out += rule_document(n++, "  sel:\n    Foo: bar\n  condition: sel",
-                       "product: nothing_maps_this");
+  out += rule_document(n++, "  sel:\n    Foo: bar\n  condition: sel", "product: nothing_maps_this");
   out += "---\n";
   out += rule_document(n++, "  sel:\n    Foo|nosuchmodifier: bar\n  condition: sel");
   out += "---\n";
@@ -150,7 +152,9 @@ std::vector<EventSpec> hand_written_events() {
   events.push_back({{{"Channel", sysmon},
                      {"Image", "C:\\Windows\\System32\\cmd.exe"},
                      {"ParentImage", "C:\\Windows\\System32\\cmd.exe"},
-                     {"CommandLine", "cmd.exe /c whoami /all \xE2\x80\x94" "all aHR0cDovL3g="},
+                     {"CommandLine",
+                      "cmd.exe /c whoami /all \xE2\x80\x94"
+                      "all aHR0cDovL3g="},
                      {"User", "CORP\\admin"},
                      {"UtcTime", "2024-03-10 23:45:12.000"},
                      {"SourceIp", "fe80::1"},
@@ -158,14 +162,14 @@ std::vector<EventSpec> hand_written_events() {
                     {{"EventID", ValueType::kUInt16, u16(1)},
                      {"ProcessId", ValueType::kUInt32, u32le(4000)},
                      {"Data", ValueType::kNull, ""}}});
-  events.push_back({{{"Channel", sysmon},
-                     {"Image", "C:\\Tools\\x.exe"},
-                     {"CommandLine", "x.exe -all WhoAmI mimikatz"},
-                     {"User", "SYSTEM"},
-                     {"SourceIp", "10.1.2.3"},
-                     {"Computer", "ws2"}},
-                    {{"EventID", ValueType::kUInt16, u16(1)},
-                     {"ProcessId", ValueType::kUInt32, u32le(9000)}}});
+  events.push_back(
+      {{{"Channel", sysmon},
+        {"Image", "C:\\Tools\\x.exe"},
+        {"CommandLine", "x.exe -all WhoAmI mimikatz"},
+        {"User", "SYSTEM"},
+        {"SourceIp", "10.1.2.3"},
+        {"Computer", "ws2"}},
+       {{"EventID", ValueType::kUInt16, u16(1)}, {"ProcessId", ValueType::kUInt32, u32le(9000)}}});
   events.push_back({{{"Channel", "Security"},
                      {"NewProcessName", "C:\\Windows\\System32\\cmd.exe"},
                      {"CommandLine", "cmd /c whoami /priv sekurlsa"},
@@ -494,9 +498,7 @@ TEST_F(CacheTest, DamagedCacheFileOnDiskIsAMissAndIsReplaced) {
   for (const std::string& bad :
        {good.substr(0, good.size() / 2), std::string(), good.substr(0, good.size() - 1) + "!",
         std::string("VIGILRSC") + std::string(200, '\xFF')}) {
-    {
-      std::ofstream(path, std::ios::binary | std::ios::trunc) << bad;
-    }
+    { std::ofstream(path, std::ios::binary | std::ios::trunc) << bad; }
     ::chmod(path.c_str(), 0600);
     auto again = cached(&stats);
     EXPECT_EQ(stats.outcome, CacheOutcome::kMiss);
@@ -550,8 +552,9 @@ TEST_F(CacheTest, FolderStaysWithinItsBounds) {
   cache_.max_files = 2;
   std::vector<std::string> paths;
   for (int i = 0; i < 4; ++i) {
-    dir_.write("rules/extra.yml",
-               rule_document(100 + i, "  sel:\n    Image: x" + std::to_string(i) + "\n  condition: sel"));
+    dir_.write(
+        "rules/extra.yml",
+        rule_document(100 + i, "  sel:\n    Image: x" + std::to_string(i) + "\n  condition: sel"));
     CacheStats stats;
     cached(&stats);
     ASSERT_TRUE(stats.stored) << stats.detail;
@@ -600,7 +603,8 @@ TEST(CacheSigmaHq, CachedSetMatchesLikeAFreshCompile) {
                              "rules-compliance", "rules-placeholder"}) {
     paths.push_back(root + "/sigma/" + folder);
   }
-  const std::string config_path = std::string(VIGIL_SOURCE_DIR) + "/tests/data/sigma/placeholders.yml";
+  const std::string config_path =
+      std::string(VIGIL_SOURCE_DIR) + "/tests/data/sigma/placeholders.yml";
   auto placeholders = Placeholders::load(config_path);
   ASSERT_TRUE(placeholders.ok());
   CompileOptions options;
