@@ -162,6 +162,7 @@ TEST(HuntDeterminism, ThreadsRunsAndSpill) {
   const RunResult summary = vigil(dir, "hunt -t 2 --sort-memory 100000 -o out.jsonl" + inputs);
   EXPECT_NE(summary.err.find("runs,"), std::string::npos) << summary.err;
   EXPECT_TRUE(read_file(dir / "out.jsonl") == reference.out);
+  fs::remove_all(dir);  // 40 MB of generated logs
 }
 
 TEST(HuntErrors, ExitCodes) {

@@ -41,9 +41,14 @@ inline void write_file(const fs::path& path, const std::string& text) {
   out << text;
 }
 
-// A fresh folder for one test.
+// A fresh folder for one test, inside the build folder (VIGIL_HUNT_WORK_DIR), so
+// that test runs of several build folders at once do not share files.
 inline fs::path work_dir(const std::string& name) {
+#ifdef VIGIL_HUNT_WORK_DIR
+  const fs::path dir = fs::path(VIGIL_HUNT_WORK_DIR) / name;
+#else
   const fs::path dir = fs::path(::testing::TempDir()) / ("vigil-hunt-" + name);
+#endif
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;
