@@ -17,6 +17,7 @@ namespace {
 // A record in a run file: the key's five members, the payload size, the payload.
 constexpr size_t kKeyBytes = 8 + 4 + 8 + 8 + 8;
 constexpr size_t kRecordHeaderBytes = kKeyBytes + 4;
+constexpr size_t kMaxReserve = size_t{1} << 30;
 
 void put_header(char* out, const SortKey& key, uint32_t size) {
   std::memcpy(out, &key.ticks, 8);
@@ -218,10 +219,11 @@ Result<void> ExternalSorter::add(const SortKey& key, std::string_view payload) {
   if (!entries_.empty() && used + payload.size() + sizeof(Entry) > options_.memory_limit) {
     if (auto r = spill(); !r.ok()) return r;
   }
-  if (arena_.capacity() < options_.memory_limit) {
+  if (arena_.capacity() < options_.memory_limit && arena_.capacity() < kMaxReserve) {
     // Address space only: pages are touched as records arrive, and growing
-    // by doubling could overshoot the budget by half.
-    arena_.reserve(options_.memory_limit);
+    // by doubling could overshoot the budget by half. Past kMaxReserve (a
+    // budget set far above the default) the string grows as usual.
+    arena_.reserve(std::min(options_.memory_limit, kMaxReserve));
   }
   entries_.push_back({key, arena_.size(), static_cast<uint32_t>(payload.size())});
   arena_.append(payload);
