@@ -215,6 +215,7 @@ std::optional<LoadedRules> load_and_compile(const CommonOptions& opt, FieldNames
   detect::CacheOptions cache;
   cache.enabled = !opt.no_cache;
   cache.directory = opt.cache_dir;
+  cache.threads = opt.threads;
   if (!opt.config.empty()) {
     std::string error;
     auto text = read_whole_file(opt.config, error);

@@ -26,6 +26,7 @@
 #include <cstring>
 #include <filesystem>
 #include <set>
+#include <system_error>
 #include <thread>
 #include <utility>
 
@@ -56,6 +57,38 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// Threads for `items` pieces of work: no more than `limit` (0: the cores,
+// at most 4, as reading and parsing rule files gains little beyond), and
+// one per `items_per_worker` so small sets start no thread.
+unsigned worker_count(size_t items, size_t items_per_worker, unsigned limit) {
+  const unsigned cores = std::max(1u, std::min(std::thread::hardware_concurrency(), 4u));
+  const size_t most = limit == 0 ? cores : limit;
+  return static_cast<unsigned>(std::min(most, items / items_per_worker + 1));
+}
+
+// Runs work(i, worker) for every i < count on `threads` threads; each i
+// writes only its own slot, so results do not depend on the thread count.
+template <class Work>
+void for_each_index(size_t count, unsigned threads, Work work) {
+  std::atomic<size_t> next{0};
+  auto run = [&](unsigned worker) {
+    constexpr size_t kBatch = 16;
+    for (size_t begin = next.fetch_add(kBatch); begin < count; begin = next.fetch_add(kBatch)) {
+      for (size_t i = begin; i < std::min(begin + kBatch, count); ++i) work(i, worker);
+    }
+  };
+  std::vector<std::thread> helpers;
+  for (unsigned t = 1; t < threads; ++t) {
+    try {
+      helpers.emplace_back(run, t);
+    } catch (const std::system_error&) {
+      break;  // no thread to be had: fewer do the same work
+    }
+  }
+  run(0);
+  for (std::thread& helper : helpers) helper.join();
 }
 
 // Any change to what is stored, or to how, must bump this.
@@ -207,7 +240,7 @@ void read_and_digest(RuleSource& source, Sha256& h) {
   }
 }
 
-RuleSources read_rule_sources(const std::vector<std::string>& paths) {
+RuleSources read_rule_sources(const std::vector<std::string>& paths, unsigned thread_limit) {
   RuleSources out;
   std::vector<Error> errors;
   const std::vector<std::string> files = expand_inputs(paths, errors);
@@ -223,22 +256,10 @@ RuleSources read_rule_sources(const std::vector<std::string>& paths) {
   // Thousands of small files: opening and reading them is most of the cost
   // of a cache hit, and spreads over cores. Each file's digest goes to its
   // own slot, so the key does not depend on the thread count.
-  const unsigned threads = static_cast<unsigned>(std::clamp<size_t>(
-      std::min<size_t>(std::thread::hardware_concurrency(), 4), 1, out.files.size() / 256 + 1));
-  std::atomic<size_t> next{0};
-  auto work = [&out, &next] {
-    Sha256 h;
-    constexpr size_t kBatch = 32;
-    for (size_t begin = next.fetch_add(kBatch); begin < out.files.size();
-         begin = next.fetch_add(kBatch)) {
-      const size_t end = std::min(begin + kBatch, out.files.size());
-      for (size_t i = begin; i < end; ++i) read_and_digest(out.files[i], h);
-    }
-  };
-  std::vector<std::thread> helpers;
-  for (unsigned t = 1; t < threads; ++t) helpers.emplace_back(work);
-  work();
-  for (std::thread& helper : helpers) helper.join();
+  const unsigned threads = worker_count(out.files.size(), 256, thread_limit);
+  std::vector<Sha256> hashers(threads);
+  for_each_index(out.files.size(), threads,
+                 [&](size_t i, unsigned worker) { read_and_digest(out.files[i], hashers[worker]); });
   for (const RuleSource& source : out.files) {
     if (!source.error.empty()) {
       out.why = source.error;
@@ -1402,13 +1423,27 @@ size_t prune(const std::string& directory, const std::string& keep, const CacheO
 }
 
 std::shared_ptr<const RuleSet> compile_sources(const RuleSources& sources,
-                                               const CompileOptions& options, FieldNames& names,
+                                               const CompileOptions& options,
+                                               unsigned thread_limit, FieldNames& names,
                                                std::vector<Diagnostic>& diagnostics) {
-  // What load_rules does with the same files (sources.why is empty).
+  // What load_rules does with the same files (sources.why is empty), each
+  // file parsed on its own (YAML is most of the time) and the results
+  // joined in file order.
+  std::vector<RuleCollection> parsed(sources.files.size());
+  for_each_index(parsed.size(), worker_count(parsed.size(), 64, thread_limit), [&](size_t i, unsigned) {
+    parse_rules(sources.files[i].text, sources.files[i].path, parsed[i]);
+  });
   RuleCollection collection;
-  for (const RuleSource& file : sources.files) {
+  auto append = [](auto& to, auto& from) {
+    to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
+  };
+  for (RuleCollection& file : parsed) {
+    append(collection.rules, file.rules);
+    append(collection.correlations, file.correlations);
+    append(collection.filters, file.filters);
+    append(collection.diagnostics, file.diagnostics);
     ++collection.files;
-    parse_rules(file.text, file.path, collection);
+    collection.documents += file.documents;
   }
   return RuleSet::compile(std::move(collection), names, options, diagnostics);
 }
@@ -1449,7 +1484,7 @@ std::string cache_key_hex(const CacheKey& key) {
 std::optional<CacheKey> rule_set_cache_key(const std::vector<std::string>& rule_paths,
                                            const CompileOptions& options,
                                            const CacheOptions& cache) {
-  const RuleSources sources = read_rule_sources(rule_paths);
+  const RuleSources sources = read_rule_sources(rule_paths, cache.threads);
   if (!sources.why.empty()) return std::nullopt;
   return compute_key(sources, options, cache);
 }
@@ -1546,7 +1581,7 @@ std::shared_ptr<const RuleSet> load_or_compile(const std::vector<std::string>& r
   }
 
   auto started = Clock::now();
-  const RuleSources sources = read_rule_sources(rule_paths);
+  const RuleSources sources = read_rule_sources(rule_paths, cache.threads);
   st.rule_files = sources.files.size();
   st.rule_bytes = sources.bytes;
   const std::optional<CacheKey> key =
@@ -1562,7 +1597,7 @@ std::shared_ptr<const RuleSet> load_or_compile(const std::vector<std::string>& r
     started = Clock::now();
     // load_rules reports unreadable paths the way the rest of vigil does.
     auto set = sources.why.empty()
-                   ? compile_sources(sources, options, names, diagnostics)
+                   ? compile_sources(sources, options, cache.threads, names, diagnostics)
                    : RuleSet::compile(load_rules(rule_paths), names, options, diagnostics);
     st.compile_seconds = seconds_since(started);
     return set;
@@ -1597,7 +1632,7 @@ std::shared_ptr<const RuleSet> load_or_compile(const std::vector<std::string>& r
   st.detail = why;
   started = Clock::now();
   std::vector<Diagnostic> produced;
-  auto set = compile_sources(sources, options, names, produced);
+  auto set = compile_sources(sources, options, cache.threads, names, produced);
   st.compile_seconds = seconds_since(started);
 
   started = Clock::now();

@@ -368,6 +368,7 @@ TEST_F(CacheTest, KeyFollowsEveryInput) {
   other = cache_;
   other.directory = "/elsewhere";
   other.max_files = 1;
+  other.threads = 1;
   EXPECT_EQ(rule_set_cache_key(paths, options_, other), base);
 
   CompileOptions flags = options_;
@@ -381,6 +382,43 @@ TEST_F(CacheTest, KeyFollowsEveryInput) {
   EXPECT_NE(rule_set_cache_key(paths, flags, cache_), base);
 
   EXPECT_FALSE(rule_set_cache_key({dir_.path() + "/missing"}, options_, cache_).has_value());
+}
+
+// Rule files are read, hashed and parsed on several threads: the same key
+// and the same compiled set whatever their number.
+TEST_F(CacheTest, ThreadCountChangesNothing) {
+  for (int i = 0; i < 700; ++i) {
+    dir_.write("many/r" + std::to_string(i) + ".yml",
+               rule_document(1000 + i, "  sel:\n    CommandLine|contains: 'x" + std::to_string(i) +
+                                           "'\n  condition: sel") +
+                   (i % 50 == 0 ? "---\nnot: [valid\n" : ""));
+  }
+  const std::vector<std::string> paths{dir_.path() + "/many"};
+  std::vector<std::string> files;
+  std::vector<std::string> transcripts;
+  for (const unsigned threads : {1u, 2u, 4u}) {
+    CacheOptions cache = cache_;
+    cache.threads = threads;
+    cache.directory = dir_.path() + "/cache" + std::to_string(threads);
+    const auto key = rule_set_cache_key(paths, options_, cache);
+    ASSERT_TRUE(key.has_value());
+    EXPECT_EQ(key, rule_set_cache_key(paths, options_, cache_));
+    Compiled c;
+    CacheStats stats;
+    c.set = load_or_compile(paths, options_, cache, c.names, c.diagnostics, &stats);
+    ASSERT_TRUE(stats.stored) << stats.detail;
+    files.push_back(read_file(stats.path));
+    transcripts.push_back(transcript(c.diagnostics));
+  }
+  EXPECT_EQ(files[1], files[0]);
+  EXPECT_EQ(files[2], files[0]);
+  EXPECT_EQ(transcripts[1], transcripts[0]);
+  EXPECT_EQ(transcripts[2], transcripts[0]);
+  Compiled plain;
+  plain.set = RuleSet::compile(load_rules(paths), plain.names, options_, plain.diagnostics);
+  EXPECT_EQ(transcripts[0], transcript(plain.diagnostics));
+  EXPECT_EQ(encode_rule_set(*plain.set, plain.diagnostics, CacheKey{}).substr(88),
+            files[0].substr(88));
 }
 
 TEST_F(CacheTest, DamagedFilesAreRejectedNeverTrusted) {

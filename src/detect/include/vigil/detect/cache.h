@@ -40,6 +40,9 @@ struct CacheOptions {
   // (empty when there is none).
   std::string placeholder_text;  // the --config file
   std::string mapping_text;      // the --mapping file merged over the built-in mapping
+  // Threads that read and hash the rule files, and parse them on a miss (the
+  // result is the same for any number); 0: the cores, at most 4.
+  unsigned threads = 0;
   // Past either bound the least recently used cache files are removed.
   size_t max_files = limits::kRuleCacheMaxFiles;
   uint64_t max_bytes = limits::kRuleCacheMaxTotalBytes;
