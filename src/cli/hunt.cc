@@ -22,6 +22,7 @@
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -411,14 +412,31 @@ struct ScanTotals {
   Error sort_error;
 };
 
+// Output text written on the worker threads, so that formatting (most of the
+// output's cost when many events are kept) runs in parallel; the sorted
+// merge then only copies text. Each worker has its own writers (they keep
+// scratch) and reads the event back from its encoded form, so the text is
+// the same as formatting the sorted records one by one.
+struct RenderScratch {
+  std::string bytes;
+  report::EventRecord record;
+  std::string text;
+  std::vector<const detect::RuleInfo*> infos;
+  std::unique_ptr<report::DetectionWriter> detections;
+  std::unique_ptr<report::TimelineWriter> timeline;
+};
+
 // Matches every event and hands the kept ones to `sorter`. `keep_all`:
 // every event in the time range (timeline); otherwise only events some
-// enabled rule matched (hunt).
-template <class Observe>
+// enabled rule matched (hunt). encode(worker, event, hits, out) appends a
+// kept event's payload on the worker thread; observe(payload) sees each one
+// on the calling thread, in input order.
+template <class Encode, class Observe>
 ScanTotals scan_and_sort(const Inputs& inputs, const CommonOptions& opt, FieldNames& names,
                          const detect::RuleSet& rules, const std::vector<char>& enabled,
                          const TimeRange& range, bool keep_all, report::ExternalSorter& sorter,
-                         DamageCount& damage, Progress& progress, Observe&& observe) {
+                         DamageCount& damage, Progress& progress, Encode&& encode,
+                         Observe&& observe) {
   const unsigned threads = resolve_threads(opt.threads);
   std::vector<std::unique_ptr<Worker>> workers;
   for (unsigned i = 0; i < threads; ++i) workers.push_back(std::make_unique<Worker>(names, rules));
@@ -442,7 +460,7 @@ ScanTotals scan_and_sort(const Inputs& inputs, const CommonOptions& opt, FieldNa
         if (worker.hits.empty() && !keep_all) return;
         const Event& e = worker.event;
         const uint64_t begin = batch.bytes.size();
-        report::encode_record(e, worker.hits, batch.bytes);
+        encode(w, e, std::span<const uint32_t>(worker.hits), batch.bytes);
         batch.entries.push_back({{e.timestamp.ticks, e.source.source_id, e.source.offset,
                                   e.source.record_id, 0},
                                  begin,
@@ -721,6 +739,40 @@ int write_detections(report::ExternalSorter& sorter, report::CorrelationFeed* fe
   return -1;
 }
 
+// Writes the lines the workers formatted, in sorted order. Returns an exit
+// code, or -1 when all went well.
+int write_rendered(report::ExternalSorter& sorter, const detect::RuleSet& rules,
+                   report::Format format, const report::OutputContext& context,
+                   report::HuntSummary& summary, Output& output, Progress& progress) {
+  std::string text;
+  report::DetectionWriter::create(format, context)->begin(text);
+  report::RenderedRecord rendered;
+  report::SortKey key;
+  std::string_view payload;
+  for (;;) {
+    auto more = sorter.next(key, payload);
+    if (!more.ok()) {
+      progress.clear();
+      std::fprintf(stderr, "vigil: reading the sorted detections back failed: %s\n",
+                   more.error().to_string().c_str());
+      return kExitInput;
+    }
+    if (!*more) break;
+    if (!report::decode_rendered(payload, rendered)) {
+      progress.clear();
+      std::fprintf(stderr, "vigil: internal error: a sorted record does not decode\n");
+      return kExitInternal;
+    }
+    for (uint32_t rule : rendered.rules) {
+      summary.add(rule, rules.rule(rule).info.level, rendered.computer);
+    }
+    text.append(rendered.text);
+    output.flush(text);
+  }
+  output.flush(text, /*force=*/true);
+  return -1;
+}
+
 int run_hunt(const HuntOptions& opt) {
   const auto started = Clock::now();
   std::optional<detect::Level> min_level;
@@ -775,6 +827,30 @@ int run_hunt(const HuntOptions& opt) {
   report::ExternalSorter sorter(sorter_options(opt));
   report::TableStyle style;
   style.colour = to_terminal && std::getenv("NO_COLOR") == nullptr;
+  const report::OutputContext context{&names, inputs.paths};
+  // Lines are written on the workers unless the table's widths (known only
+  // at the end) or the correlations (which need the events) require the
+  // records themselves.
+  const bool render = !feed && *format != report::Format::kTable;
+  std::vector<RenderScratch> scratch(resolve_threads(opt.threads));
+  if (render) {
+    for (RenderScratch& s : scratch) s.detections = report::DetectionWriter::create(*format, context);
+  }
+  auto encode = [&](unsigned w, const Event& event, std::span<const uint32_t> hits,
+                    std::string& out) {
+    if (!render) {
+      report::encode_record(event, hits, out);
+      return;
+    }
+    RenderScratch& s = scratch[w];
+    s.bytes.clear();
+    s.text.clear();
+    report::encode_record(event, hits, s.bytes);
+    if (!report::decode_record(s.bytes, s.record)) return;
+    // Without correlations every kept rule is a shown one.
+    for (uint32_t rule : hits) s.detections->detection(s.record, rules.rule(rule).info, s.text);
+    report::encode_rendered(hits, s.record.field(field::kComputer), s.text, out);
+  };
   report::EventRecord record;
   auto observe = [&](std::string_view payload) {
     if (*format != report::Format::kTable || !report::decode_record(payload, record)) return;
@@ -783,7 +859,8 @@ int run_hunt(const HuntOptions& opt) {
     }
   };
   const ScanTotals totals = scan_and_sort(inputs, opt, names, rules, kept, *range,
-                                          /*keep_all=*/false, sorter, damage, progress, observe);
+                                          /*keep_all=*/false, sorter, damage, progress, encode,
+                                          observe);
   if (totals.sort_failed) {
     progress.clear();
     std::fprintf(stderr, "vigil: sorting the detections failed: %s\n",
@@ -797,10 +874,11 @@ int run_hunt(const HuntOptions& opt) {
     progress.message("writing the detections");
   }
 
-  const report::OutputContext context{&names, inputs.paths};
   report::HuntSummary summary;
-  const int failed = write_detections(sorter, feed.get(), shown, correlation_shown, rules, opt,
-                                      *format, context, style, summary, output, progress);
+  const int failed =
+      render ? write_rendered(sorter, rules, *format, context, summary, output, progress)
+             : write_detections(sorter, feed.get(), shown, correlation_shown, rules, opt, *format,
+                                context, style, summary, output, progress);
   if (failed >= 0) return failed;
   progress.clear();
   if (output.failed()) {
@@ -855,9 +933,24 @@ int run_timeline(const CommonOptions& opt) {
   Progress progress(!opt.quiet && is_terminal(STDERR_FILENO), inputs.bytes);
   DamageCount damage;
   report::ExternalSorter sorter(sorter_options(opt));
+  const report::OutputContext context{&names, inputs.paths};
+  std::vector<RenderScratch> scratch(resolve_threads(opt.threads));
+  for (RenderScratch& s : scratch) s.timeline = report::TimelineWriter::create(*format, context);
+  auto encode = [&](unsigned w, const Event& event, std::span<const uint32_t> hits,
+                    std::string& out) {
+    RenderScratch& s = scratch[w];
+    s.bytes.clear();
+    s.text.clear();
+    report::encode_record(event, hits, s.bytes);
+    if (!report::decode_record(s.bytes, s.record)) return;
+    s.infos.clear();
+    for (uint32_t rule : hits) s.infos.push_back(&rules.rule(rule).info);
+    s.timeline->event(s.record, s.infos, s.text);
+    report::encode_rendered(hits, s.record.field(field::kComputer), s.text, out);
+  };
   const ScanTotals totals =
       scan_and_sort(inputs, opt, names, rules, enabled, *range, /*keep_all=*/true, sorter, damage,
-                    progress, [](std::string_view) {});
+                    progress, encode, [](std::string_view) {});
   if (totals.sort_failed) {
     progress.clear();
     std::fprintf(stderr, "vigil: sorting the events failed: %s\n",
@@ -869,12 +962,9 @@ int run_timeline(const CommonOptions& opt) {
   } else {
     progress.message("writing the timeline");
   }
-  const report::OutputContext context{&names, inputs.paths};
-  auto writer = report::TimelineWriter::create(*format, context);
   std::string text;
-  writer->begin(text);
-  report::EventRecord record;
-  std::vector<const detect::RuleInfo*> matched;
+  report::TimelineWriter::create(*format, context)->begin(text);
+  report::RenderedRecord rendered;
   uint64_t marked = 0;
   report::SortKey key;
   std::string_view payload;
@@ -887,15 +977,13 @@ int run_timeline(const CommonOptions& opt) {
       return kExitInput;
     }
     if (!*more) break;
-    if (!report::decode_record(payload, record)) {
+    if (!report::decode_rendered(payload, rendered)) {
       progress.clear();
       std::fprintf(stderr, "vigil: internal error: a sorted record does not decode\n");
       return kExitInternal;
     }
-    matched.clear();
-    for (uint32_t rule : record.rules) matched.push_back(&rules.rule(rule).info);
-    marked += matched.empty() ? 0 : 1;
-    writer->event(record, matched, text);
+    marked += rendered.rules.empty() ? 0 : 1;
+    text.append(rendered.text);
     output.flush(text);
   }
   output.flush(text, /*force=*/true);

@@ -160,4 +160,36 @@ bool decode_record(std::string_view bytes, EventRecord& out) {
   return bytes.empty();
 }
 
+void encode_rendered(std::span<const uint32_t> rules, std::string_view computer,
+                     std::string_view text, std::string& out) {
+  put_varint(out, rules.size());
+  uint32_t previous = 0;
+  for (uint32_t rule : rules) {
+    put_varint(out, rule - previous);
+    previous = rule;
+  }
+  put_varint(out, computer.size());
+  out.append(computer);
+  out.append(text);
+}
+
+bool decode_rendered(std::string_view bytes, RenderedRecord& out) {
+  uint64_t count = 0;
+  if (!get_varint(bytes, count) || count > bytes.size()) return false;
+  out.rules.clear();
+  uint64_t rule = 0;
+  for (uint64_t i = 0; i < count; ++i) {
+    uint64_t delta = 0;
+    if (!get_varint(bytes, delta)) return false;
+    rule += delta;
+    if (rule > UINT32_MAX) return false;
+    out.rules.push_back(static_cast<uint32_t>(rule));
+  }
+  uint64_t length = 0;
+  if (!get_varint(bytes, length) || length > bytes.size()) return false;
+  out.computer = bytes.substr(0, length);
+  out.text = bytes.substr(length);
+  return true;
+}
+
 }  // namespace vigil::report

@@ -79,6 +79,20 @@ TEST(Record, RejectsEveryTruncationAndTrailingBytes) {
   EXPECT_FALSE(decode_record(bytes + "x", record));
 }
 
+TEST(Record, RenderedRoundTrip) {
+  std::string bytes;
+  const std::vector<uint32_t> rules = {3, 9, 300};
+  encode_rendered(rules, "WS01", "line one\nline two\n", bytes);
+  RenderedRecord record;
+  ASSERT_TRUE(decode_rendered(bytes, record));
+  EXPECT_EQ(record.rules, rules);
+  EXPECT_EQ(record.computer, "WS01");
+  EXPECT_EQ(record.text, "line one\nline two\n");
+  for (size_t n = 0; n < 6; ++n) {
+    EXPECT_FALSE(decode_rendered(std::string_view(bytes).substr(0, n), record)) << n;
+  }
+}
+
 TEST(Record, HostileCountsDoNotAllocate) {
   std::string bytes(29, '\0');
   bytes += "\xff\xff\xff\xff\xff\xff\xff\xff\x7f";  // a rule count of 2^63-1

@@ -44,6 +44,19 @@ void encode_record(const Event& event, std::span<const uint32_t> rules, std::str
 // The same from a decoded record (tests, re-encoding).
 void encode_record(const EventRecord& record, std::string& out);
 
+// A record whose output text a worker thread has already written: what the
+// end-of-run summary needs (the rules shown, the host), then the text.
+struct RenderedRecord {
+  std::vector<uint32_t> rules;  // ascending
+  std::string_view computer;
+  std::string_view text;
+};
+
+void encode_rendered(std::span<const uint32_t> rules, std::string_view computer,
+                     std::string_view text, std::string& out);
+// False when the bytes are not a rendered record.
+bool decode_rendered(std::string_view bytes, RenderedRecord& out);
+
 // Reads a record written by encode_record. False when the bytes are not
 // one (truncated or altered); `out` is then unspecified.
 bool decode_record(std::string_view bytes, EventRecord& out);
