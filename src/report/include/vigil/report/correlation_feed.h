@@ -3,11 +3,9 @@
 // output order, go to detect::CorrelationEngine; its alerts come back in a
 // form the output can store and write.
 //
-// A translation unit of its own, and a header that includes neither
-// vigil/detect/rule.h nor vigil/detect/detection.h: both define
-// vigil::detect::Detection (a rule's detection section, a match record), so
-// no file can include both until one is renamed. Rule metadata (titles,
-// ids) is looked up by the caller, which has rule.h.
+// The header keeps the engine's types (detection.h, correlation.h) out of
+// its users: rule metadata (titles, ids) is looked up by the caller, alerts
+// come back in a plain form that can be stored in a sorter.
 
 #include <cstdint>
 #include <memory>
