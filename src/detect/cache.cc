@@ -258,8 +258,9 @@ RuleSources read_rule_sources(const std::vector<std::string>& paths, unsigned th
   // own slot, so the key does not depend on the thread count.
   const unsigned threads = worker_count(out.files.size(), 256, thread_limit);
   std::vector<Sha256> hashers(threads);
-  for_each_index(out.files.size(), threads,
-                 [&](size_t i, unsigned worker) { read_and_digest(out.files[i], hashers[worker]); });
+  for_each_index(out.files.size(), threads, [&](size_t i, unsigned worker) {
+    read_and_digest(out.files[i], hashers[worker]);
+  });
   for (const RuleSource& source : out.files) {
     if (!source.error.empty()) {
       out.why = source.error;
@@ -268,6 +269,16 @@ RuleSources read_rule_sources(const std::vector<std::string>& paths, unsigned th
     out.bytes += source.text.size();
   }
   return out;
+}
+
+// An input the key cannot stand for: placeholders made in code rather than
+// read from a file would give every such set the same key.
+std::string unkeyed_input(const CompileOptions& options, const CacheOptions& cache) {
+  if (options.placeholders != nullptr && options.placeholders->size() > 0 &&
+      cache.placeholder_text.empty()) {
+    return "placeholders without the text they were read from (CacheOptions::placeholder_text)";
+  }
+  return {};
 }
 
 std::optional<CacheKey> compute_key(const RuleSources& sources, const CompileOptions& options,
@@ -1423,16 +1434,17 @@ size_t prune(const std::string& directory, const std::string& keep, const CacheO
 }
 
 std::shared_ptr<const RuleSet> compile_sources(const RuleSources& sources,
-                                               const CompileOptions& options,
-                                               unsigned thread_limit, FieldNames& names,
+                                               const CompileOptions& options, unsigned thread_limit,
+                                               FieldNames& names,
                                                std::vector<Diagnostic>& diagnostics) {
   // What load_rules does with the same files (sources.why is empty), each
   // file parsed on its own (YAML is most of the time) and the results
   // joined in file order.
   std::vector<RuleCollection> parsed(sources.files.size());
-  for_each_index(parsed.size(), worker_count(parsed.size(), 64, thread_limit), [&](size_t i, unsigned) {
-    parse_rules(sources.files[i].text, sources.files[i].path, parsed[i]);
-  });
+  for_each_index(parsed.size(), worker_count(parsed.size(), 64, thread_limit),
+                 [&](size_t i, unsigned) {
+                   parse_rules(sources.files[i].text, sources.files[i].path, parsed[i]);
+                 });
   RuleCollection collection;
   auto append = [](auto& to, auto& from) {
     to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
@@ -1484,6 +1496,7 @@ std::string cache_key_hex(const CacheKey& key) {
 std::optional<CacheKey> rule_set_cache_key(const std::vector<std::string>& rule_paths,
                                            const CompileOptions& options,
                                            const CacheOptions& cache) {
+  if (!unkeyed_input(options, cache).empty()) return std::nullopt;
   const RuleSources sources = read_rule_sources(rule_paths, cache.threads);
   if (!sources.why.empty()) return std::nullopt;
   return compute_key(sources, options, cache);
@@ -1584,14 +1597,16 @@ std::shared_ptr<const RuleSet> load_or_compile(const std::vector<std::string>& r
   const RuleSources sources = read_rule_sources(rule_paths, cache.threads);
   st.rule_files = sources.files.size();
   st.rule_bytes = sources.bytes;
+  const std::string unkeyed = unkeyed_input(options, cache);
   const std::optional<CacheKey> key =
-      sources.why.empty() ? compute_key(sources, options, cache) : std::nullopt;
+      sources.why.empty() && unkeyed.empty() ? compute_key(sources, options, cache) : std::nullopt;
   st.key_seconds = seconds_since(started);
   const std::string directory =
       cache.directory.empty() ? default_cache_directory() : cache.directory;
   if (!key || directory.empty()) {
     st.outcome = CacheOutcome::kUncacheable;
     st.detail = !sources.why.empty() ? sources.why
+                : !unkeyed.empty()   ? unkeyed
                 : !key               ? "no SHA-256 from OpenSSL"
                                      : "no cache folder (neither XDG_CACHE_HOME nor HOME is set)";
     started = Clock::now();

@@ -382,6 +382,15 @@ TEST_F(CacheTest, KeyFollowsEveryInput) {
   EXPECT_NE(rule_set_cache_key(paths, flags, cache_), base);
 
   EXPECT_FALSE(rule_set_cache_key({dir_.path() + "/missing"}, options_, cache_).has_value());
+  // Placeholders the key cannot stand for (no text given): not cached at all.
+  other = cache_;
+  other.placeholder_text.clear();
+  EXPECT_FALSE(rule_set_cache_key(paths, options_, other).has_value());
+  Compiled c;
+  CacheStats stats;
+  c.set = load_or_compile(paths, options_, other, c.names, c.diagnostics, &stats);
+  EXPECT_EQ(stats.outcome, CacheOutcome::kUncacheable);
+  EXPECT_GE(c.set->size(), 25u);
 }
 
 // Rule files are read, hashed and parsed on several threads: the same key

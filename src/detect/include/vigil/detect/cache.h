@@ -37,7 +37,10 @@ struct CacheOptions {
   // CompileOptions holds the placeholders and the logsource resolver only as
   // parsed objects: the key is made from the bytes they were made from. The
   // built-in mapping is always part of the key; these are the user's files
-  // (empty when there is none).
+  // (empty when there is none). Placeholders with values but no text are
+  // not cached (their set would have no key of its own); a resolver that is
+  // not mapping_resolver() of the built-in mapping merged with mapping_text
+  // must be described by mapping_text.
   std::string placeholder_text;  // the --config file
   std::string mapping_text;      // the --mapping file merged over the built-in mapping
   // Threads that read and hash the rule files, and parse them on a miss (the
