@@ -119,6 +119,9 @@ struct Matcher::Scratch {
   }
 
   void found_literal(uint32_t id) {
+    // Ids come from Vectorscan databases, which a cached rule set brings from
+    // disk: an id out of range is ignored, never written through.
+    if (id >= literal_generation.size()) return;
     if (literal_generation[id] != generation) {
       literal_generation[id] = generation;
       literals_found.push_back(id);
