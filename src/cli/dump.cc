@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "evtx_inputs.h"
 #include "exit_codes.h"
 #include "vigil/core/input.h"
 #include "vigil/read/evtx/scan.h"
@@ -22,54 +23,8 @@ namespace vigil::cli {
 
 namespace {
 
-struct InputSet {
-  std::vector<evtx::EvtxInput> inputs;
-  bool input_error = false;
-};
-
-// Files named on the command line must be EVTX; files found while walking a
-// folder are taken when their content is EVTX and skipped otherwise.
-InputSet gather(const std::vector<std::string>& paths) {
-  InputSet set;
-  for (const std::string& path : paths) {
-    std::vector<Error> errors;
-    const std::vector<std::string> one{path};
-    const std::vector<std::string> files = expand_inputs(one, errors);
-    for (const Error& e : errors) {
-      std::fprintf(stderr, "vigil: %s\n", e.to_string().c_str());
-      set.input_error = true;
-    }
-    const bool named = files.size() == 1 && files[0] == path;
-    for (const std::string& file : files) {
-      auto input = evtx::plan_input(file);
-      if (input.ok()) {
-        set.inputs.push_back(std::move(input.value()));
-      } else if (named || input.error().code != Errc::kBadSignature) {
-        Error e = input.error();
-        if (e.source.empty()) e.source = file;
-        std::fprintf(stderr, "vigil: %s\n", e.to_string().c_str());
-        set.input_error = true;
-      }
-    }
-  }
-  return set;
-}
-
-struct DamageReport {
-  uint64_t places = 0;
-  void report(const std::string& path, const std::vector<evtx::Damage>& damage) {
-    for (const evtx::Damage& d : damage) {
-      const bool notice = d.code == Errc::kOk;
-      std::fprintf(stderr, "vigil: %s: offset 0x%llx: %s%s%s\n", path.c_str(),
-                   static_cast<unsigned long long>(d.offset), notice ? "note: " : errc_name(d.code),
-                   notice ? "" : ": ", d.message.c_str());
-      if (!notice) ++places;
-    }
-  }
-};
-
-int exit_code(const InputSet& set, const DamageReport& report) {
-  if (set.input_error) return kExitInput;
+int exit_code(const EvtxInputs& set, const DamagePrinter& report) {
+  if (set.error) return kExitInput;
   return report.places > 0 ? kExitDamaged : kExitOk;
 }
 
@@ -94,7 +49,7 @@ bool write_all(int fd, std::string_view text) {
 }
 
 int run_dump(const DumpOptions& opt) {
-  InputSet set = gather(opt.paths);
+  EvtxInputs set = gather_evtx_inputs(opt.paths);
   // Straight write(2) calls: the text already comes in big pieces, and
   // stdio would split each into a buffer's worth and a remainder.
   int out = STDOUT_FILENO;
@@ -110,7 +65,7 @@ int run_dump(const DumpOptions& opt) {
   const bool xml = opt.format == "xml";
   const unsigned threads = resolve_threads(opt.threads);
   std::vector<evtx::Renderer> renderers(threads);
-  DamageReport report;
+  DamagePrinter report;
   bool write_failed = false;
   auto write = [&](const std::string& text) {
     if (!write_failed && !write_all(out, text)) write_failed = true;
@@ -121,7 +76,7 @@ int run_dump(const DumpOptions& opt) {
   const bool stream = threads == 1;
   constexpr size_t kStreamPiece = 64 * 1024;
   evtx::scan<std::string>(
-      set.inputs, threads, evtx::ParseOptions{opt.recover, /*lazy_records=*/!xml},
+      set.files, threads, evtx::ParseOptions{opt.recover, /*lazy_records=*/!xml},
       [&](const evtx::Record& record, const evtx::ChunkNames& names, uint32_t, unsigned worker,
           std::string& text) {
         if (xml) {
@@ -137,7 +92,7 @@ int run_dump(const DumpOptions& opt) {
       },
       [](std::string& text) { text.clear(); },
       [&](const evtx::ScanSlot<std::string>& slot) {
-        const evtx::EvtxInput& input = set.inputs[slot.input];
+        const evtx::EvtxInput& input = set.files[slot.input];
         if (slot.first_of_input) report.report(input.path, input.notices);
         report.report(input.path, slot.damage);
         write(slot.out);
@@ -159,18 +114,18 @@ struct ParseOptions {
 // counts. This is the reader's cost as the detector sees it.
 int run_parse(const ParseOptions& opt) {
   const auto started = std::chrono::steady_clock::now();
-  InputSet set = gather(opt.paths);
+  EvtxInputs set = gather_evtx_inputs(opt.paths);
   const unsigned threads = resolve_threads(opt.threads);
   FieldNames names;
   std::vector<evtx::EventBuilder> builders;
   builders.reserve(threads);
   for (unsigned i = 0; i < threads; ++i) builders.emplace_back(names);
   std::vector<Event> events(threads);
-  DamageReport report;
-  uint64_t records = 0, fields = 0, bytes = 0;
-  for (const auto& in : set.inputs) bytes += in.size;
+  DamagePrinter report;
+  uint64_t records = 0, fields = 0;
+  const uint64_t bytes = set.bytes;
   evtx::scan<uint64_t>(
-      set.inputs, threads, evtx::ParseOptions{opt.recover, /*lazy_records=*/true},
+      set.files, threads, evtx::ParseOptions{opt.recover, /*lazy_records=*/true},
       [&](const evtx::Record& record, const evtx::ChunkNames& chunk_names, uint32_t input,
           unsigned worker, uint64_t& count) {
         if (builders[worker].build(record, chunk_names, input, events[worker])) {
@@ -179,7 +134,7 @@ int run_parse(const ParseOptions& opt) {
       },
       [](uint64_t& count) { count = 0; },
       [&](const evtx::ScanSlot<uint64_t>& slot) {
-        const evtx::EvtxInput& input = set.inputs[slot.input];
+        const evtx::EvtxInput& input = set.files[slot.input];
         if (slot.first_of_input) report.report(input.path, input.notices);
         report.report(input.path, slot.damage);
         records += slot.records;
@@ -190,7 +145,7 @@ int run_parse(const ParseOptions& opt) {
   std::fprintf(stderr,
                "parse: %zu files, %llu bytes, %llu records, %llu fields, %llu damaged places, "
                "%.3f s, %.1f MB/s, %.0f records/s\n",
-               set.inputs.size(), static_cast<unsigned long long>(bytes),
+               set.files.size(), static_cast<unsigned long long>(bytes),
                static_cast<unsigned long long>(records), static_cast<unsigned long long>(fields),
                static_cast<unsigned long long>(report.places), seconds,
                seconds > 0 ? static_cast<double>(bytes) / 1e6 / seconds : 0.0,
