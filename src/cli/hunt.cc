@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "evtx_inputs.h"
 #include "exit_codes.h"
 #include "vigil/builtin_rules.h"
 #include "vigil/core/input.h"
@@ -74,45 +75,6 @@ struct HuntOptions : CommonOptions {
 
 bool is_terminal(int fd) { return ::isatty(fd) == 1; }
 
-// --- Inputs ------------------------------------------------------------------
-
-struct Inputs {
-  std::vector<evtx::EvtxInput> files;
-  std::vector<std::string> paths;  // by source id, for the output
-  uint64_t bytes = 0;
-  bool error = false;
-};
-
-// Files named on the command line must be EVTX; files found in folders are
-// taken when their content is EVTX and skipped otherwise.
-Inputs gather_inputs(const std::vector<std::string>& paths) {
-  Inputs set;
-  for (const std::string& path : paths) {
-    std::vector<Error> errors;
-    const std::vector<std::string> one{path};
-    const std::vector<std::string> files = expand_inputs(one, errors);
-    for (const Error& e : errors) {
-      std::fprintf(stderr, "vigil: %s\n", e.to_string().c_str());
-      set.error = true;
-    }
-    const bool named = files.size() == 1 && files[0] == path;
-    for (const std::string& file : files) {
-      auto input = evtx::plan_input(file);
-      if (input.ok()) {
-        set.bytes += input->size;
-        set.paths.push_back(input->path);
-        set.files.push_back(std::move(input.value()));
-      } else if (named || input.error().code != Errc::kBadSignature) {
-        Error e = input.error();
-        if (e.source.empty()) e.source = file;
-        std::fprintf(stderr, "vigil: %s\n", e.to_string().c_str());
-        set.error = true;
-      }
-    }
-  }
-  return set;
-}
-
 // --- Progress on a terminal ----------------------------------------------------
 
 class Progress {
@@ -120,7 +82,7 @@ class Progress {
   Progress(bool enabled, uint64_t total) : enabled_(enabled), total_(total) {}
 
   // Bytes done: the inputs before `input`, plus `offset` into it.
-  void update(uint32_t input, uint64_t offset, const Inputs& inputs) {
+  void update(uint32_t input, uint64_t offset, const EvtxInputs& inputs) {
     if (!enabled_) return;
     while (done_input_ < input) done_bytes_ += inputs.files[done_input_++].size;
     const uint64_t done = done_bytes_ + offset;
@@ -155,42 +117,7 @@ class Progress {
   bool shown_ = false;
 };
 
-struct DamageCount {
-  uint64_t places = 0;
-  void report(const std::string& path, const std::vector<evtx::Damage>& damage, Progress& progress) {
-    for (const evtx::Damage& d : damage) {
-      const bool notice = d.code == Errc::kOk;
-      progress.clear();
-      std::fprintf(stderr, "vigil: %s: offset 0x%llx: %s%s%s\n", path.c_str(),
-                   static_cast<unsigned long long>(d.offset), notice ? "note: " : errc_name(d.code),
-                   notice ? "" : ": ", d.message.c_str());
-      if (!notice) ++places;
-    }
-  }
-};
-
 // --- Rules -------------------------------------------------------------------
-
-std::optional<std::string> read_whole_file(const std::string& path, std::string& error) {
-  auto file = File::open_read(path);
-  if (!file.ok()) {
-    error = file.error().to_string();
-    return std::nullopt;
-  }
-  auto size = file->size();
-  if (!size.ok()) {
-    error = size.error().to_string();
-    return std::nullopt;
-  }
-  std::string text(static_cast<size_t>(*size), '\0');
-  auto read = read_at(file->fd(), 0, reinterpret_cast<uint8_t*>(text.data()), text.size());
-  if (!read.ok()) {
-    error = read.error().to_string();
-    return std::nullopt;
-  }
-  text.resize(*read);
-  return text;
-}
 
 struct LoadedRules {
   std::unique_ptr<detect::LogsourceMapping> mapping;  // the resolver points into it
@@ -203,14 +130,6 @@ struct LoadedRules {
 // rule path, the placeholder file or the mapping cannot be used at all.
 std::optional<LoadedRules> load_and_compile(const CommonOptions& opt, FieldNames& names) {
   LoadedRules loaded;
-  if (!opt.config.empty()) {
-    auto placeholders = detect::Placeholders::load(opt.config);
-    if (!placeholders.ok()) {
-      std::fprintf(stderr, "vigil: %s\n", placeholders.error().to_string().c_str());
-      return std::nullopt;
-    }
-    loaded.placeholders = std::move(placeholders.value());
-  }
   // The compiled-rule cache is keyed by the bytes the placeholders and the
   // mapping come from.
   detect::CacheOptions cache;
@@ -218,20 +137,18 @@ std::optional<LoadedRules> load_and_compile(const CommonOptions& opt, FieldNames
   cache.directory = opt.cache_dir;
   cache.threads = opt.threads;
   if (!opt.config.empty()) {
-    std::string error;
-    auto text = read_whole_file(opt.config, error);
-    if (text) {
-      cache.placeholder_text = std::move(*text);
-    } else {
-      cache.enabled = false;
+    auto placeholders = detect::Placeholders::load(opt.config, cache.placeholder_text);
+    if (!placeholders.ok()) {
+      std::fprintf(stderr, "vigil: %s\n", placeholders.error().to_string().c_str());
+      return std::nullopt;
     }
+    loaded.placeholders = std::move(placeholders.value());
   }
   loaded.mapping = std::make_unique<detect::LogsourceMapping>(detect::LogsourceMapping::builtin());
   if (!opt.mapping.empty()) {
-    std::string error;
-    auto text = read_whole_file(opt.mapping, error);
-    if (!text) {
-      std::fprintf(stderr, "vigil: %s: %s\n", opt.mapping.c_str(), error.c_str());
+    auto text = read_file(opt.mapping);
+    if (!text.ok()) {
+      std::fprintf(stderr, "vigil: %s\n", text.error().to_string().c_str());
       return std::nullopt;
     }
     auto overrides = detect::LogsourceMapping::parse(*text, opt.mapping);
@@ -432,10 +349,10 @@ struct RenderScratch {
 // kept event's payload on the worker thread; observe(payload) sees each one
 // on the calling thread, in input order.
 template <class Encode, class Observe>
-ScanTotals scan_and_sort(const Inputs& inputs, const CommonOptions& opt, FieldNames& names,
+ScanTotals scan_and_sort(const EvtxInputs& inputs, const CommonOptions& opt, FieldNames& names,
                          const detect::RuleSet& rules, const std::vector<char>& enabled,
                          const TimeRange& range, bool keep_all, report::ExternalSorter& sorter,
-                         DamageCount& damage, Progress& progress, Encode&& encode,
+                         DamagePrinter& damage, Progress& progress, Encode&& encode,
                          Observe&& observe) {
   const unsigned threads = resolve_threads(opt.threads);
   std::vector<std::unique_ptr<Worker>> workers;
@@ -469,8 +386,9 @@ ScanTotals scan_and_sort(const Inputs& inputs, const CommonOptions& opt, FieldNa
       [](Batch& batch) { batch.clear(); },
       [&](const evtx::ScanSlot<Batch>& slot) {
         const evtx::EvtxInput& input = inputs.files[slot.input];
-        if (slot.first_of_input) damage.report(input.path, input.notices, progress);
-        damage.report(input.path, slot.damage, progress);
+        const auto clear = [&] { progress.clear(); };
+        if (slot.first_of_input) damage.report(input.path, input.notices, clear);
+        damage.report(input.path, slot.damage, clear);
         totals.records += slot.records;
         progress.update(slot.input, slot.out.end_offset, inputs);
         if (totals.sort_failed) return;
@@ -568,7 +486,7 @@ void print_top(const char* what, size_t distinct,
 }
 
 void print_hunt_summary(const report::HuntSummary& summary, const detect::RuleSet& rules,
-                        const Inputs& inputs, const ScanTotals& totals, uint64_t damaged,
+                        const EvtxInputs& inputs, const ScanTotals& totals, uint64_t damaged,
                         double seconds, bool correlations) {
   constexpr size_t kTop = 10;
   std::fprintf(stderr, "hunt: %zu files, %s records, %s damaged places, %.2f s, %.1f MB/s\n",
@@ -611,7 +529,7 @@ void print_hunt_summary(const report::HuntSummary& summary, const detect::RuleSe
   }
 }
 
-int finish_code(const Inputs& inputs, uint64_t damaged) {
+int finish_code(const EvtxInputs& inputs, uint64_t damaged) {
   if (inputs.error) return kExitInput;
   return damaged > 0 ? kExitDamaged : kExitOk;
 }
@@ -817,13 +735,13 @@ int run_hunt(const HuntOptions& opt) {
     correlation_shown[i] = selection.selects(rules.correlations()[i].info) ? 1 : 0;
   }
 
-  Inputs inputs = gather_inputs(opt.paths);
+  EvtxInputs inputs = gather_evtx_inputs(opt.paths);
   if (inputs.files.empty()) std::fprintf(stderr, "vigil: no EVTX files among the inputs\n");
   Output output;
   if (!output.open(opt.output)) return kExitInput;
 
   Progress progress(!opt.quiet && is_terminal(STDERR_FILENO), inputs.bytes);
-  DamageCount damage;
+  DamagePrinter damage;
   report::ExternalSorter sorter(sorter_options(opt));
   report::TableStyle style;
   style.colour = to_terminal && std::getenv("NO_COLOR") == nullptr;
@@ -926,12 +844,12 @@ int run_timeline(const CommonOptions& opt) {
   const detect::RuleSet& rules = *loaded->set;
   const std::vector<char> enabled(rules.size(), 1);
 
-  Inputs inputs = gather_inputs(opt.paths);
+  EvtxInputs inputs = gather_evtx_inputs(opt.paths);
   if (inputs.files.empty()) std::fprintf(stderr, "vigil: no EVTX files among the inputs\n");
   Output output;
   if (!output.open(opt.output)) return kExitInput;
   Progress progress(!opt.quiet && is_terminal(STDERR_FILENO), inputs.bytes);
-  DamageCount damage;
+  DamagePrinter damage;
   report::ExternalSorter sorter(sorter_options(opt));
   const report::OutputContext context{&names, inputs.paths};
   std::vector<RenderScratch> scratch(resolve_threads(opt.threads));

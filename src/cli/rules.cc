@@ -25,27 +25,6 @@ struct RulesCheckOptions {
   std::string mapping;
 };
 
-std::optional<std::string> read_file(const std::string& path, std::string& error) {
-  auto file = File::open_read(path);
-  if (!file.ok()) {
-    error = file.error().to_string();
-    return std::nullopt;
-  }
-  auto size = file->size();
-  if (!size.ok()) {
-    error = size.error().to_string();
-    return std::nullopt;
-  }
-  std::string text(static_cast<size_t>(*size), '\0');
-  auto read = read_at(file->fd(), 0, reinterpret_cast<uint8_t*>(text.data()), text.size());
-  if (!read.ok()) {
-    error = read.error().to_string();
-    return std::nullopt;
-  }
-  text.resize(*read);
-  return text;
-}
-
 int run_rules_check(const RulesCheckOptions& opt) {
   detect::Placeholders placeholders;
   if (!opt.config.empty()) {
@@ -58,10 +37,9 @@ int run_rules_check(const RulesCheckOptions& opt) {
   }
   detect::LogsourceMapping mapping = detect::LogsourceMapping::builtin();
   if (!opt.mapping.empty()) {
-    std::string error;
-    auto text = read_file(opt.mapping, error);
-    if (!text) {
-      std::fprintf(stderr, "vigil: %s: %s\n", opt.mapping.c_str(), error.c_str());
+    auto text = read_file(opt.mapping);
+    if (!text.ok()) {
+      std::fprintf(stderr, "vigil: %s\n", text.error().to_string().c_str());
       return kExitInput;
     }
     auto overrides = detect::LogsourceMapping::parse(*text, opt.mapping);

@@ -111,6 +111,24 @@ Result<File> File::open_read(const std::string& path) {
   return File(fd);
 }
 
+Result<std::string> read_file(const std::string& path, uint64_t max_bytes) {
+  auto file = File::open_read(path);
+  if (!file.ok()) return file.take_error();
+  auto size = file->size();
+  if (!size.ok()) return size.take_error();
+  if (*size > max_bytes) {
+    return Error{Errc::kLimitExceeded,
+                 "the file has " + std::to_string(*size) + " bytes, more than the limit of " +
+                     std::to_string(max_bytes),
+                 path, UINT64_MAX};
+  }
+  std::string text(static_cast<size_t>(*size), '\0');
+  auto read = read_at(file->fd(), 0, reinterpret_cast<uint8_t*>(text.data()), text.size());
+  if (!read.ok()) return read.take_error();
+  text.resize(*read);
+  return text;
+}
+
 Result<uint64_t> File::size() const {
   struct stat st {};
   if (::fstat(fd_, &st) != 0) return make_error(Errc::kIoError, std::strerror(errno));

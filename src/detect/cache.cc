@@ -211,25 +211,14 @@ struct RuleSources {
 };
 
 void read_and_digest(RuleSource& source, Sha256& h) {
-  const int fd = ::open(source.path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    source.error = source.path + ": " + std::strerror(errno);
+  auto text = read_file(source.path, limits::kSigmaMaxFileBytes);
+  if (!text.ok()) {
+    source.error = source.path + ": " +
+                   (text.error().code == Errc::kLimitExceeded ? "over the rule file size limit"
+                                                               : text.error().message);
     return;
   }
-  File file(fd);
-  auto size = file.size();
-  if (!size.ok() || *size > limits::kSigmaMaxFileBytes) {
-    source.error =
-        source.path + ": " + (size.ok() ? "over the rule file size limit" : size.error().message);
-    return;
-  }
-  source.text.resize(static_cast<size_t>(*size));
-  auto read = read_at(fd, 0, reinterpret_cast<uint8_t*>(source.text.data()), source.text.size());
-  if (!read.ok()) {
-    source.error = source.path + ": " + read.error().message;
-    return;
-  }
-  source.text.resize(*read);
+  source.text = std::move(text.value());
   h.reset();
   h.add_field(source.path);
   h.add_field(source.text);

@@ -983,34 +983,14 @@ RuleCollection load_rules(std::span<const std::string> paths) {
     const bool yaml = path.ends_with(".yml") || path.ends_with(".yaml");
     if (!yaml && !named.contains(path)) continue;
     ++out.files;
-    auto file = File::open_read(path);
-    if (!file.ok()) {
+    auto text = read_file(path, limits::kSigmaMaxFileBytes);
+    if (!text.ok()) {
       ++out.documents;
-      file_error(out, path, 0, DiagCode::kIo, file.error().message);
+      const bool too_big = text.error().code == Errc::kLimitExceeded;
+      file_error(out, path, 0, too_big ? DiagCode::kLimit : DiagCode::kIo, text.error().message);
       continue;
     }
-    auto size = file->size();
-    if (!size.ok()) {
-      ++out.documents;
-      file_error(out, path, 0, DiagCode::kIo, size.error().message);
-      continue;
-    }
-    if (*size > limits::kSigmaMaxFileBytes) {
-      file_error(out, path, 0, DiagCode::kLimit,
-                 "the file has " + std::to_string(*size) + " bytes, more than the limit of " +
-                     std::to_string(limits::kSigmaMaxFileBytes));
-      ++out.documents;
-      continue;
-    }
-    std::string text(static_cast<size_t>(*size), '\0');
-    auto read = read_at(file->fd(), 0, reinterpret_cast<uint8_t*>(text.data()), text.size());
-    if (!read.ok()) {
-      ++out.documents;
-      file_error(out, path, 0, DiagCode::kIo, read.error().message);
-      continue;
-    }
-    text.resize(*read);
-    parse_rules(text, path, out);
+    parse_rules(*text, path, out);
   }
   return out;
 }

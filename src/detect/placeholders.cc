@@ -82,21 +82,21 @@ Result<Placeholders> Placeholders::parse(std::string_view yaml, std::string_view
 }
 
 Result<Placeholders> Placeholders::load(const std::string& path) {
-  auto file = File::open_read(path);
-  if (!file.ok()) {
-    Error e = file.error();
+  std::string text;
+  return load(path, text);
+}
+
+Result<Placeholders> Placeholders::load(const std::string& path, std::string& text) {
+  auto read = read_file(path, limits::kSigmaMaxFileBytes);
+  if (!read.ok()) {
+    if (read.error().code == Errc::kLimitExceeded) {
+      return config_error(path, -1, "the placeholder file is larger than the rule file limit");
+    }
+    Error e = read.error();
     if (e.source.empty()) e.source = path;
     return e;
   }
-  auto size = file->size();
-  if (!size.ok()) return size.error();
-  if (*size > limits::kSigmaMaxFileBytes) {
-    return config_error(path, -1, "the placeholder file is larger than the rule file limit");
-  }
-  std::string text(static_cast<size_t>(*size), '\0');
-  auto read = read_at(file->fd(), 0, reinterpret_cast<uint8_t*>(text.data()), text.size());
-  if (!read.ok()) return read.error();
-  text.resize(*read);
+  text = std::move(read.value());
   return parse(text, path);
 }
 

@@ -177,5 +177,23 @@ TEST_F(InputTest, FileOwnership) {
   EXPECT_EQ(::fcntl(fd, F_GETFD), -1);  // closed exactly when its owner let go
 }
 
+TEST_F(InputTest, ReadFileGivesTheWholeFileWithinItsLimit) {
+  const std::string path = write("rule.yml", std::string(1000, 'r'));
+  auto text = read_file(path);
+  ASSERT_TRUE(text.ok());
+  EXPECT_EQ(*text, std::string(1000, 'r'));
+  auto exact = read_file(path, 1000);
+  ASSERT_TRUE(exact.ok());
+  EXPECT_EQ(exact->size(), 1000u);
+  auto over = read_file(path, 999);
+  ASSERT_FALSE(over.ok());
+  EXPECT_EQ(over.error().code, Errc::kLimitExceeded);
+  EXPECT_EQ(over.error().source, path);
+  auto missing = read_file(at("absent.yml"));
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, Errc::kIoError);
+  EXPECT_EQ(missing.error().source, at("absent.yml"));
+}
+
 }  // namespace
 }  // namespace vigil

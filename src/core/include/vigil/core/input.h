@@ -18,6 +18,10 @@ std::vector<std::string> expand_inputs(std::span<const std::string> paths,
 // Reads up to `size` bytes at `offset`; a short read only at end of file.
 Result<size_t> read_at(int fd, uint64_t offset, uint8_t* buffer, size_t size);
 
+// A whole (small) file: configuration, rules, mappings. A file larger than
+// `max_bytes` is an Errc::kLimitExceeded error, read not at all.
+Result<std::string> read_file(const std::string& path, uint64_t max_bytes = UINT64_MAX);
+
 // An open file descriptor that closes itself.
 class File {
  public:

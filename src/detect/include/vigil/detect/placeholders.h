@@ -21,6 +21,9 @@ class Placeholders {
  public:
   static Result<Placeholders> parse(std::string_view yaml, std::string_view origin);
   static Result<Placeholders> load(const std::string& path);
+  // The same, handing back the file's bytes (callers that key a cache on
+  // them need not read the file twice).
+  static Result<Placeholders> load(const std::string& path, std::string& text);
 
   void set(std::string_view name, std::vector<std::string> values);
   // Exact name first, then a case-insensitive match (rules spell the same
