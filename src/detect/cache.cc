@@ -33,6 +33,7 @@
 #include <hs/hs.h>
 #include <re2/re2.h>
 
+#include "builtin_mappings.h"
 #include "compiled.h"
 #include "vigil/core/input.h"
 #include "vigil/detect/loader.h"
@@ -42,13 +43,6 @@
 #endif
 
 namespace vigil::detect {
-
-// Defined in the source mappings.cmake generates (see logsource.cc).
-namespace builtin_mappings {
-size_t count();
-std::string_view name(size_t index);
-std::string_view text(size_t index);
-}  // namespace builtin_mappings
 
 namespace {
 

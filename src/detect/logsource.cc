@@ -7,17 +7,10 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "builtin_mappings.h"
 #include "vigil/core/limits.h"
 
 namespace vigil::detect {
-
-// Defined in the source that src/detect/mappings/mappings.cmake generates from
-// src/detect/mappings/*.yml, so the defaults need no file at run time.
-namespace builtin_mappings {
-size_t count();
-std::string_view name(size_t index);
-std::string_view text(size_t index);
-}  // namespace builtin_mappings
 
 namespace {
 
