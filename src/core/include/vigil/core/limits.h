@@ -91,6 +91,25 @@ inline constexpr size_t kUnitsInFlightPerThread = 4;
 inline constexpr uint32_t kEvtxChunksPerUnit = 16;
 inline constexpr unsigned kMaxThreads = 256;
 
+// --- Text logs (src/read/text and the readers beside it) ---------------------
+// A text input is cut into blocks of about this size at line ends; blocks are
+// the work units parsed in parallel.
+inline constexpr size_t kTextBlockBytes = 4 * 1024 * 1024;
+// Bytes of a file's start given to the formats for recognising it.
+inline constexpr size_t kTextHeadBytes = 64 * 1024;
+// A line longer than this is rejected (reported with its line number and
+// skipped) instead of held: hostile logs contain 100 MB lines.
+inline constexpr size_t kTextMaxLineBytes = 1024 * 1024;
+// Fields one text event may carry (generic JSON, CSV); the rest are dropped
+// and the line is reported.
+inline constexpr size_t kTextMaxFieldsPerEvent = 4096;
+// Nesting depth of JSON objects and arrays a reader follows.
+inline constexpr uint32_t kJsonMaxDepth = 64;
+// Compressed input (gzip, zstd) and standard input are first written
+// decompressed to a temporary file, so that they can be cut into blocks like
+// any file; this bounds that file (a decompression bomb stops here).
+inline constexpr uint64_t kTextMaxSpoolBytes = uint64_t{64} << 30;
+
 // --- Hunt and timeline output (src/report) -------------------------------------
 // Output is sorted by time over the whole run, so every detection (or, for a
 // timeline, every event) is kept until the end. Past this many bytes of
