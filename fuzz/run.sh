@@ -32,12 +32,18 @@ mode=$2
 fuzz_dir=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$fuzz_dir")
 shared=${VIGIL_SHARED_DIR:-$repo/../shared}
-targets=${FUZZ_TARGETS:-evtx_chunk evtx_file sigma_rule ruleset_cache}
+# Text formats: every text_<format>_fuzz the build made (one per reader built).
+text_targets=$(find "$build/fuzz" -maxdepth 1 -name 'text_*_fuzz' -type f -perm -u+x 2>/dev/null |
+  sed 's#.*/##; s/_fuzz$//' | LC_ALL=C sort | tr '\n' ' ')
+targets=${FUZZ_TARGETS:-evtx_chunk evtx_file sigma_rule ruleset_cache $text_targets}
 if [ "$mode" = replay ]; then
   budget=${FUZZ_SECONDS:-60}
+  # Text readers are small and many: half the time each keeps CI short.
+  text_budget=${FUZZ_TEXT_SECONDS:-30}
   shared_seeds=${FUZZ_SHARED_SEEDS:-40}
 else
   budget=${FUZZ_SECONDS:-600}
+  text_budget=$budget
   shared_seeds=0
 fi
 
@@ -54,6 +60,7 @@ max_len_of() {
     evtx_file) echo $((4096 + 2 * 65536)) ;;  # file header and two chunks
     sigma_rule) echo 65536 ;;                 # a rule file
     ruleset_cache) echo 131072 ;;             # a cache file of a few rules
+    text_*) echo 65536 ;;                     # a few hundred log lines
     *) echo "run.sh: unknown target $1" >&2; exit 2 ;;
   esac
 }
@@ -62,6 +69,7 @@ dict_of() {
   case $1 in
     sigma_rule) echo "$fuzz_dir/sigma.dict" ;;
     ruleset_cache) echo "$fuzz_dir/ruleset_cache.dict" ;;
+    text_*) echo "$fuzz_dir/text.dict" ;;
     *) echo "$fuzz_dir/evtx.dict" ;;
   esac
 }
@@ -77,6 +85,18 @@ shared_seed_dir() {
   local d
   # ../shared holds no cache files; the seeds are made from our own rules.
   if [ "$target" = ruleset_cache ]; then echo "$out"; return; fi
+  # Text formats: the first 64 KiB of each log sample.
+  case $target in
+    text_*)
+      [ -d "$shared/corpus/logs" ] || { echo "$out"; return; }
+      local i=0
+      while IFS= read -r f; do
+        head -c 65536 "$f" >"$out/$i.log"; i=$((i + 1))
+      done < <(find "$shared/corpus/logs" -type f \( -name '*.log' -o -name '*.json' \) | LC_ALL=C sort)
+      echo "$out"
+      return
+      ;;
+  esac
   if [ "$target" = sigma_rule ]; then
     [ -d "$shared/corpus/sigma/rules" ] || { echo "$out"; return; }
     while IFS= read -r f; do files+=("$f"); done < <(find "$shared/corpus/sigma/rules" \
@@ -202,6 +222,7 @@ for target in $targets; do
   seconds=$budget
   if [ "$mode" = replay ]; then
     seconds=$(( budget - elapsed ))
+    case $target in text_*) seconds=$(( text_budget - elapsed )) ;; esac
     [ "$seconds" -ge 10 ] || seconds=10
   fi
   new="$work/new-$target"
