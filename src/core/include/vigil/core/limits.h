@@ -109,6 +109,17 @@ inline constexpr uint32_t kJsonMaxDepth = 64;
 // decompressed to a temporary file, so that they can be cut into blocks like
 // any file; this bounds that file (a decompression bomb stops here).
 inline constexpr uint64_t kTextMaxSpoolBytes = uint64_t{64} << 30;
+// auditd writes the records of one event (same audit(time:serial)) next to
+// each other, but records of other events can come in between. The reader
+// keeps at most this many events open at once; when one more starts, the
+// oldest is taken as complete.
+inline constexpr size_t kAuditdMaxOpenEvents = 16;
+// After this many bytes of records with no place where every open event
+// looks finished, a block may end before any record that starts another
+// event; after twice as many, before any line (one serial repeated without
+// end is hostile). Bounds a block, and so the reader's memory, however the
+// records interleave.
+inline constexpr size_t kAuditdForcedBoundaryBytes = 1024 * 1024;
 
 // --- Hunt and timeline output (src/report) -------------------------------------
 // Output is sorted by time over the whole run, so every detection (or, for a
