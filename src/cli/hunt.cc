@@ -29,6 +29,7 @@
 
 #include "commands.h"
 #include "evtx_inputs.h"
+#include "log_inputs.h"
 #include "exit_codes.h"
 #include "vigil/builtin_rules.h"
 #include "vigil/core/input.h"
@@ -53,6 +54,7 @@ using Clock = std::chrono::steady_clock;
 
 struct CommonOptions {
   std::vector<std::string> paths;
+  TextReadOptions text;
   std::vector<std::string> rules;
   std::string config;
   std::string mapping;
@@ -82,9 +84,9 @@ class Progress {
   Progress(bool enabled, uint64_t total) : enabled_(enabled), total_(total) {}
 
   // Bytes done: the inputs before `input`, plus `offset` into it.
-  void update(uint32_t input, uint64_t offset, const EvtxInputs& inputs) {
+  void update(uint32_t input, uint64_t offset, const std::vector<uint64_t>& sizes) {
     if (!enabled_) return;
-    while (done_input_ < input) done_bytes_ += inputs.files[done_input_++].size;
+    while (done_input_ < input) done_bytes_ += sizes[done_input_++];
     const uint64_t done = done_bytes_ + offset;
     const auto now = Clock::now();
     if (now - last_ < std::chrono::milliseconds(100)) return;
@@ -343,16 +345,25 @@ struct RenderScratch {
   std::unique_ptr<report::TimelineWriter> timeline;
 };
 
+// Problems met in the evidence: EVTX damage and rejected text lines.
+struct Problems {
+  DamagePrinter damage;
+  LineIssuePrinter lines;
+  uint64_t count() const { return damage.places + lines.lines; }
+};
+
 // Matches every event and hands the kept ones to `sorter`. `keep_all`:
 // every event in the time range (timeline); otherwise only events some
 // enabled rule matched (hunt). encode(worker, event, hits, out) appends a
 // kept event's payload on the worker thread; observe(payload) sees each one
-// on the calling thread, in input order.
+// on the calling thread, in input order. EVTX inputs are read first, then
+// text logs: the output is sorted by time, so the order of reading only
+// decides the order of messages.
 template <class Encode, class Observe>
-ScanTotals scan_and_sort(const EvtxInputs& inputs, const CommonOptions& opt, FieldNames& names,
+ScanTotals scan_and_sort(const LogInputs& inputs, const CommonOptions& opt, FieldNames& names,
                          const detect::RuleSet& rules, const std::vector<char>& enabled,
                          const TimeRange& range, bool keep_all, report::ExternalSorter& sorter,
-                         DamagePrinter& damage, Progress& progress, Encode&& encode,
+                         Problems& problems, Progress& progress, Encode&& encode,
                          Observe&& observe) {
   const unsigned threads = resolve_threads(opt.threads);
   std::vector<std::unique_ptr<Worker>> workers;
@@ -360,8 +371,41 @@ ScanTotals scan_and_sort(const EvtxInputs& inputs, const CommonOptions& opt, Fie
   ScanTotals totals;
   std::atomic<bool> stop{false};
   uint64_t sequence = 0;
+  // On a worker: match one event, keep it in the unit's batch when asked.
+  const auto match_into = [&](Worker& worker, const Event& e, unsigned w, Batch& batch) {
+    if (!range.contains(e.timestamp)) return;
+    worker.hits.clear();
+    for (uint32_t rule : worker.matcher.match(e)) {
+      if (enabled[rule]) worker.hits.push_back(rule);
+    }
+    if (worker.hits.empty() && !keep_all) return;
+    const uint64_t begin = batch.bytes.size();
+    encode(w, e, std::span<const uint32_t>(worker.hits), batch.bytes);
+    batch.entries.push_back(
+        {{e.timestamp.ticks, e.source.source_id, e.source.offset, e.source.record_id, 0},
+         begin,
+         batch.bytes.size() - begin});
+  };
+  // On the calling thread, in input order: hand a unit's batch to the sorter.
+  const auto sort_batch = [&](const Batch& batch) {
+    if (totals.sort_failed) return;
+    for (const Batch::Entry& entry : batch.entries) {
+      report::SortKey key = entry.key;
+      key.sequence = sequence++;
+      const std::string_view payload = std::string_view(batch.bytes).substr(entry.begin, entry.size);
+      observe(payload);
+      if (auto r = sorter.add(key, payload); !r.ok()) {
+        totals.sort_failed = true;
+        totals.sort_error = r.error();
+        stop = true;
+        return;
+      }
+      ++totals.kept;
+    }
+  };
+  const auto clear = [&] { progress.clear(); };
   evtx::scan<Batch>(
-      inputs.files, threads, evtx::ParseOptions{opt.recover, /*lazy_records=*/true},
+      inputs.evtx.files, threads, evtx::ParseOptions{opt.recover, /*lazy_records=*/true},
       [&](const evtx::Record& record, const evtx::ChunkNames& chunk_names, uint32_t input,
           unsigned w, Batch& batch) {
         batch.end_offset = std::max(batch.end_offset, record.file_offset);
@@ -369,44 +413,35 @@ ScanTotals scan_and_sort(const EvtxInputs& inputs, const CommonOptions& opt, Fie
         Worker& worker = *workers[w];
         worker.event.clear();
         if (!worker.builder.build(record, chunk_names, input, worker.event)) return;
-        if (!range.contains(worker.event.timestamp)) return;
-        worker.hits.clear();
-        for (uint32_t rule : worker.matcher.match(worker.event)) {
-          if (enabled[rule]) worker.hits.push_back(rule);
-        }
-        if (worker.hits.empty() && !keep_all) return;
-        const Event& e = worker.event;
-        const uint64_t begin = batch.bytes.size();
-        encode(w, e, std::span<const uint32_t>(worker.hits), batch.bytes);
-        batch.entries.push_back({{e.timestamp.ticks, e.source.source_id, e.source.offset,
-                                  e.source.record_id, 0},
-                                 begin,
-                                 batch.bytes.size() - begin});
+        match_into(worker, worker.event, w, batch);
       },
       [](Batch& batch) { batch.clear(); },
       [&](const evtx::ScanSlot<Batch>& slot) {
-        const evtx::EvtxInput& input = inputs.files[slot.input];
-        const auto clear = [&] { progress.clear(); };
-        if (slot.first_of_input) damage.report(input.path, input.notices, clear);
-        damage.report(input.path, slot.damage, clear);
+        const evtx::EvtxInput& input = inputs.evtx.files[slot.input];
+        if (slot.first_of_input) problems.damage.report(input.path, input.notices, clear);
+        problems.damage.report(input.path, slot.damage, clear);
         totals.records += slot.records;
-        progress.update(slot.input, slot.out.end_offset, inputs);
-        if (totals.sort_failed) return;
-        for (const Batch::Entry& entry : slot.out.entries) {
-          report::SortKey key = entry.key;
-          key.sequence = sequence++;
-          const std::string_view payload =
-              std::string_view(slot.out.bytes).substr(entry.begin, entry.size);
-          observe(payload);
-          if (auto r = sorter.add(key, payload); !r.ok()) {
-            totals.sort_failed = true;
-            totals.sort_error = r.error();
-            stop = true;
-            return;
-          }
-          ++totals.kept;
-        }
+        progress.update(slot.input, slot.out.end_offset, inputs.sizes);
+        sort_batch(slot.out);
       });
+  const uint32_t first_text = inputs.first_text_source();
+  read::scan_text<Batch>(
+      inputs.text, threads, names,
+      [&](Event& event, uint32_t, unsigned w, Batch& batch) {
+        if (stop.load(std::memory_order_relaxed)) return;
+        match_into(*workers[w], event, w, batch);
+      },
+      [](Batch& batch) { batch.clear(); },
+      [&](const read::TextSlot<Batch>& slot) {
+        const read::TextInput& input = inputs.text[slot.input];
+        problems.lines.report(first_text + slot.input, input.path, slot.issues, clear);
+        totals.records += slot.events;
+        progress.update(first_text + slot.input, slot.end_offset, inputs.sizes);
+        sort_batch(slot.out);
+        // Decompression damage comes after everything that decompressed.
+        if (slot.end_offset == input.size) problems.lines.report_damage(input, clear);
+      },
+      first_text);
   return totals;
 }
 
@@ -486,11 +521,11 @@ void print_top(const char* what, size_t distinct,
 }
 
 void print_hunt_summary(const report::HuntSummary& summary, const detect::RuleSet& rules,
-                        const EvtxInputs& inputs, const ScanTotals& totals, uint64_t damaged,
+                        const LogInputs& inputs, const ScanTotals& totals, uint64_t damaged,
                         double seconds, bool correlations) {
   constexpr size_t kTop = 10;
   std::fprintf(stderr, "hunt: %zu files, %s records, %s damaged places, %.2f s, %.1f MB/s\n",
-               inputs.files.size(), with_commas(totals.records).c_str(),
+               inputs.files(), with_commas(totals.records).c_str(),
                with_commas(damaged).c_str(), seconds,
                seconds > 0 ? static_cast<double>(inputs.bytes) / 1e6 / seconds : 0.0);
   print_levels("detections", summary.total(),
@@ -529,7 +564,7 @@ void print_hunt_summary(const report::HuntSummary& summary, const detect::RuleSe
   }
 }
 
-int finish_code(const EvtxInputs& inputs, uint64_t damaged) {
+int finish_code(const LogInputs& inputs, uint64_t damaged) {
   if (inputs.error) return kExitInput;
   return damaged > 0 ? kExitDamaged : kExitOk;
 }
@@ -735,13 +770,20 @@ int run_hunt(const HuntOptions& opt) {
     correlation_shown[i] = selection.selects(rules.correlations()[i].info) ? 1 : 0;
   }
 
-  EvtxInputs inputs = gather_evtx_inputs(opt.paths);
-  if (inputs.files.empty()) std::fprintf(stderr, "vigil: no EVTX files among the inputs\n");
+  LogInputs inputs;
+  TextReadOptions text_options = opt.text;
+  text_options.temp_dir = opt.temp_dir;
+  if (!gather_log_inputs(opt.paths, text_options, names, inputs)) return kExitUsage;
+  if (inputs.files() == 0) std::fprintf(stderr, "vigil: no log files among the inputs\n");
+  if (inputs.skipped > 0 && !opt.quiet) {
+    std::fprintf(stderr, "vigil: %llu files in the folders given are in no format vigil reads: skipped\n",
+                 static_cast<unsigned long long>(inputs.skipped));
+  }
   Output output;
   if (!output.open(opt.output)) return kExitInput;
 
   Progress progress(!opt.quiet && is_terminal(STDERR_FILENO), inputs.bytes);
-  DamagePrinter damage;
+  Problems problems;
   report::ExternalSorter sorter(sorter_options(opt));
   report::TableStyle style;
   style.colour = to_terminal && std::getenv("NO_COLOR") == nullptr;
@@ -777,8 +819,9 @@ int run_hunt(const HuntOptions& opt) {
     }
   };
   const ScanTotals totals = scan_and_sort(inputs, opt, names, rules, kept, *range,
-                                          /*keep_all=*/false, sorter, damage, progress, encode,
+                                          /*keep_all=*/false, sorter, problems, progress, encode,
                                           observe);
+  problems.lines.finish(inputs);
   if (totals.sort_failed) {
     progress.clear();
     std::fprintf(stderr, "vigil: sorting the detections failed: %s\n",
@@ -805,7 +848,7 @@ int run_hunt(const HuntOptions& opt) {
   }
   if (!opt.quiet) {
     const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
-    print_hunt_summary(summary, rules, inputs, totals, damage.places, seconds, feed != nullptr);
+    print_hunt_summary(summary, rules, inputs, totals, problems.count(), seconds, feed != nullptr);
     if (feed) {
       const report::CorrelationTotals t = feed->totals();
       if (t.groups_evicted + t.windows_cut + t.late > 0) {
@@ -824,7 +867,7 @@ int run_hunt(const HuntOptions& opt) {
                    sorter_options(opt).temp_dir.c_str());
     }
   }
-  return finish_code(inputs, damage.places);
+  return finish_code(inputs, problems.count());
 }
 
 // --- timeline ------------------------------------------------------------------
@@ -844,12 +887,19 @@ int run_timeline(const CommonOptions& opt) {
   const detect::RuleSet& rules = *loaded->set;
   const std::vector<char> enabled(rules.size(), 1);
 
-  EvtxInputs inputs = gather_evtx_inputs(opt.paths);
-  if (inputs.files.empty()) std::fprintf(stderr, "vigil: no EVTX files among the inputs\n");
+  LogInputs inputs;
+  TextReadOptions text_options = opt.text;
+  text_options.temp_dir = opt.temp_dir;
+  if (!gather_log_inputs(opt.paths, text_options, names, inputs)) return kExitUsage;
+  if (inputs.files() == 0) std::fprintf(stderr, "vigil: no log files among the inputs\n");
+  if (inputs.skipped > 0 && !opt.quiet) {
+    std::fprintf(stderr, "vigil: %llu files in the folders given are in no format vigil reads: skipped\n",
+                 static_cast<unsigned long long>(inputs.skipped));
+  }
   Output output;
   if (!output.open(opt.output)) return kExitInput;
   Progress progress(!opt.quiet && is_terminal(STDERR_FILENO), inputs.bytes);
-  DamagePrinter damage;
+  Problems problems;
   report::ExternalSorter sorter(sorter_options(opt));
   const report::OutputContext context{&names, inputs.paths};
   std::vector<RenderScratch> scratch(resolve_threads(opt.threads));
@@ -867,8 +917,9 @@ int run_timeline(const CommonOptions& opt) {
     report::encode_rendered(hits, s.record.field(field::kComputer), s.text, out);
   };
   const ScanTotals totals =
-      scan_and_sort(inputs, opt, names, rules, enabled, *range, /*keep_all=*/true, sorter, damage,
+      scan_and_sort(inputs, opt, names, rules, enabled, *range, /*keep_all=*/true, sorter, problems,
                     progress, encode, [](std::string_view) {});
+  problems.lines.finish(inputs);
   if (totals.sort_failed) {
     progress.clear();
     std::fprintf(stderr, "vigil: sorting the events failed: %s\n",
@@ -915,16 +966,19 @@ int run_timeline(const CommonOptions& opt) {
     std::fprintf(stderr,
                  "timeline: %zu files, %s records, %s events written (%s with detections), "
                  "%s damaged places, %.2f s, %.1f MB/s\n",
-                 inputs.files.size(), with_commas(totals.records).c_str(),
+                 inputs.files(), with_commas(totals.records).c_str(),
                  with_commas(totals.kept).c_str(), with_commas(marked).c_str(),
-                 with_commas(damage.places).c_str(), seconds,
+                 with_commas(problems.count()).c_str(), seconds,
                  seconds > 0 ? static_cast<double>(inputs.bytes) / 1e6 / seconds : 0.0);
   }
-  return finish_code(inputs, damage.places);
+  return finish_code(inputs, problems.count());
 }
 
 void add_common_options(CLI::App* cmd, CommonOptions& opt) {
-  cmd->add_option("paths", opt.paths, "EVTX files or folders (searched recursively)")->required();
+  cmd->add_option("paths", opt.paths,
+                  "Log files or folders (searched recursively): EVTX and every text format of "
+                  "docs/formats.md, gzip or zstd compressed or not; - for standard input")
+      ->required();
   // One path per -r, so that `-r RULES LOGS` does not read LOGS as rules.
   cmd->add_option("-r,--rules", opt.rules,
                   "Sigma rule file or folder; repeatable (default: the built-in pack)")
@@ -945,6 +999,16 @@ void add_common_options(CLI::App* cmd, CommonOptions& opt) {
                   "Folder of the compiled-rule cache (default: $XDG_CACHE_HOME/vigil or "
                   "~/.cache/vigil)");
   cmd->add_flag("--no-cache", opt.no_cache, "Compile the rules without the compiled-rule cache");
+  cmd->add_option("--input-format", opt.text.input_format,
+                  "Read every input as this text format (json, audit-trail, syslog, auditd, web, "
+                  "squid, zeek, csv) instead of recognising it");
+  cmd->add_option("--year", opt.text.year,
+                  "Year of syslog lines without one (RFC 3164); default: inferred from the "
+                  "file's modification time (docs/formats.md)");
+  cmd->add_option("--web-format", opt.text.web_format,
+                  "Apache LogFormat string of access logs in a custom format");
+  cmd->add_option("--time-field", opt.text.time_field,
+                  "Field holding the time in CSV and generic JSON logs");
   // For tests: a small budget forces the spill-and-merge path.
   cmd->add_option("--sort-memory", opt.sort_memory, "Bytes of records kept in memory before spilling")
       ->group("");

@@ -111,12 +111,14 @@ Result<void> read_block(const TextInput& input, detail::TextWorker& worker, uint
 }  // namespace detail
 
 // on_event(event, input, worker, out) runs on worker threads (event.source
-// holds the input index, the line number in the file and the byte offset);
+// holds first_source_id + the input's index, the line number in the file and
+// the byte offset);
 // reset(out) clears a reused slot; consume(slot) runs on the calling thread
 // in input and block order.
 template <class Out, class OnEvent, class Reset, class Consume>
 void scan_text(const std::vector<TextInput>& inputs, unsigned threads, FieldNames& names,
-               OnEvent&& on_event, Reset&& reset, Consume&& consume) {
+               OnEvent&& on_event, Reset&& reset, Consume&& consume,
+               uint32_t first_source_id = 0) {
   struct Unit {
     uint32_t input;
     uint32_t block;  // UINT32_MAX: an empty input
@@ -161,7 +163,7 @@ void scan_text(const std::vector<TextInput>& inputs, unsigned threads, FieldName
         }
         detail::TextSlotSink<Out, std::remove_reference_t<OnEvent>> sink(slot, on_event, w,
                                                                           block.first_line - 1);
-        worker.parser->parse(worker.buffer, block.begin, unit.input, sink);
+        worker.parser->parse(worker.buffer, block.begin, first_source_id + unit.input, sink);
       },
       [&](size_t, TextSlot<Out>& slot) { consume(slot); });
 }
