@@ -105,6 +105,15 @@ inline constexpr size_t kTextMaxLineBytes = 1024 * 1024;
 inline constexpr size_t kTextMaxFieldsPerEvent = 4096;
 // Nesting depth of JSON objects and arrays a reader follows.
 inline constexpr uint32_t kJsonMaxDepth = 64;
+// A JSON document written over several lines (a pretty-printed object, an
+// array of events, a CloudTrail file) cannot be cut into blocks, so it is
+// held whole in memory while it is read: past this size it is rejected.
+// Its events are parsed one at a time, each at most kTextMaxLineBytes.
+inline constexpr uint64_t kJsonMaxDocumentBytes = 64 * 1024 * 1024;
+// Distinct field names one JSON parser (one file, one thread) may add to the
+// run's name table; generic JSON with endless distinct keys would otherwise
+// grow it without bound. Fields with further new names are dropped and reported.
+inline constexpr size_t kJsonMaxNewFieldNames = 64 * 1024;
 // Compressed input (gzip, zstd) and standard input are first written
 // decompressed to a temporary file, so that they can be cut into blocks like
 // any file; this bounds that file (a decompression bomb stops here).
