@@ -114,6 +114,9 @@ inline constexpr uint64_t kJsonMaxDocumentBytes = 64 * 1024 * 1024;
 // run's name table; generic JSON with endless distinct keys would otherwise
 // grow it without bound. Fields with further new names are dropped and reported.
 inline constexpr size_t kJsonMaxNewFieldNames = 64 * 1024;
+// Longest field name (a key path such as `a.b.c`) a JSON reader adds to the
+// name table; a field with a longer new name is dropped and reported.
+inline constexpr size_t kJsonMaxFieldNameBytes = 1024;
 // Compressed input (gzip, zstd) and standard input are first written
 // decompressed to a temporary file, so that they can be cut into blocks like
 // any file; this bounds that file (a decompression bomb stops here).
