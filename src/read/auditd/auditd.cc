@@ -6,9 +6,8 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
-#include <functional>
+#include <cstring>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "grouping.h"
@@ -26,20 +25,48 @@ using auditd::RecordHeader;
 
 constexpr std::string_view kSourceFormat = "auditd";
 
-// Fields whose values auditd hex-encodes when they hold a space, a quote or
-// a control character (untrusted strings: auparse's "escaped" fields); it
-// writes them in double quotes otherwise. EXECVE arguments, proctitle, key
-// and saddr have their own rules below. Sorted for binary search.
-constexpr std::string_view kEncodedFields[] = {
-    "acct",    "cgroup",      "cmd",      "comm",        "cwd",     "data",    "device",
-    "dir",     "exe",         "file",     "grp",         "name",    "new-chardev",
-    "new-disk", "new-fs",     "new-net",  "new-rng",     "new_group", "ocomm", "old-chardev",
-    "old-disk", "old-fs",     "old-net",  "old-rng",     "path",    "root_dir", "sw",
-    "vm",      "watch",
+// How an unquoted value of a field is read.
+enum class Encoding : uint8_t {
+  kPlain,      // as written (numbers, flags, "(null)", "?")
+  kHex,        // hex-encoded text when it looks like hex
+  kProctitle,  // hex-encoded NUL-separated arguments
+  kKeys,       // hex-encoded audit rule keys separated by 0x01
 };
 
-bool is_encoded_field(std::string_view key) {
-  return std::binary_search(std::begin(kEncodedFields), std::end(kEncodedFields), key);
+// Fields whose values auditd hex-encodes when they hold a space, a quote or
+// a control character (untrusted strings: auparse's "escaped" fields); it
+// writes them in double quotes otherwise. EXECVE arguments are classified by
+// the caller. Dispatched on the first letter: this runs for every field.
+Encoding encoding_of(std::string_view key) {
+  if (key.empty()) return Encoding::kPlain;
+  bool hex = false;
+  switch (key[0]) {
+    case 'a': hex = key == "acct"; break;
+    case 'c': hex = key == "comm" || key == "cwd" || key == "cmd" || key == "cgroup"; break;
+    case 'd': hex = key == "data" || key == "dir" || key == "device"; break;
+    case 'e': hex = key == "exe"; break;
+    case 'f': hex = key == "file"; break;
+    case 'g': hex = key == "grp"; break;
+    case 'k': return key == "key" ? Encoding::kKeys : Encoding::kPlain;
+    case 'n':
+      hex = key == "name" || key == "new_group" || key == "new-disk" || key == "new-fs" ||
+            key == "new-net" || key == "new-rng" || key == "new-chardev";
+      break;
+    case 'o':
+      hex = key == "ocomm" || key == "old-disk" || key == "old-fs" || key == "old-net" ||
+            key == "old-rng" || key == "old-chardev";
+      break;
+    case 'p':
+      if (key == "proctitle") return Encoding::kProctitle;
+      hex = key == "path";
+      break;
+    case 'r': hex = key == "root_dir"; break;
+    case 's': hex = key == "sw"; break;
+    case 'v': hex = key == "vm"; break;
+    case 'w': hex = key == "watch"; break;
+    default: break;
+  }
+  return hex ? Encoding::kHex : Encoding::kPlain;
 }
 
 bool is_hex_digit(char c) {
@@ -101,27 +128,85 @@ size_t argument_key_length(std::string_view key) {
 class AuditdContext final : public FileContext {};
 
 // Field ids by name for one parser: record fields are named by the log, so
-// they are interned as they come, each once (FieldNames takes a lock).
+// they are interned as they come, each once (FieldNames takes a lock). Open
+// addressing over views of FieldNames' own (stable) copies of the names.
 class NameCache {
  public:
-  explicit NameCache(FieldNames& names) : names_(names) {}
+  explicit NameCache(FieldNames& names) : names_(names), slots_(64) {}
+
   FieldId id(std::string_view name) {
-    if (auto it = ids_.find(name); it != ids_.end()) return it->second;
+    const uint64_t head = head_word(name);
+    const uint64_t h = hash(name, head);
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = h & mask; slots_[i].id != kNoField; i = (i + 1) & mask) {
+      const Slot& slot = slots_[i];
+      if (slot.head == head && slot.name.size() == name.size() &&
+          (name.size() <= 8 || slot.name.substr(8) == name.substr(8))) {
+        return slot.id;
+      }
+    }
     const FieldId id = names_.intern(name);
     // A cache, not a limit: names past it are still interned, only slower.
-    if (ids_.size() < kMaxCached) ids_.emplace(std::string(name), id);
+    if (used_ < kMaxCached) {
+      if (2 * (used_ + 1) > slots_.size()) grow();
+      insert({names_.name(id), head, h, id});
+      ++used_;
+    }
     return id;
   }
 
  private:
   static constexpr size_t kMaxCached = 4096;
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  struct Slot {
+    std::string_view name;
+    uint64_t head = 0;  // the first eight bytes: most names are no longer
+    uint64_t hash = 0;
+    FieldId id = kNoField;
   };
+
+  static uint64_t head_word(std::string_view s) {
+    uint64_t w = 0;
+    const size_t n = std::min<size_t>(s.size(), 8);
+    for (size_t i = 0; i < n; ++i) w |= uint64_t{static_cast<uint8_t>(s[i])} << (8 * i);
+    return w;
+  }
+  static uint64_t hash(std::string_view s, uint64_t head) {
+    uint64_t h = head ^ (s.size() * 0x9E3779B97F4A7C15ull);
+    for (size_t i = 8; i < s.size(); ++i) h = (h ^ static_cast<uint8_t>(s[i])) * 1099511628211ull;
+    h *= 0xff51afd7ed558ccdull;
+    return h ^ (h >> 32);
+  }
+  void insert(const Slot& slot) {
+    const size_t mask = slots_.size() - 1;
+    size_t i = slot.hash & mask;
+    while (slots_[i].id != kNoField) i = (i + 1) & mask;
+    slots_[i] = slot;
+  }
+  void grow() {
+    std::vector<Slot> old(slots_.size() * 2);
+    old.swap(slots_);
+    for (const Slot& s : old) {
+      if (s.id != kNoField) insert(s);
+    }
+  }
+
   FieldNames& names_;
-  std::unordered_map<std::string, FieldId, Hash, std::equal_to<>> ids_;
+  std::vector<Slot> slots_;  // size a power of two, at most half full
+  size_t used_ = 0;
 };
+
+// Audit logs are nearly all ASCII: eight bytes at a time before the full check.
+bool valid_utf8_line(std::string_view line) {
+  size_t i = 0;
+  uint64_t high = 0;
+  for (; i + 8 <= line.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, line.data() + i, 8);
+    high |= word;
+  }
+  for (; i < line.size(); ++i) high |= static_cast<uint8_t>(line[i]);
+  return (high & 0x8080808080808080ull) == 0 || is_valid_utf8(line);
+}
 
 class AuditdCutRule final : public CutRule {
  public:
@@ -173,7 +258,7 @@ class AuditdParser final : public BlockParser {
         }
         return;
       }
-      const Record record{line, header, number, offset, !is_valid_utf8(line)};
+      const Record record{line, header, number, offset, !valid_utf8_line(line)};
       if (record.bad_utf8) sink.on_issue({number, offset, "invalid UTF-8 replaced with U+FFFD"});
       grouper_.line(&header, line.size() + 1,
                     [&](size_t slot) { pending_[slot].push_back(record); }, close);
@@ -369,37 +454,37 @@ class AuditdParser final : public BlockParser {
       add(names_cache_.id(key), value);
       return;
     }
-    if (!looks_hex(value)) {
+    const Encoding encoding = argument != 0 ? Encoding::kHex : encoding_of(key);
+    if (encoding == Encoding::kPlain || !looks_hex(value)) {
       add(names_cache_.id(key), value);
       if (sockaddr_ && key == "saddr") add_socket_address(value);
       return;
     }
-    if (argument != 0 || is_encoded_field(key)) {
-      scratch_.clear();
-      append_hex_decoded(scratch_, value);
-      for (char& c : scratch_) c = c == '\0' ? ' ' : c;
-      add_built(names_cache_.id(key), scratch_);
-    } else if (key == "proctitle") {
-      // The command line as the process sees it: arguments NUL-separated.
-      scratch_.clear();
-      append_hex_decoded(scratch_, value);
-      while (!scratch_.empty() && scratch_.back() == '\0') scratch_.pop_back();
-      for (char& c : scratch_) c = c == '\0' ? ' ' : c;
-      add_built(proctitle_, scratch_);
-    } else if (key == "key") {
-      // Several keys of one audit rule, separated by 0x01.
-      scratch_.clear();
-      append_hex_decoded(scratch_, value);
-      std::string_view keys = scratch_;
-      for (;;) {
-        const size_t sep = keys.find('\x01');
-        add_built(key_, keys.substr(0, sep));
-        if (sep == std::string_view::npos) break;
-        keys.remove_prefix(sep + 1);
+    scratch_.clear();
+    append_hex_decoded(scratch_, value);
+    switch (encoding) {
+      case Encoding::kPlain:
+      case Encoding::kHex:
+        for (char& c : scratch_) c = c == '\0' ? ' ' : c;
+        add_built(names_cache_.id(key), scratch_);
+        break;
+      case Encoding::kProctitle:
+        // The command line as the process sees it: arguments NUL-separated.
+        while (!scratch_.empty() && scratch_.back() == '\0') scratch_.pop_back();
+        for (char& c : scratch_) c = c == '\0' ? ' ' : c;
+        add_built(proctitle_, scratch_);
+        break;
+      case Encoding::kKeys: {
+        // Several keys of one audit rule, separated by 0x01.
+        std::string_view keys = scratch_;
+        for (;;) {
+          const size_t sep = keys.find('\x01');
+          add_built(key_, keys.substr(0, sep));
+          if (sep == std::string_view::npos) break;
+          keys.remove_prefix(sep + 1);
+        }
+        break;
       }
-    } else {
-      add(names_cache_.id(key), value);
-      if (sockaddr_ && key == "saddr") add_socket_address(value);
     }
   }
 
