@@ -159,20 +159,31 @@ class SyslogParser final : public BlockParser {
   // field "id.k".
   void add_structured_data(std::string_view sd, uint64_t no, uint64_t offset, EventSink& sink) {
     add_text(event_, ids_.structured_data, sd);
-    bool dropped = false;
+    bool too_many_fields = false, too_many_names = false;
     syslog_detail::walk_structured_data(
         sd, 0, [&](std::string_view id, std::string_view name, std::string_view value) {
           if (event_.size() >= limits::kTextMaxFieldsPerEvent) {
-            dropped = true;
+            too_many_fields = true;
+            return;
+          }
+          const FieldId field = sd_field(id, name);
+          if (field == kNoField) {
+            too_many_names = true;
             return;
           }
           if (value.find('\\') != std::string_view::npos) value = unescape(value);
-          add_text(event_, sd_field(id, name), value);
+          add_text(event_, field, value);
         });
-    if (dropped) {
+    if (too_many_fields) {
       sink.on_issue({no, offset,
                      "more than " + std::to_string(limits::kTextMaxFieldsPerEvent) +
                          " fields; the rest of the structured data is only in structured_data"});
+    }
+    if (too_many_names) {
+      sink.on_issue({no, offset,
+                     "more than " + std::to_string(limits::kJsonMaxNewFieldNames) +
+                         " distinct structured data names; parameters with new names are only "
+                         "in structured_data"});
     }
   }
 
@@ -195,6 +206,9 @@ class SyslogParser final : public BlockParser {
     scratch_name_.append(name);
     auto it = sd_fields_.find(scratch_name_);
     if (it != sd_fields_.end()) return it->second;
+    // Endless distinct names would grow the run's name table without bound;
+    // generic JSON keys have the same bound.
+    if (sd_fields_.size() >= limits::kJsonMaxNewFieldNames) return kNoField;
     const FieldId field = names_.intern(scratch_name_);
     sd_fields_.emplace(scratch_name_, field);
     return field;

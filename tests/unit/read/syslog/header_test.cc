@@ -220,6 +220,26 @@ TEST(SyslogHeader, Rfc5424FieldLimit) {
   EXPECT_NE(r.issues[0].reason.find("structured_data"), std::string::npos);
 }
 
+TEST(SyslogHeader, Rfc5424NewNameLimit) {
+  // Distinct parameter names become field names up to a bound, then stay
+  // only in structured_data.
+  std::string text;
+  size_t name = 0;
+  const size_t per_line = 4000;
+  const size_t lines = limits::kJsonMaxNewFieldNames / per_line + 2;
+  for (size_t l = 0; l < lines; ++l) {
+    text += "<14>1 2024-05-01T08:00:02Z h app - - [p";
+    for (size_t i = 0; i < per_line; ++i) text += " n" + std::to_string(name++) + "=\"v\"";
+    text += "] m\n";
+  }
+  const ParseResult r = parse_text(text);
+  ASSERT_EQ(r.events.size(), lines);
+  EXPECT_EQ(r.events.front().fields.size(), per_line + 7);
+  EXPECT_EQ(r.events.back().fields.size(), 7u);
+  ASSERT_EQ(r.issues.size(), 2u);
+  EXPECT_NE(r.issues[0].reason.find("distinct structured data names"), std::string::npos);
+}
+
 TEST(SyslogHeader, RejectedLinesAreReportedAndTheRestRead) {
   const std::string text =
       "May  1 10:00:00 h a: first\n"
