@@ -214,7 +214,8 @@ class AuditdCutRule final : public CutRule {
     RecordHeader header;
     const bool record = auditd::parse_header(line, header) == HeaderStatus::kOk;
     return grouper_
-        .line(record ? &header : nullptr, line.size() + 1, [](size_t) {}, [](size_t) {})
+        .line(
+            record ? &header : nullptr, line.size() + 1, [](size_t) {}, [](size_t) {})
         .boundary;
   }
 
@@ -243,26 +244,29 @@ class AuditdParser final : public BlockParser {
     input_ = input;
     sink_ = &sink;
     auto close = [this](size_t slot) { emit(slot); };
-    for_each_line(block, block_offset, sink, [&](std::string_view line, uint64_t number,
-                                                 uint64_t offset) {
-      RecordHeader header;
-      const HeaderStatus status = auditd::parse_header(line, header);
-      if (status != HeaderStatus::kOk) {
-        grouper_.line(nullptr, line.size() + 1, [](size_t) {}, close);
-        if (status == HeaderStatus::kTimeOutOfRange) {
-          sink.on_issue({number, offset, "auditd record time is after the year 9999; skipped"});
-        } else if (line.find_first_not_of(" \t") != std::string_view::npos) {
-          sink.on_issue({number, offset,
-                         "not an auditd record (expected \"type=TYPE "
-                         "msg=audit(SECONDS.MILLISECONDS:SERIAL): ...\"); skipped"});
-        }
-        return;
-      }
-      const Record record{line, header, number, offset, !valid_utf8_line(line)};
-      if (record.bad_utf8) sink.on_issue({number, offset, "invalid UTF-8 replaced with U+FFFD"});
-      grouper_.line(&header, line.size() + 1,
-                    [&](size_t slot) { pending_[slot].push_back(record); }, close);
-    });
+    for_each_line(
+        block, block_offset, sink, [&](std::string_view line, uint64_t number, uint64_t offset) {
+          RecordHeader header;
+          const HeaderStatus status = auditd::parse_header(line, header);
+          if (status != HeaderStatus::kOk) {
+            grouper_.line(
+                nullptr, line.size() + 1, [](size_t) {}, close);
+            if (status == HeaderStatus::kTimeOutOfRange) {
+              sink.on_issue({number, offset, "auditd record time is after the year 9999; skipped"});
+            } else if (line.find_first_not_of(" \t") != std::string_view::npos) {
+              sink.on_issue({number, offset,
+                             "not an auditd record (expected \"type=TYPE "
+                             "msg=audit(SECONDS.MILLISECONDS:SERIAL): ...\"); skipped"});
+            }
+            return;
+          }
+          const Record record{line, header, number, offset, !valid_utf8_line(line)};
+          if (record.bad_utf8)
+            sink.on_issue({number, offset, "invalid UTF-8 replaced with U+FFFD"});
+          grouper_.line(
+              &header, line.size() + 1, [&](size_t slot) { pending_[slot].push_back(record); },
+              close);
+        });
     grouper_.close_all(close);
     sink_ = nullptr;
   }
@@ -589,14 +593,11 @@ class AuditdFormat final : public Format {
   }
 
   Result<std::shared_ptr<const FileContext>> open(std::string_view, const FileFacts&,
-                                                  const ReadOptions&,
-                                                  FieldNames&) const override {
+                                                  const ReadOptions&, FieldNames&) const override {
     return std::shared_ptr<const FileContext>(std::make_shared<AuditdContext>());
   }
 
-  std::unique_ptr<CutRule> cut_rule() const override {
-    return std::make_unique<AuditdCutRule>();
-  }
+  std::unique_ptr<CutRule> cut_rule() const override { return std::make_unique<AuditdCutRule>(); }
 
   std::unique_ptr<BlockParser> parser(std::shared_ptr<const FileContext>,
                                       FieldNames& names) const override {

@@ -84,9 +84,9 @@ bool expects_more_records(std::string_view type) {
     case 'I': return type == "IPC" || type == "IPC_SET_PERM";
     case 'K': return type == "KERN_MODULE";
     case 'M':
-      return type == "MMAP" || type == "MQ_OPEN" || type == "MQ_NOTIFY" ||
-             type == "MQ_SENDRECV" || type == "MQ_GETSETATTR" || type == "MAC_STATUS" ||
-             type == "MAC_POLICY_LOAD" || type == "MAC_CONFIG_CHANGE";
+      return type == "MMAP" || type == "MQ_OPEN" || type == "MQ_NOTIFY" || type == "MQ_SENDRECV" ||
+             type == "MQ_GETSETATTR" || type == "MAC_STATUS" || type == "MAC_POLICY_LOAD" ||
+             type == "MAC_CONFIG_CHANGE";
     case 'N': return type == "NETFILTER_CFG";
     case 'O': return type == "OBJ_PID" || type == "OPENAT2";
     case 'P': return type == "PATH";

@@ -2,8 +2,6 @@
 // parallel scan): the shared corpus's samples, a generated file large enough
 // for many blocks, and SigmaHQ's rules firing on fixtures written for them.
 
-#include <gtest/gtest.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -12,6 +10,8 @@
 #include <set>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "auditd_support.h"
 #include "vigil/detect/loader.h"
@@ -92,8 +92,8 @@ TEST(AuditdFiles, ManyBlocksGiveTheEventsOfOneParse) {
   std::string text;
   std::string hexed;
   for (uint64_t i = 0; text.size() < 3 * limits::kTextBlockBytes; ++i) {
-    const std::string t = "audit(1700000000." + std::to_string(100 + i % 900) + ":" +
-                          std::to_string(i) + "): ";
+    const std::string t =
+        "audit(1700000000." + std::to_string(100 + i % 900) + ":" + std::to_string(i) + "): ";
     text += "type=SYSCALL msg=" + t +
             "arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=0 items=1 pid=" +
             std::to_string(i) + " uid=0 comm=\"sh\" exe=\"/bin/sh\" key=(null)\n";
@@ -125,8 +125,8 @@ TEST(AuditdFiles, ManyBlocksGiveTheEventsOfOneParse) {
    public:
     JsonSink(FieldNames& names, std::vector<std::string>& out) : names_(names), out_(out) {}
     void on_event(Event& event) override {
-      std::string line = std::to_string(event.source.record_id) + "@" +
-                         std::to_string(event.source.offset) + " ";
+      std::string line =
+          std::to_string(event.source.record_id) + "@" + std::to_string(event.source.offset) + " ";
       event.append_json(line, names_);
       out_.push_back(std::move(line));
     }
@@ -154,6 +154,9 @@ std::set<std::string> fired_rule_ids(const std::string& fixture, std::vector<std
   std::vector<detect::Diagnostic> diagnostics;
   auto set = detect::RuleSet::compile(detect::load_rules(folders), names, options, diagnostics);
   EXPECT_GT(set->size(), 0u);
+  for (const detect::Diagnostic& d : diagnostics) {
+    EXPECT_FALSE(d.rejects_rule) << detect::format_diagnostic(d);
+  }
   detect::Matcher matcher(*set);
 
   std::set<std::string> fired;
@@ -177,7 +180,8 @@ std::set<std::string> fired_rule_ids(const std::string& fixture, std::vector<std
       },
       [](int&) {},
       [&](TextSlot<int>& slot) {
-        for (const LineIssue& issue : slot.issues) ADD_FAILURE() << issue.line << ": " << issue.reason;
+        for (const LineIssue& issue : slot.issues)
+          ADD_FAILURE() << issue.line << ": " << issue.reason;
       });
   return fired;
 }

@@ -3,12 +3,12 @@
 // (or as blocks cut where the cut rule allows) and keep what it delivered in
 // a form that compares exactly.
 
-#include <gtest/gtest.h>
-
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "vigil/core/event.h"
 #include "vigil/core/field_names.h"

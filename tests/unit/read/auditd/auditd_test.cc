@@ -2,13 +2,13 @@
 // odd lines, recognition, and the cut rule's promise that blocks cut where it
 // allows parse to the same events as the whole file.
 
-#include <gtest/gtest.h>
-
 #include <string>
 
+#include <gtest/gtest.h>
+
 #include "auditd_support.h"
-#include "vigil/read/text/scan.h"
 #include "vigil/read/formats.h"
+#include "vigil/read/text/scan.h"
 
 namespace vigil::read {
 namespace {
@@ -106,12 +106,14 @@ TEST(Auditd, HexEncodedValuesAreDecoded) {
       "type=SYSCALL msg=audit(1700000000.000:7): syscall=59 comm=" + hex("my prog") +
       " exe=" + hex("/tmp/my prog") + " key=" + hex(std::string("k1\x01k2", 5)) +
       "\n"
-      "type=EXECVE msg=audit(1700000000.000:7): argc=3 a0=\"sh\" a1=" + hex("-c") +
-      " a2=" + hex("echo \"hi\" there") +
+      "type=EXECVE msg=audit(1700000000.000:7): argc=3 a0=\"sh\" a1=" +
+      hex("-c") + " a2=" + hex("echo \"hi\" there") +
       "\n"
-      "type=CWD msg=audit(1700000000.000:7): cwd=" + hex("/home/bob/with space") +
+      "type=CWD msg=audit(1700000000.000:7): cwd=" +
+      hex("/home/bob/with space") +
       "\n"
-      "type=PATH msg=audit(1700000000.000:7): item=0 name=" + hex("/tmp/a b") +
+      "type=PATH msg=audit(1700000000.000:7): item=0 name=" +
+      hex("/tmp/a b") +
       " nametype=CREATE\n"
       "type=PROCTITLE msg=audit(1700000000.000:7): proctitle=" +
       hex(std::string("sh\0-c\0echo \"hi\" there\0", 22)) + "\n";
@@ -153,7 +155,8 @@ TEST(Auditd, LongArgumentsAreJoined) {
       "type=EXECVE msg=audit(1700000000.000:9): argc=3 a0=\"echo\" a1_len=52 a1[0]=" +
       hex(part1) +
       "\n"
-      "type=EXECVE msg=audit(1700000000.000:9): a1[1]=\"" + part2 +
+      "type=EXECVE msg=audit(1700000000.000:9): a1[1]=\"" +
+      part2 +
       "\" a2=\"end\"\n"
       "type=EOE msg=audit(1700000000.000:9): \n";
   FieldNames names;
@@ -175,7 +178,9 @@ TEST(Auditd, UserMessagesAreFlattened) {
       "ses=4294967295 msg='cwd=\"/var/www/up loads\" cmd=636174202F6574632F736861646F77 "
       "terminal=pts/1 res=success'\n"
       "type=USER_AUTH msg=audit(1642999060.603:2226): pid=27950 uid=33 msg='op=PAM:authentication "
-      "acct=" + hex("jörg müller") + " exe=\"/bin/su\" hostname=? addr=? terminal=/dev/pts/1 "
+      "acct=" +
+      hex("jörg müller") +
+      " exe=\"/bin/su\" hostname=? addr=? terminal=/dev/pts/1 "
       "res=failed'\n"
       "type=USER msg=audit(1642999060.700:2227): pid=1 uid=0 msg='just some text'\n";
   FieldNames names;
@@ -183,10 +188,18 @@ TEST(Auditd, UserMessagesAreFlattened) {
   EXPECT_TRUE(parsed.issues.empty());
   ASSERT_EQ(parsed.events.size(), 4u);
   const Fields login = {
-      {"_source_format", "auditd"}, {"type", "USER_LOGIN"}, {"pid", "14362"},
-      {"uid", "0"},                 {"auid", "1002"},       {"ses", "100"},
-      {"op", "login"},              {"id", "1002"},         {"exe", "/usr/sbin/sshd"},
-      {"hostname", "2001:db8::7"},  {"addr", "2001:db8::7"}, {"terminal", "/dev/pts/0"},
+      {"_source_format", "auditd"},
+      {"type", "USER_LOGIN"},
+      {"pid", "14362"},
+      {"uid", "0"},
+      {"auid", "1002"},
+      {"ses", "100"},
+      {"op", "login"},
+      {"id", "1002"},
+      {"exe", "/usr/sbin/sshd"},
+      {"hostname", "2001:db8::7"},
+      {"addr", "2001:db8::7"},
+      {"terminal", "/dev/pts/0"},
       {"res", "success"},
   };
   EXPECT_EQ(parsed.events[0].fields, login);
@@ -340,13 +353,14 @@ TEST(Auditd, OddLines) {
   const std::string long_value(200'000, 'z');
   const std::string text =
       "type=USER_END msg=audit(1.000:1): pid=1 msg='op=x acct=\"ok\" res=success'\r\n"  // CRLF
-      "\n"                                                                          // blank
+      "\n"                                                                              // blank
       "this is not an audit record\n"
       "type=SYSCALL msg=audit(99999999999999.000:2): syscall=1\n"  // year > 9999
       "type=SYSCALL msg=audit(1.000:3) syscall=1\n"                // no colon after )
       "type=USER_LOGIN msg=audit(1.000:4): msg='acct=\"\xff\xfe\" res=failed'\n"
       "\x01\x02\x7f\x80 binary \x00 garbage\n"s
-      "type=PATH msg=audit(1.000:5): name=\"/tmp/" + long_value +
+      "type=PATH msg=audit(1.000:5): name=\"/tmp/" +
+      long_value +
       "\" nametype=CREATE\n"
       "type=CWD msg=audit(1.000:6): cwd=\"/unterminated\n"
       "type=EXECVE msg=audit(1.000:7): argc=2 a0=\"x\" a1=(null) a2=ABC a3=zz =v k= novalue\n"
@@ -457,7 +471,8 @@ TEST(AuditdCutRule, BlocksParseLikeTheWholeFile) {
     const std::string t = "audit(100." + std::to_string(100 + i) + ":" + std::to_string(i) + "): ";
     const std::string node = i % 7 == 0 ? "node=n" + std::to_string(i % 2) + " " : "";
     text += node + "type=SYSCALL msg=" + t + "syscall=59 exe=\"/bin/x\"\n";
-    if (i % 5 == 0) text += "type=USER_ACCT msg=audit(100.0:" + std::to_string(1000 + i) + "): res=1\n";
+    if (i % 5 == 0)
+      text += "type=USER_ACCT msg=audit(100.0:" + std::to_string(1000 + i) + "): res=1\n";
     if (i % 11 == 0) text += "junk line\n";
     text += node + "type=EXECVE msg=" + t + "argc=1 a0=\"x\"\n";
     if (i % 13 != 0) text += node + "type=PROCTITLE msg=" + t + "proctitle=78\n";
@@ -469,7 +484,8 @@ TEST(AuditdCutRule, BlocksParseLikeTheWholeFile) {
 TEST(AuditdCutRule, ForcedBoundaryBoundsBlocks) {
   // One serial repeated without end: the rule still lets blocks end.
   std::string text;
-  const std::string line = "type=PATH msg=audit(1.000:1): name=\"/" + std::string(200, 'p') + "\"\n";
+  const std::string line =
+      "type=PATH msg=audit(1.000:1): name=\"/" + std::string(200, 'p') + "\"\n";
   while (text.size() < 3 * limits::kAuditdForcedBoundaryBytes) text += line;
   const auto cuts = allowed_cuts(text);
   ASSERT_FALSE(cuts.empty());
