@@ -432,6 +432,11 @@ class AuditdParser final : public BlockParser {
         if (event_.size() == before) add(msg_, value);  // free text, no fields in it
         continue;
       }
+      if (event_.size() >= limits::kTextMaxFieldsPerEvent) {
+        // Dropped before its name is interned: names come from the log.
+        fields_dropped_ = true;
+        continue;
+      }
       add_value(key, value, quoted || section == Section::kEnriched);
     }
   }
