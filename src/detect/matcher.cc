@@ -90,6 +90,7 @@ struct Matcher::Scratch {
   std::vector<uint32_t> literals_found;  // literal ids, in the order first found
   std::vector<uint32_t> instance_generation;
   std::vector<uint32_t> candidates;
+  Matcher::Counters counters;
 
   explicit Scratch(const RuleSet::Impl& s) : set(s) {
     slots.resize(s.field_count);
@@ -152,6 +153,8 @@ struct Matcher::Scratch {
     for (const FieldScan& fs : gate.scans) {
       for (uint32_t occ = first(fs.field); occ != kNoIndex; occ = occurrences[occ].next) {
         const std::string_view t = folded(occ);
+        ++counters.scans;
+        counters.scanned_bytes += t.size();
         if (hs_scan(fs.db.get(), t.empty() ? "" : t.data(), static_cast<unsigned>(t.size()), 0,
                     hs, &Scratch::on_literal, this) != HS_SUCCESS) {
           scan_failed = true;
@@ -417,7 +420,7 @@ struct Matcher::Scratch {
     if (test_generation[index] == generation) return test_value[index] != 0;
     const bool value = (set.prefilter && !scan_failed && ruled_out(index))
                            ? false
-                           : evaluate_test(set.tests[index]);
+                           : (++counters.tests, evaluate_test(set.tests[index]));
     test_generation[index] = generation;
     test_value[index] = value ? 1 : 0;
     return value;
@@ -469,6 +472,7 @@ struct Matcher::Scratch {
     gate_generation[g] = generation;
     const Gate& gate = set.gates[g];
     if (!gate_holds(gate)) return;
+    ++counters.gates;
     if (!set.prefilter || scan_failed) {
       run_instances(gate.instances);
       return;
@@ -497,6 +501,7 @@ struct Matcher::Scratch {
   }
 
   void run_instances(const std::vector<uint32_t>& list) {
+    counters.candidates += list.size();
     for (const uint32_t i : list) {
       const Instance& inst = set.instances[i];
       if (evaluate(inst.root)) results.push_back(inst.rule);
@@ -509,10 +514,13 @@ Matcher::Matcher(const RuleSet& rules)
 
 Matcher::~Matcher() = default;
 
+const Matcher::Counters& Matcher::counters() const { return scratch_->counters; }
+
 std::span<const uint32_t> Matcher::match(const Event& event) {
   Scratch& s = *scratch_;
   const RuleSet::Impl& set = rules_.impl();
   s.begin(event);
+  ++s.counters.events;
   s.results.clear();
   for (uint32_t g : set.unindexed_gates) s.run_gate(g);
   if (!set.gates_by_channel.empty()) {

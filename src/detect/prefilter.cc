@@ -17,6 +17,9 @@ namespace vigil::detect {
 
 namespace {
 
+// Shortest substring literal worth scanning for (bytes, folded).
+constexpr size_t kMinScanLiteral = 3;
+
 // The literal a pattern cannot match without (folded); empty when there is
 // none (numbers, `*` alone, empty values).
 std::string pattern_literal(const RuleSet::Impl& set, const Pattern& pattern) {
@@ -164,6 +167,13 @@ class Builder {
           for (uint32_t p = begin; p < end && every_probe; ++p) {
             std::vector<std::string> needed = required_literals(set_, set_.probes[p]);
             if (needed.empty()) every_probe = false;
+            // A very short literal occurs in nearly every value and makes the
+            // whole database slow (each hit is confirmed): such a group is
+            // left to evaluation, and instances anchor on another test.
+            for (const std::string& text : needed) {
+              if (text.size() < kMinScanLiteral) every_probe = false;
+            }
+            if (!every_probe) break;
             for (std::string& text : needed) ids.push_back(literal(test.field, std::move(text)));
           }
         }
