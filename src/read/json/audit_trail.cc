@@ -75,14 +75,22 @@ class AuditTrailParser final : public JsonBlockParser {
   std::array<FieldId, kKeyCount> ids_{};
 };
 
-// An object has the keys that make it an audit trail entry.
-bool entry_keys(simdjson::dom::object object, bool& has_object) {
+// An object has the keys that make it an audit trail entry; `telling` is set
+// when it also names an object or is a login or logout (generic JSON seldom
+// has timestamp, actor and action, and hardly ever with these).
+bool entry_keys(simdjson::dom::object object, bool& telling) {
   bool timestamp = false, actor = false, action = false;
   for (const simdjson::dom::key_value_pair member : object) {
     timestamp |= member.key == "timestamp";
     actor |= member.key == "actor";
-    action |= member.key == "action";
-    has_object |= member.key == "object";
+    if (member.key == "action") {
+      action = true;
+      std::string_view value;
+      if (member.value.get(value) == simdjson::SUCCESS && (value == "login" || value == "logout")) {
+        telling = true;
+      }
+    }
+    telling |= member.key == "object";
   }
   return timestamp && actor && action;
 }
@@ -91,12 +99,12 @@ class AuditTrailFormat final : public Format {
  public:
   std::string_view name() const override { return "audit-trail"; }
   // Above the json format's score when the head's JSON lines are mostly
-  // entries (timestamp, actor, action) and at least one names an object:
-  // generic JSON seldom has all four keys.
+  // entries (timestamp, actor, action) and at least one names an object or
+  // is a login or logout.
   int sniff(std::string_view head, std::string_view) const override {
     simdjson::dom::parser parser;
     int entries = 0, others = 0;
-    bool any_object = false;
+    bool telling = false;
     size_t pos = 0;
     while (pos < head.size() && entries + others < 32) {
       const size_t nl = head.find('\n', pos);
@@ -107,13 +115,13 @@ class AuditTrailFormat final : public Format {
       simdjson::dom::object object;
       const simdjson::padded_string copy(line);
       if (parser.parse(copy).get(object) == simdjson::SUCCESS &&
-          entry_keys(object, any_object)) {
+          entry_keys(object, telling)) {
         ++entries;
       } else {
         ++others;
       }
     }
-    return entries > others && any_object ? 90 : 0;
+    return entries > others && telling ? 90 : 0;
   }
   Result<std::shared_ptr<const FileContext>> open(std::string_view, const FileFacts&,
                                                   const ReadOptions&, FieldNames&) const override {

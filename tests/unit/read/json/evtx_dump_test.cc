@@ -17,6 +17,10 @@
 // The EVTX side needs vigil_read_evtx linked into this test binary
 // (tests/unit/CMakeLists.txt); without it the tests say so and skip.
 #if __has_include("vigil/read/evtx/evtx.h")
+#include "vigil/detect/loader.h"
+#include "vigil/detect/logsource.h"
+#include "vigil/detect/matcher.h"
+#include "vigil/detect/ruleset.h"
 #include "vigil/read/evtx/evtx.h"
 #include "vigil/read/evtx/scan.h"
 #define VIGIL_JSON_TEST_EVTX 1
@@ -200,6 +204,71 @@ TEST(JsonEvtxDump, SigmaHqRegressionRenderingsReadAsTheirEvtxRecords) {
   std::printf("regression renderings: %zu files, %zu events equal to their EVTX records\n",
               compared, records);
   EXPECT_GT(compared, 100u);
+}
+
+// Each regression case's rule (the files are named by its id) fires on the
+// events read from the JSON rendering exactly as often as on the EVTX file.
+TEST(JsonEvtxDump, SigmaHqRegressionRulesFireOnTheRenderingsAsOnTheEvtx) {
+  const fs::path sigma = fs::path(VIGIL_SHARED_DIR) / "corpus/sigma";
+  if (!fs::exists(sigma / "regression_data")) GTEST_SKIP() << sigma << " is absent";
+  FieldNames names;
+  std::vector<std::string> paths;
+  for (const char* folder : {"rules", "rules-emerging-threats", "rules-threat-hunting"}) {
+    paths.push_back((sigma / folder).string());
+  }
+  detect::CompileOptions options;
+  options.resolver = detect::mapping_resolver(detect::LogsourceMapping::builtin());
+  std::vector<detect::Diagnostic> diagnostics;
+  const auto set = detect::RuleSet::compile(detect::load_rules(paths), names, options, diagnostics);
+  std::map<std::string, uint32_t> by_id;
+  for (uint32_t i = 0; i < set->size(); ++i) by_id.emplace(set->rule(i).info.id, i);
+  detect::Matcher matcher(*set);
+
+  size_t cases = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(sigma / "regression_data")) {
+    const fs::path json = entry.path();
+    if (!entry.is_regular_file() || json.extension() != ".json") continue;
+    fs::path evtx = json;
+    evtx.replace_extension(".evtx");
+    const auto rule = by_id.find(json.stem().string());
+    if (!fs::exists(evtx) || rule == by_id.end()) continue;
+    uint64_t evtx_hits = 0, json_hits = 0;
+    {
+      auto input = evtx::plan_input(evtx.string());
+      ASSERT_TRUE(input.ok());
+      std::vector<evtx::EvtxInput> inputs{std::move(input.value())};
+      evtx::EventBuilder builder(names);
+      Event event;
+      evtx::scan<int>(
+          inputs, 1, {},
+          [&](const evtx::Record& record, const evtx::ChunkNames& chunk_names, uint32_t,
+              unsigned, int&) {
+            event.clear();
+            if (!builder.build(record, chunk_names, 0, event)) return;
+            for (uint32_t r : matcher.match(event)) evtx_hits += r == rule->second ? 1 : 0;
+          },
+          [](int&) {}, [](const evtx::ScanSlot<int>&) {});
+    }
+    {
+      PlanOptions plan;
+      plan.formats = formats();
+      auto input = plan_text_input(json.string(), plan, names);
+      ASSERT_TRUE(input.ok());
+      std::vector<TextInput> inputs;
+      inputs.push_back(std::move(input.value()));
+      scan_text<int>(
+          inputs, 1, names,
+          [&](Event& event, uint32_t, unsigned, int&) {
+            for (uint32_t r : matcher.match(event)) json_hits += r == rule->second ? 1 : 0;
+          },
+          [](int&) {}, [](TextSlot<int>&) {});
+    }
+    EXPECT_GT(evtx_hits, 0u) << json;
+    EXPECT_EQ(json_hits, evtx_hits) << json << ": " << set->rule(rule->second).info.title;
+    ++cases;
+  }
+  std::printf("regression cases whose rule fires as often on the JSON rendering: %zu\n", cases);
+  EXPECT_GT(cases, 100u);
 }
 
 // The same through the command line: `vigil dump` of a few corpus files,
