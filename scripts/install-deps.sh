@@ -13,6 +13,8 @@ PACKAGES=(
   # Test-time oracles for the EVTX reader, and the benchmark's comparison tool.
   libevtx-utils python3-evtx python3
   hyperfine time
+  # Compressed inputs in the whole-program tests.
+  zstd gzip
 )
 
 missing=()

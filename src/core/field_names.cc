@@ -25,6 +25,7 @@ constexpr std::array<std::string_view, field::kCount> kPredefined = {
     "Provider_Name",
     "Provider_Guid",
     "Provider_EventSourceName",
+    "_source_format",
 };
 }  // namespace
 

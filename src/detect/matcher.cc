@@ -91,9 +91,15 @@ struct Matcher::Scratch {
   std::vector<uint32_t> instance_generation;
   std::vector<uint32_t> candidates;
   Matcher::Counters counters;
+  // `_source_format` when rules test it. The EVTX reader leaves the field
+  // out (every EVTX event would carry the same bytes): an event without it
+  // is an EVTX event, so the matcher supplies "evtx".
+  FieldId source_format = kNoField;
+  Value evtx_format = Value::utf8("evtx");
 
   explicit Scratch(const RuleSet::Impl& s) : set(s) {
     slots.resize(s.field_count);
+    if (field::kSourceFormat < slots.size()) source_format = field::kSourceFormat;
     test_generation.assign(s.tests.size(), 0);
     test_value.assign(s.tests.size(), 0);
     gate_generation.assign(s.gates.size(), 0);
@@ -238,6 +244,16 @@ struct Matcher::Scratch {
     }
     // Spaced names a second time, under the name rules use.
     uint32_t extra = static_cast<uint32_t>(fields.size());
+    if (source_format != kNoField && slots[source_format].generation != generation) {
+      if (occurrences.size() <= extra) occurrences.resize(extra + 1);
+      Occurrence& o = occurrences[extra];
+      o.value = &evtx_format;
+      o.next = kNoIndex;
+      o.has_text = false;
+      o.has_folded = false;
+      link(extra, source_format);
+      ++extra;
+    }
     for (uint32_t i = 0; i < fields.size(); ++i) {
       const FieldId to = alias_of(fields[i].name);
       if (to == kNoField) continue;

@@ -185,7 +185,7 @@ void append_detection_members(std::string& out, const EventRecord& event, const 
   out += ",\"computer\":";
   append_json_valid(out, event.field(field::kComputer));
   out += ",\"channel\":";
-  append_json_valid(out, event.field(field::kChannel));
+  append_json_valid(out, event.channel());
   out += ",\"event_id\":";
   append_event_id_json(out, event);
   out += ",\"record_id\":";
@@ -291,7 +291,7 @@ class TimesketchWriter final : public DetectionWriter {
     message += "] ";
     message += rule.title;
     message += ": ";
-    message += event.field(field::kChannel);
+    message += event.channel();
     message += ' ';
     message += event.field(field::kEventID);
     message += " on ";
@@ -353,7 +353,7 @@ class CsvWriter final : public DetectionWriter {
     out.push_back(',');
     append_csv_field(out, event.field(field::kComputer));
     out.push_back(',');
-    append_csv_field(out, event.field(field::kChannel));
+    append_csv_field(out, event.channel());
     out.push_back(',');
     append_csv_field(out, event.field(field::kEventID));
     out.push_back(',');
@@ -428,7 +428,7 @@ class TableWriter final : public DetectionWriter {
     out += "  Rule\n";
   }
   void detection(const EventRecord& event, const RuleInfo& rule, std::string& out) override {
-    row(out, event.timestamp, event.field(field::kComputer), event.field(field::kChannel),
+    row(out, event.timestamp, event.field(field::kComputer), event.channel(),
         event.field(field::kEventID), rule.level, rule.title);
   }
   void alert(const AlertView& alert, std::string& out) override {
@@ -497,7 +497,7 @@ class TimelineJsonl final : public TimelineWriter {
     out += ",\"computer\":";
     append_json_valid(out, event.field(field::kComputer));
     out += ",\"channel\":";
-    append_json_valid(out, event.field(field::kChannel));
+    append_json_valid(out, event.channel());
     out += ",\"event_id\":";
     append_event_id_json(out, event);
     out += ",\"record_id\":";
@@ -539,7 +539,7 @@ class TimelineCsv final : public TimelineWriter {
     out.push_back(',');
     append_csv_field(out, event.field(field::kComputer));
     out.push_back(',');
-    append_csv_field(out, event.field(field::kChannel));
+    append_csv_field(out, event.channel());
     out.push_back(',');
     append_csv_field(out, event.field(field::kEventID));
     out.push_back(',');
@@ -607,7 +607,7 @@ const char* format_name(Format format) {
 
 void TableLayout::observe(const EventRecord& record, Level rule_level) {
   computer = std::clamp(code_points(record.field(field::kComputer)), computer, kMaxComputer);
-  channel = std::clamp(code_points(record.field(field::kChannel)), channel, kMaxChannel);
+  channel = std::clamp(code_points(record.channel()), channel, kMaxChannel);
   event_id = std::clamp(code_points(record.field(field::kEventID)), event_id, size_t{10});
   level = std::max(level, code_points(detect::level_name(rule_level)));
 }

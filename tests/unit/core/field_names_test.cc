@@ -36,6 +36,7 @@ TEST(FieldNames, PredefinedIds) {
       {field::kProviderName, "Provider_Name"},
       {field::kProviderGuid, "Provider_Guid"},
       {field::kProviderEventSourceName, "Provider_EventSourceName"},
+      {field::kSourceFormat, "_source_format"},
   };
   static_assert(std::size(expected) == field::kCount, "every predefined id is checked");
   for (const auto& [id, name] : expected) {

@@ -61,6 +61,9 @@ enum : FieldId {
   kProviderName,
   kProviderGuid,
   kProviderEventSourceName,
+  // Not an EVTX field: the format of the log an event came from, set by the
+  // text readers (docs/formats.md); EVTX events leave it out.
+  kSourceFormat,
   kCount
 };
 }  // namespace field

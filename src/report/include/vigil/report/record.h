@@ -36,6 +36,11 @@ struct EventRecord {
   // First value of a field; empty when absent.
   std::string_view field(FieldId name) const;
   bool has(FieldId name) const;
+  // What the output's channel column shows: the EVTX Channel, or for text
+  // logs the format they were read as (`_source_format`).
+  std::string_view channel() const {
+    return has(field::kChannel) ? field(field::kChannel) : field(field::kSourceFormat);
+  }
 };
 
 // Appends the encoding of `event` with the rules it matched (ascending).
