@@ -333,7 +333,12 @@ class WebFormat final : public Format {
       auto compiled = web::compile_log_format(options.web_format);
       if (!compiled.ok()) return compiled.take_error();
       context->user = std::move(compiled.value());
+      // The user's layout first; the built-in ones after it, so that a
+      // folder mixing the user's logs with ordinary ones reads both.
       context->formats.push_back(bind(*context->user, context->ids, names));
+      for (const LogFormat& builtin : web::builtin_log_formats()) {
+        context->formats.push_back(bind(builtin, context->ids, names));
+      }
       return std::shared_ptr<const FileContext>(std::move(context));
     }
     // The layout most head lines fit comes first; ties go to the more

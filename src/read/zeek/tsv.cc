@@ -243,6 +243,13 @@ Result<void> read_tsv_header(std::string_view head, ZeekContext& c, FieldNames& 
                                                 " columns (limit " +
                                                 std::to_string(limits::kTextMaxFieldsPerEvent) + ")");
   }
+  // Names and the path become field names and values: well-formed UTF-8.
+  Event storage;
+  bool repaired = false;
+  c.path = std::string(valid_utf8_or_repaired(c.path, storage, repaired));
+  for (std::string& name : field_names) {
+    name = std::string(valid_utf8_or_repaired(name, storage, repaired));
+  }
   for (size_t i = 0; i < field_names.size(); ++i) {
     c.columns.push_back(names.intern(field_names[i]));
     c.kinds.push_back(i < types.size() && types[i] == "bool" ? ColumnKind::kBool

@@ -156,10 +156,14 @@ TEST(WebFormat, UserFormat) {
       "site.example 8443 \"Wget/1.21\" \"sid=abc\"\n"
       "192.0.2.9 - [01/Jan/2024:00:00:01 +0000] GET /y HTTP/1.1 200 5 10 1 site.example 8443 "
       "\"-\" \"-\"\n"
-      "192.0.2.9 - [01/Jan/2024:00:00:01 +0000] GET\n";
+      "192.0.2.9 - [01/Jan/2024:00:00:01 +0000] GET\n"
+      "10.0.0.1 - - [24/Mar/2018:17:15:20 +0000] \"GET /combined HTTP/1.1\" 200 1 \"-\" \"A\"\n";
   const Parsed p = parse_text(web_format(), text, options);
   ASSERT_TRUE(p.open_error.empty()) << p.open_error;
-  ASSERT_EQ(p.events.size(), 2u);
+  ASSERT_EQ(p.events.size(), 3u);
+  // Lines of the built-in layouts are still read after the user's.
+  EXPECT_EQ(p.events[2].get("cs-uri"), "/combined");
+  EXPECT_EQ(p.events[2].get("cs-user-agent"), "A");
   const auto& e = p.events[0];
   EXPECT_EQ(e.get("c-ip"), "192.0.2.9");
   EXPECT_EQ(e.get("cs-x-real-ip"), "10.9.9.9");
