@@ -419,8 +419,8 @@ class CsvFormat final : public Format {
       c->columns.push_back(names.intern(text));
       c->column_names.push_back(std::move(text));
     }
-    c->source_format_id = names.intern("_source_format");
-    c->computer_id = names.intern("Computer");
+    c->source_format_id = field::kSourceFormat;
+    c->computer_id = field::kComputer;
 
     std::vector<std::vector<std::string_view>> rows;
     std::deque<std::string> row_scratch, kept_values;

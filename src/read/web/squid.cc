@@ -23,7 +23,7 @@ constexpr size_t kSniffLines = 64;
 
 struct SquidIds {
   explicit SquidIds(FieldNames& n)
-      : source_format(n.intern("_source_format")),
+      : source_format(field::kSourceFormat),
         elapsed(n.intern("time-taken")),
         src_ip(n.intern("src_ip")),
         action(n.intern("s-action")),

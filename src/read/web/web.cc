@@ -26,7 +26,7 @@ constexpr size_t kSniffLines = 64;
 
 struct WebIds {
   explicit WebIds(FieldNames& n)
-      : source_format(n.intern("_source_format")),
+      : source_format(field::kSourceFormat),
         client_ip(n.intern("c-ip")),
         client_dns(n.intern("c-dns")),
         ident(n.intern("c-ident")),

@@ -135,7 +135,7 @@ class ZeekFormat final : public Format {
                                                   const ReadOptions&,
                                                   FieldNames& names) const override {
     auto context = std::make_shared<ZeekContext>();
-    context->source_format_id = names.intern("_source_format");
+    context->source_format_id = field::kSourceFormat;
     context->path_id = names.intern("_path");
     context->ts_id = names.intern("ts");
     size_t start = 0;
