@@ -7,7 +7,8 @@
 #                    ASan+UBSan unit tests, fuzz replay
 #   make test-asan   unit tests only, Debug build with AddressSanitizer + UBSan
 #   make test-slow   the tests labelled slow (minutes each), release build
-#   make bench       build, then bench/run.sh (EVTX reading) and bench/hunt.sh (Sigma hunting)
+#   make bench       build, then bench/run.sh (EVTX reading), bench/hunt.sh (Sigma hunting)
+#                    and bench/formats.sh (text-log reading, MB/s per format)
 #   make fuzz-replay replay fuzz/corpus and fuzz/regressions, then fuzz briefly
 #   make fuzz        a longer fuzzing session (FUZZ_SECONDS per target)
 #   make format      clang-format every tracked C++ file
@@ -72,6 +73,7 @@ bench: build
 	fi
 	@bash bench/run.sh $(BUILD)
 	@bash bench/hunt.sh $(BUILD)
+	@bash bench/formats.sh $(BUILD)
 
 fuzz-build: deps
 	@if [ ! -f fuzz/CMakeLists.txt ]; then \
