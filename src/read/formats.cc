@@ -21,6 +21,10 @@
 #include "vigil/read/syslog/syslog.h"
 #define VIGIL_READ_SYSLOG 1
 #endif
+#if __has_include("vigil/read/weberror/weberror.h")
+#include "vigil/read/weberror/weberror.h"
+#define VIGIL_READ_WEBERROR 1
+#endif
 #if __has_include("vigil/read/web/web.h")
 #include "vigil/read/web/web.h"
 #define VIGIL_READ_WEB 1
@@ -47,6 +51,10 @@ std::vector<const Format*> make_list() {
 #endif
 #ifdef VIGIL_READ_SYSLOG
   list.push_back(&syslog_format());
+#endif
+#ifdef VIGIL_READ_WEBERROR
+  list.push_back(&apache_error_format());
+  list.push_back(&nginx_error_format());
 #endif
 #ifdef VIGIL_READ_WEB
   list.push_back(&squid_format());
