@@ -134,6 +134,22 @@ TEST(JsonGeneric, TimeKeysInTheirOrderAndTimeField) {
   EXPECT_EQ(rfc(p.events[0].timestamp), "2024-05-14T09:00:00.250Z");
 }
 
+TEST(JsonGeneric, ApplicationExports) {
+  FieldNames names;
+  const Parsed p = parse_block(
+      json_format(), testing::read_all(testing::fixture("applications.jsonl")), names);
+  ASSERT_EQ(p.events.size(), 2u) << p.issue_text();
+  // Kubernetes audit: time from requestReceivedTimestamp, arrays repeated.
+  EXPECT_EQ(p.events[0].get("objectRef.resource"), "events");
+  EXPECT_EQ(p.events[0].all("user.groups"),
+            (std::vector<std::string>{"system:serviceaccounts", "system:authenticated"}));
+  EXPECT_EQ(rfc(p.events[0].timestamp), "2024-05-14T09:30:00.123Z");
+  // OpenCanary: utc_time (local_time is not a time key), numbers as text.
+  EXPECT_EQ(p.events[1].get("logtype"), "2000");
+  EXPECT_EQ(p.events[1].get("logdata.USERNAME"), "admin");
+  EXPECT_EQ(rfc(p.events[1].timestamp), "2024-05-14T09:31:00.000Z");
+}
+
 TEST(JsonGeneric, UnixTimesByTheirDigits) {
   FieldNames names;
   auto time_of = [&](const std::string& value) {

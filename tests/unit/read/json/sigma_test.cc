@@ -26,7 +26,8 @@ class JsonSigma : public ::testing::Test {
     const fs::path root = fs::path(VIGIL_SHARED_DIR) / "corpus/sigma/rules";
     if (!fs::exists(root)) return;
     std::vector<std::string> paths;
-    for (const char* sub : {"windows/process_creation", "linux/process_creation", "cloud/aws"}) {
+    for (const char* sub : {"windows/process_creation", "linux/process_creation", "cloud/aws",
+                            "application/kubernetes", "application/opencanary"}) {
       paths.push_back((root / sub).string());
     }
     names_ = new FieldNames();
@@ -89,6 +90,8 @@ constexpr const char* kShadowCopyDeletion = "c947b146-0abc-4c87-9c64-b17e9d7274a
 constexpr const char* kLinuxBase64Decode = "e2072cab-8c9a-459b-b63c-40ae79e27031";
 constexpr const char* kAwsConsoleLoginWithoutMfa = "77caf516-34e5-4df9-b4db-20744fea0a60";
 constexpr const char* kAwsCloudTrailImportantChange = "4db60cc0-36fb-42b7-9b58-a5b53019fb74";
+constexpr const char* kKubernetesEventsDeleted = "3132570d-cab2-4561-9ea6-1743644b2290";
+constexpr const char* kOpenCanaryFtpLogin = "6991bc2b-ae2e-447f-bc55-3a1ba04c14e5";
 
 TEST_F(JsonSigma, WinlogbeatSysmonProcessCreation) {
   const auto hits = fired(testing::fixture("winlogbeat_sysmon.jsonl"));
@@ -123,6 +126,17 @@ TEST_F(JsonSigma, CloudTrailRecords) {
     EXPECT_TRUE(hits[1].contains(kAwsCloudTrailImportantChange)) << name;
     EXPECT_FALSE(hits[2].contains(kAwsCloudTrailImportantChange)) << name;
   }
+}
+
+// Other JSON exports the json mapping covers: a Kubernetes audit event and
+// an OpenCanary alert (a number compared with the rule's number).
+TEST_F(JsonSigma, KubernetesAuditAndOpenCanary) {
+  const auto hits = fired(testing::fixture("applications.jsonl"));
+  ASSERT_EQ(hits.size(), 2u);
+  EXPECT_TRUE(hits[0].contains(kKubernetesEventsDeleted));
+  EXPECT_FALSE(hits[0].contains(kOpenCanaryFtpLogin));
+  EXPECT_TRUE(hits[1].contains(kOpenCanaryFtpLogin));
+  EXPECT_FALSE(hits[1].contains(kKubernetesEventsDeleted));
 }
 
 }  // namespace
