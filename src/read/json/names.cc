@@ -1,7 +1,6 @@
 #include "names.h"
 
-#include <algorithm>
-#include <functional>
+#include <cstring>
 
 #include "vigil/core/limits.h"
 
@@ -9,16 +8,30 @@ namespace vigil::read::json {
 
 NameCache::NameCache(FieldNames& names) : names_(names), entries_(256), mask_(255) {}
 
+// Keys are short: eight bytes a step with one multiply each.
 uint64_t NameCache::hash_of(uint32_t parent, std::string_view key) {
-  const uint64_t h = std::hash<std::string_view>{}(key);
-  return h ^ ((parent + 1ull) * 0x9E3779B97F4A7C15ull);
+  constexpr uint64_t kMul = 0x9E3779B97F4A7C15ull;
+  uint64_t h = (key.size() + (static_cast<uint64_t>(parent) << 32)) * kMul;
+  size_t i = 0;
+  for (; i + 8 <= key.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, key.data() + i, 8);
+    h = (h ^ word) * kMul;
+    h ^= h >> 29;
+  }
+  uint64_t tail = 0;
+  if (i < key.size()) std::memcpy(&tail, key.data() + i, key.size() - i);
+  h = (h ^ tail) * kMul;
+  return h ^ (h >> 32);
 }
 
-void NameCache::insert(const Entry& entry) {
+size_t NameCache::insert(const Entry& entry) {
   size_t slot = entry.hash & mask_;
   while (entries_[slot].id != kNoField) slot = (slot + 1) & mask_;
   entries_[slot] = entry;
+  entries_[slot].next = kNoGuess;
   ++used_;
+  return slot;
 }
 
 FieldId NameCache::miss(uint32_t parent, std::string_view key, uint64_t hash) {
@@ -37,7 +50,9 @@ FieldId NameCache::miss(uint32_t parent, std::string_view key, uint64_t hash) {
     std::vector<Entry> old(entries_.size() * 2);
     old.swap(entries_);
     mask_ = entries_.size() - 1;
-    std::fill(guesses_.begin(), guesses_.end(), kNoGuess);
+    // Slots move: the guesses start over.
+    previous_ = kNoGuess;
+    first_ = kNoGuess;
     used_ = 0;
     for (const Entry& e : old) {
       if (e.id != kNoField) insert(e);
@@ -50,7 +65,7 @@ FieldId NameCache::miss(uint32_t parent, std::string_view key, uint64_t hash) {
   e.key_offset = static_cast<uint32_t>(keys_.size());
   e.key_size = static_cast<uint32_t>(key.size());
   keys_.append(key);
-  insert(e);
+  follows(static_cast<uint32_t>(insert(e)));
   return id;
 }
 

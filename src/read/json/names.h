@@ -28,17 +28,15 @@ class NameCache {
   // kJsonMaxFieldNameBytes or past this parser's kJsonMaxNewFieldNames new
   // names (the caller drops the field).
   FieldId id(uint32_t parent, std::string_view key) {
-    // Objects of one file mostly have the same keys in the same order: the
-    // entry found at this position of the last object is tried first.
-    const uint32_t position = position_++;
-    if (position < kGuesses) {
-      const uint32_t guess = guesses_[position];
-      if (guess != kNoGuess) {
-        const Entry& e = entries_[guess];
-        if (e.parent == parent && e.key_size == key.size() &&
-            std::memcmp(keys_.data() + e.key_offset, key.data(), key.size()) == 0) {
-          return e.id;
-        }
+    // Objects of one file mostly have their keys in the same order: the key
+    // that followed the previous one last time is tried first.
+    const uint32_t guess = previous_ == kNoGuess ? first_ : entries_[previous_].next;
+    if (guess != kNoGuess) {
+      const Entry& e = entries_[guess];
+      if (e.parent == parent && e.key_size == key.size() &&
+          std::memcmp(keys_.data() + e.key_offset, key.data(), key.size()) == 0) {
+        previous_ = guess;
+        return e.id;
       }
     }
     const uint64_t hash = hash_of(parent, key);
@@ -48,7 +46,7 @@ class NameCache {
       if (e.id == kNoField) break;
       if (e.hash == hash && e.parent == parent && e.key_size == key.size() &&
           std::memcmp(keys_.data() + e.key_offset, key.data(), key.size()) == 0) {
-        if (position < kGuesses) guesses_[position] = static_cast<uint32_t>(slot);
+        follows(static_cast<uint32_t>(slot));
         return e.id;
       }
       slot = (slot + 1) & mask_;
@@ -56,31 +54,37 @@ class NameCache {
     return miss(parent, key, hash);
   }
 
-  // The next lookups are for a new object (positions count from 0 again).
-  void begin_object() { position_ = 0; }
+  // The next lookup is the first key of a new object.
+  void begin_object() { previous_ = kNoGuess; }
 
   FieldNames& names() const { return names_; }
 
  private:
+  static constexpr uint32_t kNoGuess = UINT32_MAX;
+
   struct Entry {
     uint64_t hash = 0;
     uint32_t parent = 0;
     FieldId id = kNoField;
     uint32_t key_offset = 0;
     uint32_t key_size = 0;
+    uint32_t next = kNoGuess;  // the entry looked up after this one last time
   };
+
+  // Records that `slot` was looked up after the previous lookup.
+  void follows(uint32_t slot) {
+    (previous_ == kNoGuess ? first_ : entries_[previous_].next) = slot;
+    previous_ = slot;
+  }
 
   static uint64_t hash_of(uint32_t parent, std::string_view key);
   FieldId miss(uint32_t parent, std::string_view key, uint64_t hash);
-  void insert(const Entry& entry);
-
-  static constexpr size_t kGuesses = 256;
-  static constexpr uint32_t kNoGuess = UINT32_MAX;
+  size_t insert(const Entry& entry);
 
   FieldNames& names_;
   std::vector<Entry> entries_;
-  uint32_t position_ = 0;
-  std::vector<uint32_t> guesses_ = std::vector<uint32_t>(kGuesses, kNoGuess);
+  uint32_t previous_ = kNoGuess;  // slot of the previous lookup of this object
+  uint32_t first_ = kNoGuess;     // slot of the first key of the last object
   size_t mask_ = 0;
   size_t used_ = 0;
   std::string keys_;  // the keys of the entries, back to back
