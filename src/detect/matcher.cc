@@ -91,6 +91,11 @@ struct Matcher::Scratch {
   std::vector<uint32_t> instance_generation;
   std::vector<uint32_t> candidates;
   Matcher::Counters counters;
+  // Per test: 0 not looked up yet, 1 no keyword database, 2 `keyword_db` holds it.
+  std::vector<uint8_t> keyword_state;
+  std::vector<const hs_database_t*> keyword_db;
+  std::string all_fields;  // the event's folded field texts, NUL-separated
+  uint32_t all_fields_generation = 0;
   // `_source_format` when rules test it. The EVTX reader leaves the field
   // out (every EVTX event would carry the same bytes): an event without it
   // is an EVTX event, so the matcher supplies "evtx".
@@ -101,6 +106,8 @@ struct Matcher::Scratch {
     slots.resize(s.field_count);
     if (field::kSourceFormat < slots.size()) source_format = field::kSourceFormat;
     test_generation.assign(s.tests.size(), 0);
+    keyword_state.assign(s.tests.size(), 0);
+    keyword_db.assign(s.tests.size(), nullptr);
     test_value.assign(s.tests.size(), 0);
     gate_generation.assign(s.gates.size(), 0);
     if (s.prefilter) {
@@ -225,6 +232,7 @@ struct Matcher::Scratch {
       std::fill(gate_generation.begin(), gate_generation.end(), 0);
       std::fill(literal_generation.begin(), literal_generation.end(), 0);
       std::fill(instance_generation.begin(), instance_generation.end(), 0);
+      all_fields_generation = 0;
       generation = 1;
     }
     literals_found.clear();
@@ -385,6 +393,85 @@ struct Matcher::Scratch {
     return false;
   }
 
+  // The keyword database of test `index`, or nullptr when it has none.
+  const hs_database_t* keyword_database(uint32_t index) {
+    if (keyword_state[index] != 0) return keyword_db[index];
+    keyword_state[index] = 1;
+    const Test& t = set.tests[index];
+    if (t.field != kNoField || t.kind != TestKind::kValues || t.negate ||
+        t.time != TimePart::kNone || t.group_end != t.group_begin + 1 || set.keyword_scans == nullptr) {
+      return nullptr;
+    }
+    const hs_database_t* db = nullptr;
+    {
+      std::lock_guard lock(set.keyword_scans->mutex);
+      auto [it, inserted] = set.keyword_scans->by_test.try_emplace(index);
+      if (inserted) it->second = build_keyword_database(t);
+      db = it->second.get();
+    }
+    if (db == nullptr || hs_alloc_scratch(db, &hs) != HS_SUCCESS) return nullptr;
+    keyword_state[index] = 2;
+    keyword_db[index] = db;
+    return db;
+  }
+
+  // One literal per value when every value is a plain, case-insensitive
+  // substring; null otherwise (the test is then evaluated value by value).
+  HsDatabase build_keyword_database(const Test& t) const {
+    std::vector<const char*> texts;
+    std::vector<size_t> lengths;
+    std::vector<unsigned> flags, ids;
+    for (uint32_t p = t.probe_begin; p < t.probe_end; ++p) {
+      const Probe& probe = set.probes[p];
+      if (probe.kind != ProbeKind::kPattern) return nullptr;
+      const Pattern& pattern = set.patterns[probe.index];
+      if (pattern.shape != PatternShape::kContains || pattern.cased || pattern.numeric ||
+          pattern.needle.empty() || pattern.needle.find('\0') != std::string::npos) {
+        return nullptr;
+      }
+      texts.push_back(pattern.needle.data());
+      lengths.push_back(pattern.needle.size());
+      flags.push_back(HS_FLAG_SINGLEMATCH);
+      ids.push_back(p);
+    }
+    if (texts.empty()) return nullptr;
+    hs_database_t* db = nullptr;
+    hs_compile_error_t* error = nullptr;
+    if (hs_compile_lit_multi(texts.data(), flags.data(), ids.data(), lengths.data(),
+                             static_cast<unsigned>(texts.size()), HS_MODE_BLOCK, nullptr, &db,
+                             &error) != HS_SUCCESS) {
+      if (error != nullptr) hs_free_compile_error(error);
+      return nullptr;
+    }
+    return HsDatabase(db);
+  }
+
+  static int on_keyword(unsigned int, unsigned long long, unsigned long long, unsigned int,
+                        void* found) {
+    *static_cast<bool*>(found) = true;
+    return 1;  // one is enough: stop the scan
+  }
+
+  // A keyword test through its database: does some field contain a value?
+  // Every field's folded text is scanned at once, joined by NULs (no
+  // keyword literal holds one, so none can match across two fields).
+  bool keyword_scan(const hs_database_t* db) {
+    if (all_fields_generation != generation) {
+      all_fields_generation = generation;
+      all_fields.clear();
+      for (uint32_t occ = 0; occ < occurrence_count; ++occ) {
+        all_fields.append(folded(occ));
+        all_fields.push_back('\0');
+      }
+    }
+    bool found = false;
+    ++counters.scans;
+    counters.scanned_bytes += all_fields.size();
+    (void)hs_scan(db, all_fields.data(), static_cast<unsigned>(all_fields.size()), 0, hs,
+                  &Scratch::on_keyword, &found);
+    return found;
+  }
+
   // Does some occurrence of the test's field (every field, for keywords)
   // match some probe of [begin, end)?
   bool group_holds(const Test& t, uint32_t begin, uint32_t end) {
@@ -434,9 +521,13 @@ struct Matcher::Scratch {
 
   bool test(uint32_t index) {
     if (test_generation[index] == generation) return test_value[index] != 0;
-    const bool value = (set.prefilter && !scan_failed && ruled_out(index))
-                           ? false
-                           : (++counters.tests, evaluate_test(set.tests[index]));
+    bool value = false;
+    if (!(set.prefilter && !scan_failed && ruled_out(index))) {
+      ++counters.tests;
+      const hs_database_t* keywords = set.tests[index].field == kNoField ? keyword_database(index) : nullptr;
+      value = keywords != nullptr ? occurrence_count > 0 && keyword_scan(keywords)
+                                  : evaluate_test(set.tests[index]);
+    }
     test_generation[index] = generation;
     test_value[index] = value ? 1 : 0;
     return value;
