@@ -117,6 +117,12 @@ inline constexpr size_t kJsonMaxNewFieldNames = 64 * 1024;
 // Longest field name (a key path such as `a.b.c`) a JSON reader adds to the
 // name table; a field with a longer new name is dropped and reported.
 inline constexpr size_t kJsonMaxFieldNameBytes = 1024;
+// Distinct field names (key paths) the generic JSON reader takes from one
+// block (about kTextBlockBytes of input); fields with further names in the
+// block are dropped and their lines reported. Counted per block, so what is
+// dropped depends on the input only, never on which thread read which block;
+// the name table grows by at most this much per block.
+inline constexpr size_t kJsonMaxFieldNamesPerBlock = 8192;
 // Compressed input (gzip, zstd) and standard input are first written
 // decompressed to a temporary file, so that they can be cut into blocks like
 // any file; this bounds that file (a decompression bomb stops here).
