@@ -55,8 +55,7 @@ class AuditTrailParser final : public JsonBlockParser {
     if (found[kBytes] != nullptr && !parse_u64(text(kBytes))) {
       problems = "\"bytes\" is not a non-negative integer";
     }
-    if (found[kOutcome] != nullptr && text(kOutcome) != "success" &&
-        text(kOutcome) != "failure") {
+    if (found[kOutcome] != nullptr && text(kOutcome) != "success" && text(kOutcome) != "failure") {
       if (!problems.empty()) problems += "; ";
       problems += "\"outcome\" is neither \"success\" nor \"failure\"";
     }
@@ -114,8 +113,7 @@ class AuditTrailFormat final : public Format {
       if (line.empty() || line == "\r") continue;
       simdjson::dom::object object;
       const simdjson::padded_string copy(line);
-      if (parser.parse(copy).get(object) == simdjson::SUCCESS &&
-          entry_keys(object, telling)) {
+      if (parser.parse(copy).get(object) == simdjson::SUCCESS && entry_keys(object, telling)) {
         ++entries;
       } else {
         ++others;

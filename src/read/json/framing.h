@@ -81,15 +81,10 @@ bool for_each_element(std::string_view text, OnElement&& on_element) {
       case ' ':
       case '\t':
       case '\r':
-      case '\n':
-        continue;
-      case '"':
-        in_string = true;
-        break;
+      case '\n': continue;
+      case '"': in_string = true; break;
       case '{':
-      case '[':
-        ++depth;
-        break;
+      case '[': ++depth; break;
       case '}':
       case ']':
         if (depth == 0) {
@@ -108,8 +103,7 @@ bool for_each_element(std::string_view text, OnElement&& on_element) {
           continue;
         }
         break;
-      default:
-        break;
+      default: break;
     }
     if (start == std::string_view::npos) start = i;
     last = i + 1;

@@ -1,11 +1,12 @@
 // The `json` format: which shape an object has (an EVTX dump, a Winlogbeat /
 // ECS export, or anything else) and how each shape becomes an event.
 
+#include "vigil/read/json/json.h"
+
 #include <array>
 #include <cstring>
 
 #include "reader.h"
-#include "vigil/read/json/json.h"
 
 namespace vigil::read {
 
@@ -18,10 +19,10 @@ using simdjson::dom::element_type;
 // Keys a generic object's time is taken from, first present (and readable)
 // first; docs/formats.md lists them.
 constexpr std::array<std::string_view, 16> kTimeKeys = {
-    "@timestamp", "timestamp",  "time",    "ts",
-    "eventTime",  "EventTime",  "TimeGenerated", "TimeCreated",
-    "published",  "requestReceivedTimestamp", "created_at", "utc_time",
-    "date",       "datetime",   "Date",    "DateTime"};
+    "@timestamp", "timestamp",     "time",        "ts",        "eventTime",
+    "EventTime",  "TimeGenerated", "TimeCreated", "published", "requestReceivedTimestamp",
+    "created_at", "utc_time",      "date",        "datetime",  "Date",
+    "DateTime"};
 
 // Where a generic object names its host (copied to Computer).
 constexpr std::array<std::string_view, 2> kHostKeys = {"host.name", "hostname"};
@@ -110,6 +111,17 @@ class JsonParser final : public JsonBlockParser {
     }
     if (shape.has_event && shape.event_object.at_key("System").is_object()) {
       dump(shape.event_object, event);
+      // Members beside "Event" (a converter's own, such as the file the
+      // record came from) are kept as generic fields.
+      for (const simdjson::dom::key_value_pair member : as_object(root)) {
+        if (member.key == "Event") continue;
+        const FieldId id = names_.id(NameCache::kRoot, member.key);
+        if (id == kNoField) {
+          names_dropped_ = true;
+          continue;
+        }
+        flatten(member.value, id, event);
+      }
       // Only TimeCreated gives a dump's time: EventData names that look like
       // time keys are the event's own data.
       finish(event, "evtx", false, false);
@@ -147,8 +159,8 @@ class JsonParser final : public JsonBlockParser {
           }
           break;
         case 'w':
-          if (key.starts_with("winlog") && (key.size() == 6 ? member.value.is_object()
-                                                            : key[6] == '.')) {
+          if (key.starts_with("winlog") &&
+              (key.size() == 6 ? member.value.is_object() : key[6] == '.')) {
             shape.ecs = true;
           }
           break;
@@ -169,11 +181,11 @@ class JsonParser final : public JsonBlockParser {
   // What a flattened field name means here, worked out once per name.
   struct Role {
     bool known = false;
-    uint8_t time_rank = 0;  // 1 + index in the time keys (or 1 for --time-field); 0: none
-    uint8_t host_rank = 0;  // 1 + index in kHostKeys; 0: none
-    bool event_data = false;           // winlog.event_data.* / winlog.user_data.*: renamed
-    int8_t ecs_source = -1;            // index into kEcsSources
-    FieldId renamed = kNoField;        // the EventData / UserData name
+    uint8_t time_rank = 0;       // 1 + index in the time keys (or 1 for --time-field); 0: none
+    uint8_t host_rank = 0;       // 1 + index in kHostKeys; 0: none
+    bool event_data = false;     // winlog.event_data.* / winlog.user_data.*: renamed
+    int8_t ecs_source = -1;      // index into kEcsSources
+    FieldId renamed = kNoField;  // the EventData / UserData name
   };
 
   const Role& role(FieldId id) {
@@ -247,7 +259,8 @@ class JsonParser final : public JsonBlockParser {
     }
     for (size_t best : best_of_target) {
       if (best == kNone) continue;
-      fields_[best].name = kEcsSources[static_cast<size_t>(role(fields_[best].name).ecs_source)].target;
+      fields_[best].name =
+          kEcsSources[static_cast<size_t>(role(fields_[best].name).ecs_source)].target;
     }
   }
 
@@ -320,8 +333,8 @@ class JsonParser final : public JsonBlockParser {
   }
 
   // Members of an element that are not its attributes or text.
-  void children(simdjson::dom::object object, Section section, FieldId section_id,
-                uint32_t depth, Event& event) {
+  void children(simdjson::dom::object object, Section section, FieldId section_id, uint32_t depth,
+                Event& event) {
     const size_t mark = seen_.size();
     for (const simdjson::dom::key_value_pair member : object) {
       const std::string_view key = member.key;

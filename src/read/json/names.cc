@@ -6,7 +6,31 @@
 
 namespace vigil::read::json {
 
-NameCache::NameCache(FieldNames& names) : names_(names), entries_(256), mask_(255) {}
+const size_t NameCache::kMaxBlockNames = limits::kJsonMaxFieldNamesPerBlock;
+
+namespace {
+// Past this many entries the cache starts over (at a block start, so the
+// names a block may use never depend on what earlier blocks left in it).
+constexpr size_t kMaxEntries = 4 * limits::kJsonMaxFieldNamesPerBlock;
+constexpr size_t kInitialSlots = 256;
+}  // namespace
+
+NameCache::NameCache(FieldNames& names) : names_(names) { clear(kInitialSlots); }
+
+void NameCache::clear(size_t capacity) {
+  entries_.assign(capacity, Entry{});
+  mask_ = capacity - 1;
+  used_ = 0;
+  keys_.clear();
+  previous_ = kNoGuess;
+  first_ = kNoGuess;
+}
+
+void NameCache::begin_block() {
+  if (used_ > kMaxEntries) clear(kInitialSlots);
+  ++block_;
+  block_names_ = 0;
+}
 
 // Keys are short: eight bytes a step with one multiply each.
 uint64_t NameCache::hash_of(uint32_t parent, std::string_view key) {
@@ -35,25 +59,23 @@ size_t NameCache::insert(const Entry& entry) {
 }
 
 FieldId NameCache::miss(uint32_t parent, std::string_view key, uint64_t hash) {
+  if (block_names_ >= kMaxBlockNames) return kNoField;
   scratch_.clear();
   if (parent != kRoot) {
     scratch_.append(names_.name(parent & ~kJoined));
     scratch_.push_back((parent & kJoined) != 0 ? '_' : '.');
   }
   scratch_.append(key);
-  if (used_ >= limits::kJsonMaxNewFieldNames || scratch_.size() > limits::kJsonMaxFieldNameBytes) {
-    // Full: names the run already knows still resolve (slowly), new ones not.
-    return names_.find(scratch_).value_or(kNoField);
-  }
+  if (scratch_.size() > limits::kJsonMaxFieldNameBytes) return kNoField;
   const FieldId id = names_.intern(scratch_);
   if (2 * (used_ + 1) > entries_.size()) {
     std::vector<Entry> old(entries_.size() * 2);
     old.swap(entries_);
     mask_ = entries_.size() - 1;
+    used_ = 0;
     // Slots move: the guesses start over.
     previous_ = kNoGuess;
     first_ = kNoGuess;
-    used_ = 0;
     for (const Entry& e : old) {
       if (e.id != kNoField) insert(e);
     }
@@ -64,6 +86,8 @@ FieldId NameCache::miss(uint32_t parent, std::string_view key, uint64_t hash) {
   e.id = id;
   e.key_offset = static_cast<uint32_t>(keys_.size());
   e.key_size = static_cast<uint32_t>(key.size());
+  e.block = block_;
+  ++block_names_;
   keys_.append(key);
   follows(static_cast<uint32_t>(insert(e)));
   return id;

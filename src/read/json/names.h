@@ -17,24 +17,30 @@ namespace vigil::read::json {
 class NameCache {
  public:
   // What a parent id stands for besides a field id.
-  static constexpr uint32_t kRoot = 0xFFFFFFFFu;   // a top-level key: the key itself
+  static constexpr uint32_t kRoot = 0xFFFFFFFFu;    // a top-level key: the key itself
   static constexpr uint32_t kJoined = 0x80000000u;  // ORed into an id: "parent_key"
 
   explicit NameCache(FieldNames& names);
 
+  // The next lookups are for a new block: names are counted per block.
+  void begin_block();
+  // The next lookup is the first key of a new object.
+  void begin_object() { previous_ = kNoGuess; }
+
   // The id of `key` below `parent`: kRoot gives the key itself, a field id
   // gives "parent.key", a field id | kJoined gives "parent_key" (EVTX's
-  // Element_Attribute). kNoField when the name is new and either longer than
-  // kJsonMaxFieldNameBytes or past this parser's kJsonMaxNewFieldNames new
-  // names (the caller drops the field).
+  // Element_Attribute). kNoField (the caller drops the field) for a name
+  // longer than kJsonMaxFieldNameBytes, and for the names of a block past its
+  // first kJsonMaxFieldNamesPerBlock distinct ones.
   FieldId id(uint32_t parent, std::string_view key) {
     // Objects of one file mostly have their keys in the same order: the key
     // that followed the previous one last time is tried first.
     const uint32_t guess = previous_ == kNoGuess ? first_ : entries_[previous_].next;
     if (guess != kNoGuess) {
-      const Entry& e = entries_[guess];
+      Entry& e = entries_[guess];
       if (e.parent == parent && e.key_size == key.size() &&
           std::memcmp(keys_.data() + e.key_offset, key.data(), key.size()) == 0) {
+        if (e.block != block_ && !count(e)) return kNoField;
         previous_ = guess;
         return e.id;
       }
@@ -42,10 +48,11 @@ class NameCache {
     const uint64_t hash = hash_of(parent, key);
     size_t slot = hash & mask_;
     for (;;) {
-      const Entry& e = entries_[slot];
+      Entry& e = entries_[slot];
       if (e.id == kNoField) break;
       if (e.hash == hash && e.parent == parent && e.key_size == key.size() &&
           std::memcmp(keys_.data() + e.key_offset, key.data(), key.size()) == 0) {
+        if (e.block != block_ && !count(e)) return kNoField;
         follows(static_cast<uint32_t>(slot));
         return e.id;
       }
@@ -53,9 +60,6 @@ class NameCache {
     }
     return miss(parent, key, hash);
   }
-
-  // The next lookup is the first key of a new object.
-  void begin_object() { previous_ = kNoGuess; }
 
   FieldNames& names() const { return names_; }
 
@@ -69,8 +73,17 @@ class NameCache {
     uint32_t key_offset = 0;
     uint32_t key_size = 0;
     uint32_t next = kNoGuess;  // the entry looked up after this one last time
+    uint32_t block = 0;        // the last block that used it
   };
 
+  // The first use of an entry in this block: counted, unless the block has
+  // had its share of names.
+  bool count(Entry& e) {
+    if (block_names_ >= kMaxBlockNames) return false;
+    ++block_names_;
+    e.block = block_;
+    return true;
+  }
   // Records that `slot` was looked up after the previous lookup.
   void follows(uint32_t slot) {
     (previous_ == kNoGuess ? first_ : entries_[previous_].next) = slot;
@@ -80,14 +93,19 @@ class NameCache {
   static uint64_t hash_of(uint32_t parent, std::string_view key);
   FieldId miss(uint32_t parent, std::string_view key, uint64_t hash);
   size_t insert(const Entry& entry);
+  void clear(size_t capacity);
+
+  static const size_t kMaxBlockNames;
 
   FieldNames& names_;
   std::vector<Entry> entries_;
-  uint32_t previous_ = kNoGuess;  // slot of the previous lookup of this object
-  uint32_t first_ = kNoGuess;     // slot of the first key of the last object
   size_t mask_ = 0;
   size_t used_ = 0;
-  std::string keys_;  // the keys of the entries, back to back
+  uint32_t previous_ = kNoGuess;  // slot of the previous lookup of this object
+  uint32_t first_ = kNoGuess;     // slot of the first key of the last object
+  uint32_t block_ = 1;
+  size_t block_names_ = 0;  // distinct names used in this block
+  std::string keys_;        // the keys of the entries, back to back
   std::string scratch_;
 };
 

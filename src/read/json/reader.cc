@@ -62,9 +62,9 @@ void rewrite(std::string_view in, bool quote_numbers, std::string& out, std::str
         in_string = true;
       } else if (quote_numbers && (c == '-' || (c >= '0' && c <= '9'))) {
         size_t end = i + 1;
-        while (end < in.size() && (std::isdigit(static_cast<unsigned char>(in[end])) ||
-                                   in[end] == '.' || in[end] == 'e' || in[end] == 'E' ||
-                                   in[end] == '+' || in[end] == '-')) {
+        while (end < in.size() &&
+               (std::isdigit(static_cast<unsigned char>(in[end])) || in[end] == '.' ||
+                in[end] == 'e' || in[end] == 'E' || in[end] == '+' || in[end] == '-')) {
           ++end;
         }
         out.push_back('"');
@@ -100,8 +100,8 @@ void rewrite(std::string_view in, bool quote_numbers, std::string& out, std::str
       const uint32_t unit = hex4(in.substr(i + 2, 4));
       if (unit >= 0xD800 && unit <= 0xDBFF && i + 11 < in.size() && in[i + 6] == '\\' &&
           in[i + 7] == 'u' && hex_digit(in[i + 8]) && hex_digit(in[i + 9]) &&
-          hex_digit(in[i + 10]) && hex_digit(in[i + 11]) &&
-          hex4(in.substr(i + 8, 4)) >= 0xDC00 && hex4(in.substr(i + 8, 4)) <= 0xDFFF) {
+          hex_digit(in[i + 10]) && hex_digit(in[i + 11]) && hex4(in.substr(i + 8, 4)) >= 0xDC00 &&
+          hex4(in.substr(i + 8, 4)) <= 0xDFFF) {
         out.append(in.substr(i, 12));
         i += 12;
       } else if (unit >= 0xD800 && unit <= 0xDFFF) {
@@ -121,8 +121,7 @@ void rewrite(std::string_view in, bool quote_numbers, std::string& out, std::str
 }
 
 bool repairable(error_code e) {
-  return e == simdjson::UTF8_ERROR || e == simdjson::STRING_ERROR ||
-         e == simdjson::UNESCAPED_CHARS;
+  return e == simdjson::UTF8_ERROR || e == simdjson::STRING_ERROR || e == simdjson::UNESCAPED_CHARS;
 }
 bool number_error(error_code e) {
   return e == simdjson::NUMBER_ERROR || e == simdjson::NUMBER_OUT_OF_RANGE;
@@ -140,9 +139,7 @@ std::string describe(error_code e) {
 
 }  // namespace
 
-JsonBlockParser::JsonBlockParser(FieldNames& names) : names_(names) {
-  fields_.reserve(64);
-}
+JsonBlockParser::JsonBlockParser(FieldNames& names) : names_(names) { fields_.reserve(64); }
 
 void JsonBlockParser::issue(uint64_t line, size_t pos, std::string reason) {
   sink_->on_issue({line, block_offset_ + pos, std::move(reason)});
@@ -180,6 +177,7 @@ void JsonBlockParser::parse(std::string_view block, uint64_t block_offset, uint3
   input_ = input;
   sink_ = &sink;
   framer_.reset();
+  names_.begin_block();
   garbage_count_ = 0;
   size_t pos = 0;
   uint64_t line = 0;
@@ -310,9 +308,8 @@ void JsonBlockParser::object(std::string_view text, const LineCursor& cursor) {
   line_ = cursor.line;
   line_start_ = cursor.line_start;
   if (text.size() > limits::kTextMaxLineBytes) {
-    reject("JSON object of " + std::to_string(text.size()) +
-           " bytes is larger than the limit of " + std::to_string(limits::kTextMaxLineBytes) +
-           " bytes for one event; skipped");
+    reject("JSON object of " + std::to_string(text.size()) + " bytes is larger than the limit of " +
+           std::to_string(limits::kTextMaxLineBytes) + " bytes for one event; skipped");
     return;
   }
   simdjson::dom::element root;
@@ -351,8 +348,9 @@ void JsonBlockParser::deliver(Event& event) {
   if (names_dropped_) {
     issue(line_, line_start_,
           "fields dropped: their names are longer than " +
-              std::to_string(limits::kJsonMaxFieldNameBytes) + " bytes or new past the limit of " +
-              std::to_string(limits::kJsonMaxNewFieldNames) + " distinct names per file");
+              std::to_string(limits::kJsonMaxFieldNameBytes) + " bytes, or new past " +
+              std::to_string(limits::kJsonMaxFieldNamesPerBlock) +
+              " distinct names in this part of the file");
   }
 }
 
@@ -430,7 +428,8 @@ Timestamp parse_time(std::string_view text) {
     while (end < text.size() && text[end] >= '0' && text[end] <= '9') ++end;
     int64_t millis = 0;
     const auto r = std::from_chars(text.data() + 6, text.data() + end, millis);
-    if (r.ec != std::errc() || millis > INT64_MAX / 10'000 || millis < INT64_MIN / 10'000) return {};
+    if (r.ec != std::errc() || millis > INT64_MAX / 10'000 || millis < INT64_MIN / 10'000)
+      return {};
     return Timestamp{millis * 10'000};
   }
   const char first = text[0];

@@ -6,13 +6,13 @@
 // numbers), and flattening objects into fields. The formats (json.cc,
 // audit_trail.cc) say what an object becomes.
 
-#include <simdjson.h>
-
 #include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <simdjson.h>
 
 #include "framing.h"
 #include "names.h"
@@ -58,8 +58,7 @@ inline simdjson::dom::array as_array(simdjson::dom::element element) {
 class JsonBlockParser : public BlockParser {
  public:
   explicit JsonBlockParser(FieldNames& names);
-  void parse(std::string_view block, uint64_t block_offset, uint32_t input,
-             EventSink& sink) final;
+  void parse(std::string_view block, uint64_t block_offset, uint32_t input, EventSink& sink) final;
 
  protected:
   // One JSON object of the input, parsed; the object's line is current.
@@ -90,7 +89,7 @@ class JsonBlockParser : public BlockParser {
   }
 
   NameCache names_;
-  std::vector<Field> fields_;  // the current object's fields before they join the event
+  std::vector<Field> fields_;    // the current object's fields before they join the event
   bool fields_dropped_ = false;  // past kTextMaxFieldsPerEvent
   bool names_dropped_ = false;   // past the name cache's limits
 
@@ -118,15 +117,15 @@ class JsonBlockParser : public BlockParser {
   RecordFramer framer_;
   simdjson::dom::parser parser_;
   Event event_;
-  std::string padded_;    // a value near the block's end, or repaired, with simdjson's padding
+  std::string padded_;  // a value near the block's end, or repaired, with simdjson's padding
   std::string repaired_;
   std::string_view block_;
   uint64_t block_offset_ = 0;
   uint32_t input_ = 0;
   EventSink* sink_ = nullptr;
-  uint64_t line_ = 0;     // of the current object
+  uint64_t line_ = 0;  // of the current object
   size_t line_start_ = 0;
-  std::string repairs_;   // what the lenient parse changed in the current object
+  std::string repairs_;  // what the lenient parse changed in the current object
   // A run of lines that are not JSON, reported once.
   uint64_t garbage_line_ = 0;
   size_t garbage_pos_ = 0;

@@ -7,8 +7,8 @@
 namespace vigil::read {
 namespace {
 
-using testing::Parsed;
 using testing::parse_block;
+using testing::Parsed;
 
 std::string rfc(Timestamp t) { return t.is_set() ? to_rfc3339(t, 3) : "unset"; }
 
@@ -77,13 +77,13 @@ TEST(AuditTrail, FixtureEntriesAndChecks) {
 
 TEST(AuditTrail, EntriesMustBeObjectsWithTextValues) {
   FieldNames names;
-  const Parsed p = parse_block(
-      audit_trail_format(),
-      "{\"timestamp\":\"2024-01-01T00:00:00Z\",\"actor\":null,\"action\":\"read\"}\n"
-      "{\"timestamp\":\"2024-01-01T00:00:00Z\",\"actor\":\"a\",\"action\":\"\"}\n"
-      "[{\"timestamp\":\"2024-01-01T00:00:00Z\",\"actor\":\"a\",\"action\":\"read\"}]\n"
-      "not json\n",
-      names);
+  const Parsed p =
+      parse_block(audit_trail_format(),
+                  "{\"timestamp\":\"2024-01-01T00:00:00Z\",\"actor\":null,\"action\":\"read\"}\n"
+                  "{\"timestamp\":\"2024-01-01T00:00:00Z\",\"actor\":\"a\",\"action\":\"\"}\n"
+                  "[{\"timestamp\":\"2024-01-01T00:00:00Z\",\"actor\":\"a\",\"action\":\"read\"}]\n"
+                  "not json\n",
+                  names);
   ASSERT_EQ(p.events.size(), 1u) << p.issue_text();
   EXPECT_EQ(p.events[0].line, 3u);
   ASSERT_EQ(p.issues.size(), 3u) << p.issue_text();
@@ -93,7 +93,8 @@ TEST(AuditTrail, RecognisedAboveGenericJson) {
   const std::string head = testing::read_all(testing::fixture("audit_trail.jsonl"));
   EXPECT_GT(audit_trail_format().sniff(head, "x.log"), json_format().sniff(head, "x.log"));
   // Generic JSON, even with some of the keys, is not an audit trail.
-  const std::string github = R"({"@timestamp":1715677200000,"actor":"octocat","action":"repo.create"})";
+  const std::string github =
+      R"({"@timestamp":1715677200000,"actor":"octocat","action":"repo.create"})";
   EXPECT_EQ(audit_trail_format().sniff(github, "x.json"), 0);
   EXPECT_GT(json_format().sniff(github, "x.json"), 0);
   // Logins have no object; other actions without one are not enough.

@@ -3,7 +3,6 @@
 // themselves: for each record, the (name, text) pairs of EventBuilder's event
 // equal those of the JSON reader's event. Needs ../shared (skips without it).
 
-#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,6 +10,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+
+#include <gtest/gtest.h>
 
 #include "json_support.h"
 
@@ -79,7 +80,8 @@ Rendered render(const std::string& path, FieldNames& names) {
         if (!builder.build(record, chunk_names, 0, event)) return;
         Pairs pairs;
         for (const Field& f : event.fields()) {
-          pairs.emplace_back(std::string(names.name(f.name)), without_seventh_digit(to_text(f.value)));
+          pairs.emplace_back(std::string(names.name(f.name)),
+                             without_seventh_digit(to_text(f.value)));
         }
         out.events.push_back(sorted(std::move(pairs)));
         out.times.push_back(event.timestamp.ticks);
@@ -101,10 +103,12 @@ Pairs json_pairs(const testing::SeenEvent& e) {
 std::string describe_difference(const Pairs& evtx, const Pairs& json) {
   std::string out;
   for (const auto& p : evtx) {
-    if (!std::binary_search(json.begin(), json.end(), p)) out += "  only EVTX: " + p.first + "=" + p.second + "\n";
+    if (!std::binary_search(json.begin(), json.end(), p))
+      out += "  only EVTX: " + p.first + "=" + p.second + "\n";
   }
   for (const auto& p : json) {
-    if (!std::binary_search(evtx.begin(), evtx.end(), p)) out += "  only JSON: " + p.first + "=" + p.second + "\n";
+    if (!std::binary_search(evtx.begin(), evtx.end(), p))
+      out += "  only JSON: " + p.first + "=" + p.second + "\n";
   }
   return out;
 }
@@ -241,8 +245,8 @@ TEST(JsonEvtxDump, SigmaHqRegressionRulesFireOnTheRenderingsAsOnTheEvtx) {
       Event event;
       evtx::scan<int>(
           inputs, 1, {},
-          [&](const evtx::Record& record, const evtx::ChunkNames& chunk_names, uint32_t,
-              unsigned, int&) {
+          [&](const evtx::Record& record, const evtx::ChunkNames& chunk_names, uint32_t, unsigned,
+              int&) {
             event.clear();
             if (!builder.build(record, chunk_names, 0, event)) return;
             for (uint32_t r : matcher.match(event)) evtx_hits += r == rule->second ? 1 : 0;
@@ -281,8 +285,8 @@ TEST(JsonEvtxDump, VigilDumpOutputReadsBackAsTheSameEvents) {
     chosen.push_back(files[i]);
   }
   size_t compared = 0;
-  const fs::path out = fs::temp_directory_path() /
-                       ("vigil-json-dump-" + std::to_string(::getpid()) + ".jsonl");
+  const fs::path out =
+      fs::temp_directory_path() / ("vigil-json-dump-" + std::to_string(::getpid()) + ".jsonl");
   for (const fs::path& path : chosen) {
     const std::string command = std::string(VIGIL_BINARY) + " dump '" + path.string() + "' > '" +
                                 out.string() + "' 2>/dev/null";

@@ -1,9 +1,9 @@
 // Recognition, and the cut rule's promise: wherever it allows a block to end,
 // parsing the two blocks gives exactly the events of parsing the whole.
 
-#include <gtest/gtest.h>
-
 #include <filesystem>
+
+#include <gtest/gtest.h>
 
 #include "json_support.h"
 
@@ -24,9 +24,9 @@ TEST(JsonRecognition, Scores) {
   // Broken JSON still looks like JSON, a little.
   EXPECT_EQ(json.sniff("{\"a\":}\n", "x"), 20);
   EXPECT_EQ(json.sniff("\"text\"\n", "x"), 0);
-  for (const char* name : {"winlogbeat_sysmon.jsonl", "evtx_dump_sysmon.jsonl",
-                           "evtx_dump_sysmon_pretty.json", "cloudtrail.json",
-                           "cloudtrail_minified.json", "generic_odd.jsonl", "sysmon_linux.jsonl"}) {
+  for (const char* name :
+       {"winlogbeat_sysmon.jsonl", "evtx_dump_sysmon.jsonl", "evtx_dump_sysmon_pretty.json",
+        "cloudtrail.json", "cloudtrail_minified.json", "generic_odd.jsonl", "sysmon_linux.jsonl"}) {
     FieldNames names;
     PlanOptions options;
     options.formats = formats();
@@ -85,8 +85,8 @@ void check_cuts(const Format& format, const std::string& text, const std::string
 }
 
 TEST(JsonCutRule, CutsNeverChangeTheEvents) {
-  for (const auto& entry : fs::directory_iterator(std::string(VIGIL_SOURCE_DIR) +
-                                                  "/tests/data/logs/json")) {
+  for (const auto& entry :
+       fs::directory_iterator(std::string(VIGIL_SOURCE_DIR) + "/tests/data/logs/json")) {
     const std::string text = testing::read_all(entry.path().string());
     check_cuts(json_format(), text, entry.path().filename().string());
     check_cuts(audit_trail_format(), text, "audit-trail " + entry.path().filename().string());

@@ -3,8 +3,6 @@
 // (as one block, or through the whole planning and scanning driver) and see
 // the events as (name, text) pairs.
 
-#include <gtest/gtest.h>
-
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -12,6 +10,8 @@
 #include <string>
 #include <utility>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "vigil/core/event.h"
 #include "vigil/read/formats.h"

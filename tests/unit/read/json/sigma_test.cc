@@ -3,11 +3,11 @@
 // (recognition, blocks, parser), with the built-in logsource mapping.
 // Skips when ../shared (the SigmaHQ rules) is absent.
 
-#include <gtest/gtest.h>
-
 #include <filesystem>
 #include <map>
 #include <set>
+
+#include <gtest/gtest.h>
 
 #include "json_support.h"
 #include "vigil/detect/loader.h"

@@ -8,16 +8,16 @@
 namespace vigil::read {
 namespace {
 
-using testing::Parsed;
 using testing::parse_block;
+using testing::Parsed;
 using Pairs = std::vector<std::pair<std::string, std::string>>;
 
 std::string rfc(Timestamp t) { return t.is_set() ? to_rfc3339(t, 7) : "unset"; }
 
 TEST(JsonWindows, EvtxDumpShapeGivesTheEvtxReadersFields) {
   FieldNames names;
-  const Parsed p = parse_block(json_format(),
-                               testing::read_all(testing::fixture("evtx_dump_sysmon.jsonl")), names);
+  const Parsed p = parse_block(
+      json_format(), testing::read_all(testing::fixture("evtx_dump_sysmon.jsonl")), names);
   ASSERT_EQ(p.events.size(), 2u) << p.issue_text();
   EXPECT_TRUE(p.issues.empty()) << p.issue_text();
   const Pairs expected = {
@@ -121,7 +121,7 @@ TEST(JsonWindows, EvtxDumpDetails) {
 TEST(JsonWindows, XmltodictStyleConversions) {
   FieldNames names;
   const std::string line =
-      R"({"Event":{"@xmlns":"x","System":{"Provider":{"@Name":"Microsoft-Windows-Security-Auditing","@Guid":"{54849625-5478-4994-A5BA-3E3B0328C30D}"},)"
+      R"({"source":{"file":"Security.evtx"},"Event":{"@xmlns":"x","System":{"Provider":{"@Name":"Microsoft-Windows-Security-Auditing","@Guid":"{54849625-5478-4994-A5BA-3E3B0328C30D}"},)"
       R"("EventID":"4624","TimeCreated":{"@SystemTime":"2024-01-02T03:04:05.1234567Z"},"Channel":"Security","Computer":"dc1"},)"
       R"("EventData":{"Data":[{"@Name":"TargetUserName","#text":"admin"},{"@Name":"LogonType","#text":"10"},{"@Name":"Empty"}]}}})";
   const Parsed p = parse_block(json_format(), line, names);
@@ -137,6 +137,7 @@ TEST(JsonWindows, XmltodictStyleConversions) {
       {"TargetUserName", "admin"},
       {"LogonType", "10"},
       {"Empty", ""},
+      {"source.file", "Security.evtx"},
   };
   EXPECT_EQ(p.events[0].fields, expected);
   EXPECT_EQ(rfc(p.events[0].timestamp), "2024-01-02T03:04:05.1234567Z");
@@ -144,8 +145,8 @@ TEST(JsonWindows, XmltodictStyleConversions) {
 
 TEST(JsonWindows, WinlogbeatExportsGetEvtxNames) {
   FieldNames names;
-  const Parsed p = parse_block(json_format(),
-                               testing::read_all(testing::fixture("winlogbeat_sysmon.jsonl")), names);
+  const Parsed p = parse_block(
+      json_format(), testing::read_all(testing::fixture("winlogbeat_sysmon.jsonl")), names);
   ASSERT_EQ(p.events.size(), 3u) << p.issue_text();
   EXPECT_TRUE(p.issues.empty()) << p.issue_text();
   const auto& e = p.events[0];
