@@ -225,91 +225,112 @@ class NginxParser final : public BlockParser {
     const bool ascii = weberror::all_ascii(block);
     weberror::HeaderlessRun run;
     Timestamp last_time;
-    for_each_line(block, block_offset, sink,
-                  [&](std::string_view line, uint64_t no, uint64_t offset) {
-                    const size_t raw_size = line.size();
-                    event_.clear();
-                    bool repaired = false;
-                    // Repairing touches only bytes >= 0x80, which no header has: the
-                    // shape of the line stays what the cut rule saw.
-                    if (!ascii) line = valid_utf8_or_repaired(line, event_, repaired);
-                    const char* reason = nullptr;
-                    const Shape shape = parse_nginx(line, line_, reason);
-                    std::string_view message;
-                    if (shape == Shape::kNone) {
-                      const bool inherits = run.inherits();
-                      run.headerless(raw_size);
-                      if (weberror::is_blank(line)) return;
-                      event_.timestamp = inherits ? last_time : Timestamp{};
-                      message = line;
-                    } else {
-                      run.header();
-                      if (shape == Shape::kBad) {
-                        last_time = Timestamp{};
-                        sink.on_issue({no, offset, std::string(reason) + "; line skipped"});
-                        return;
-                      }
-                      last_time = line_.time;
-                      event_.timestamp = line_.time;
-                      message = line_.message;
-                    }
-                    if (repaired)
-                      sink.on_issue({no, offset, "invalid UTF-8 replaced by U+FFFD; line read"});
-                    event_.source = {input, no, offset, false};
-                    add_text(event_, field::kSourceFormat, kSourceFormat);
-                    if (shape == Shape::kOk) {
-                      add_text(event_, level_, line_.level);
-                      if (!line_.pid.empty()) add_text(event_, pid_, line_.pid);
-                      if (!line_.tid.empty()) add_text(event_, tid_, line_.tid);
-                      if (!line_.connection.empty())
-                        add_text(event_, connection_, line_.connection);
-                    }
-                    // The lines a FastCGI backend's stderr spans end with the list too.
-                    const size_t tail = find_tail(message, entries_);
-                    add_text(event_, message_,
-                             tail == std::string_view::npos ? message : message.substr(0, tail));
-                    bool dropped = false;
-                    for (const TailEntry& entry : entries_) {
-                      const FieldId id = key_field(entry.key);
-                      if (id == kNoField) {
-                        dropped = true;
-                        continue;
-                      }
-                      add_text(event_, id, entry.value);
-                    }
-                    if (shape == Shape::kNone) add_text(event_, headerless_, "true");
-                    if (dropped) {
-                      sink.on_issue({no, offset,
-                                     "more than " + std::to_string(limits::kJsonMaxNewFieldNames) +
-                                         " distinct keys; values under new keys dropped"});
-                    }
-                    sink.on_event(event_);
-                  });
+    start_block();
+    for_each_line(
+        block, block_offset, sink, [&](std::string_view line, uint64_t no, uint64_t offset) {
+          const size_t raw_size = line.size();
+          event_.clear();
+          bool repaired = false;
+          // Repairing touches only bytes >= 0x80, which no header has: the
+          // shape of the line stays what the cut rule saw.
+          if (!ascii) line = valid_utf8_or_repaired(line, event_, repaired);
+          const char* reason = nullptr;
+          const Shape shape = parse_nginx(line, line_, reason);
+          std::string_view message;
+          if (shape == Shape::kNone) {
+            const bool inherits = run.inherits();
+            run.headerless(raw_size);
+            if (weberror::is_blank(line)) return;
+            event_.timestamp = inherits ? last_time : Timestamp{};
+            message = line;
+          } else {
+            run.header();
+            if (shape == Shape::kBad) {
+              last_time = Timestamp{};
+              sink.on_issue({no, offset, std::string(reason) + "; line skipped"});
+              return;
+            }
+            last_time = line_.time;
+            event_.timestamp = line_.time;
+            message = line_.message;
+          }
+          if (repaired) sink.on_issue({no, offset, "invalid UTF-8 replaced by U+FFFD; line read"});
+          event_.source = {input, no, offset, false};
+          add_text(event_, field::kSourceFormat, kSourceFormat);
+          if (shape == Shape::kOk) {
+            add_text(event_, level_, line_.level);
+            if (!line_.pid.empty()) add_text(event_, pid_, line_.pid);
+            if (!line_.tid.empty()) add_text(event_, tid_, line_.tid);
+            if (!line_.connection.empty()) add_text(event_, connection_, line_.connection);
+          }
+          // The lines a FastCGI backend's stderr spans end with the list too.
+          const size_t tail = find_tail(message, entries_);
+          add_text(event_, message_,
+                   tail == std::string_view::npos ? message : message.substr(0, tail));
+          bool dropped = false;
+          for (const TailEntry& entry : entries_) {
+            const FieldId id = key_field(entry.key);
+            if (id == kNoField) {
+              dropped = true;
+              continue;
+            }
+            add_text(event_, id, entry.value);
+          }
+          if (shape == Shape::kNone) add_text(event_, headerless_, "true");
+          if (dropped) {
+            sink.on_issue({no, offset,
+                           "more than " + std::to_string(limits::kJsonMaxFieldNamesPerBlock) +
+                               " distinct keys in the block; values under further "
+                               "keys dropped"});
+          }
+          sink.on_event(event_);
+        });
   }
 
  private:
   // nginx's key, with '/', '-' and spaces as '_' ("bytes from/to client" is
-  // bytes_from_to_client).
+  // bytes_from_to_client). Endless distinct keys would grow the run's name
+  // table without bound: a block may bring kJsonMaxFieldNamesPerBlock of
+  // them, counted per block (as the JSON reader does) so that what is
+  // dropped depends on the input, never on which thread read which block.
   FieldId key_field(std::string_view key) {
     const int known = known_key(key);
     if (known >= 0) return known_ids_[known];
     auto it = other_ids_.find(key);
-    if (it != other_ids_.end()) return it->second;
-    // Endless distinct keys would grow the run's name table without bound.
-    if (other_ids_.size() >= limits::kJsonMaxNewFieldNames) return kNoField;
-    std::string name(key);
-    for (char& c : name) {
-      if (c == ' ' || c == '/' || c == '-') c = '_';
+    if (it == other_ids_.end()) {
+      if (block_keys_ >= limits::kJsonMaxFieldNamesPerBlock) return kNoField;
+      std::string name(key);
+      for (char& c : name) {
+        if (c == ' ' || c == '/' || c == '-') c = '_';
+      }
+      it = other_ids_.emplace(std::string(key), OtherKey{names_.intern(name), 0}).first;
     }
-    const FieldId id = names_.intern(name);
-    other_ids_.emplace(std::string(key), id);
-    return id;
+    if (it->second.block != block_) {
+      if (block_keys_ >= limits::kJsonMaxFieldNamesPerBlock) return kNoField;
+      it->second.block = block_;
+      ++block_keys_;
+    }
+    return it->second.id;
   }
+
+  void start_block() {
+    ++block_;
+    block_keys_ = 0;
+    // The cache only saves interning; past a few blocks' worth it starts over.
+    if (other_ids_.size() > 4 * limits::kJsonMaxFieldNamesPerBlock) other_ids_.clear();
+  }
+
+  struct OtherKey {
+    FieldId id;
+    uint64_t block;  // the last block that used it
+  };
 
   FieldNames& names_;
   FieldId level_, pid_, tid_, connection_, message_, headerless_;
   FieldId known_ids_[kKnownKeyCount];
-  std::unordered_map<std::string, FieldId, StringHash, std::equal_to<>> other_ids_;
+  std::unordered_map<std::string, OtherKey, StringHash, std::equal_to<>> other_ids_;
+  uint64_t block_ = 0;
+  size_t block_keys_ = 0;  // distinct other keys the current block used
   std::vector<TailEntry> entries_;
   Event event_;
   NginxLine line_;

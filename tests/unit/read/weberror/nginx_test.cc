@@ -175,5 +175,36 @@ TEST(NginxError, InvalidUtf8CrlfAndHostileLines) {
   EXPECT_FALSE(p.events[1].has("client"));
 }
 
+// Unknown keys are bounded per block, so what is dropped does not depend on
+// which parser (thread) read which blocks before.
+TEST(NginxError, UnknownKeysBoundedPerBlock) {
+  std::string block;
+  for (size_t i = 0; i <= limits::kJsonMaxFieldNamesPerBlock; ++i) {
+    block += "2024/05/01 10:00:00 [error] 1#1: m, client: 1.2.3.4, k" + std::to_string(i) + ": v\n";
+  }
+  FieldNames names;
+  FileFacts facts;
+  auto context = nginx_error_format().open(block, facts, {}, names);
+  ASSERT_TRUE(context.ok());
+  auto parser = nginx_error_format().parser(context.value(), names);
+  for (int round = 0; round < 2; ++round) {  // the same parser, a second block
+    Parsed p;
+    testing::CollectingSink sink(p, names);
+    parser->parse(block, 0, 0, sink);
+    ASSERT_EQ(p.events.size(), limits::kJsonMaxFieldNamesPerBlock + 1);
+    EXPECT_EQ(p.events[0].get("k0"), "v");
+    const std::string last_key =
+        std::string("k").append(std::to_string(limits::kJsonMaxFieldNamesPerBlock));
+    EXPECT_FALSE(p.events.back().has(last_key));
+    ASSERT_EQ(p.issues.size(), 1u) << "round " << round;
+    EXPECT_EQ(p.issues[0].line, limits::kJsonMaxFieldNamesPerBlock + 1);
+    // Half the block: every key fits.
+    Parsed half;
+    testing::CollectingSink half_sink(half, names);
+    parser->parse(std::string_view(block).substr(0, block.size() / 2), 0, 0, half_sink);
+    EXPECT_TRUE(half.issues.empty());
+  }
+}
+
 }  // namespace
 }  // namespace vigil::read
