@@ -1001,7 +1001,7 @@ void add_common_options(CLI::App* cmd, CommonOptions& opt) {
   cmd->add_flag("--no-cache", opt.no_cache, "Compile the rules without the compiled-rule cache");
   cmd->add_option("--input-format", opt.text.input_format,
                   "Read every input as this text format (json, audit-trail, syslog, auditd, web, "
-                  "squid, zeek, csv) instead of recognising it");
+                  "squid, apache-error, nginx-error, zeek, csv) instead of recognising it");
   cmd->add_option("--year", opt.text.year,
                   "Year of syslog lines without one (RFC 3164); default: inferred from the "
                   "file's modification time (docs/formats.md)");

@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
+#include <emmintrin.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -244,6 +245,10 @@ class Planner {
 
   // Feeds the next piece of the input (`data` starts at absolute `offset`).
   void feed(std::string_view data, uint64_t offset) {
+    if (rule_ == nullptr) {
+      feed_counting(data, offset);
+      return;
+    }
     size_t pos = 0;
     while (pos < data.size()) {
       const char* start = data.data() + pos;
@@ -266,6 +271,40 @@ class Planner {
   }
 
  private:
+  // Without a cut rule no line needs to be seen: the line the piece ends
+  // first is handled as a line (it may have begun pieces ago and be too
+  // long), the lines wholly inside the piece are only counted (a piece is
+  // shorter than the line limit), and a block is cut at the piece's last
+  // line start once it is long enough. Planning then costs a count, not a
+  // search per line.
+  void feed_counting(std::string_view data, uint64_t offset) {
+    const char* p = data.data();
+    const size_t n = data.size();
+    const void* first = std::memchr(p, '\n', n);
+    if (first == nullptr) return;
+    const size_t f = static_cast<size_t>(static_cast<const char*>(first) - p);
+    end_line(offset + f + 1);
+    const void* last = ::memrchr(p + f + 1, '\n', n - f - 1);
+    if (last == nullptr) return;
+    const size_t l = static_cast<size_t>(static_cast<const char*>(last) - p);
+    line_ += count_line_ends(p + f + 1, l - f);
+    line_start_ = offset + l + 1;
+    if (line_start_ - block_start_ >= limits::kTextBlockBytes) close_block(line_start_);
+  }
+
+  static uint64_t count_line_ends(const char* p, size_t n) {
+    uint64_t count = 0;
+    size_t i = 0;
+    const __m128i nl = _mm_set1_epi8('\n');
+    for (; i + 16 <= n; i += 16) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+      count += static_cast<uint64_t>(__builtin_popcount(
+          static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl)))));
+    }
+    for (; i < n; ++i) count += p[i] == '\n' ? 1 : 0;
+    return count;
+  }
+
   // The line [line_start_, end) ended (its text, for a cut rule, in partial_).
   void end_line(uint64_t end) {
     ++line_;
