@@ -110,9 +110,11 @@ inline constexpr uint32_t kJsonMaxDepth = 64;
 // held whole in memory while it is read: past this size it is rejected.
 // Its events are parsed one at a time, each at most kTextMaxLineBytes.
 inline constexpr uint64_t kJsonMaxDocumentBytes = 64 * 1024 * 1024;
-// Distinct field names one JSON parser (one file, one thread) may add to the
-// run's name table; generic JSON with endless distinct keys would otherwise
-// grow it without bound. Fields with further new names are dropped and reported.
+// Distinct field names one parser (one file, one thread) may take from the
+// input where a log names its own fields (syslog structured data, Nginx
+// keys); endless distinct names would otherwise grow the run's name table
+// without bound. Fields with further new names are dropped and reported.
+// (Generic JSON counts per block instead: kJsonMaxFieldNamesPerBlock.)
 inline constexpr size_t kJsonMaxNewFieldNames = 64 * 1024;
 // Longest field name (a key path such as `a.b.c`) a JSON reader adds to the
 // name table; a field with a longer new name is dropped and reported.
