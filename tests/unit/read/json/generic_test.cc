@@ -214,6 +214,18 @@ TEST(JsonGeneric, MultiLineDocuments) {
   ASSERT_EQ(p.issues.size(), 1u);
   EXPECT_EQ(p.issues[0].line, 10u);
   EXPECT_NE(p.issues[0].reason.find("not closed"), std::string::npos);
+
+  // The same with CRLF line ends.
+  std::string crlf;
+  for (char c : array) {
+    if (c == '\n') crlf += '\r';
+    crlf += c;
+  }
+  p = parse_block(json_format(), crlf, names);
+  ASSERT_EQ(p.events.size(), 4u) << p.issue_text();
+  EXPECT_EQ(p.events[1].line, 3u);
+  EXPECT_EQ(p.events[1].get("user"), "b");
+  EXPECT_EQ(p.issues.size(), 1u);
 }
 
 TEST(JsonGeneric, CloudTrailFilesGiveOneEventPerRecord) {
