@@ -25,9 +25,10 @@ DATA=$BUILD/bench-data/text/$(echo "$SIZE" | tr -c 'A-Za-z0-9\n' '_')
 
 # format -> file name (what such logs are usually called; recognition is by
 # content, the names only help the readers that also look at them).
-FORMATS=(json audit-trail syslog auditd web squid zeek csv)
+FORMATS=(json audit-trail syslog auditd web squid apache-error nginx-error zeek csv)
 declare -A FILE_NAME=([json]=winlogbeat.jsonl [audit-trail]=audit-trail.jsonl [syslog]=auth.log
-  [auditd]=audit.log [web]=access.log [squid]=squid-access.log [zeek]=conn.log [csv]=siem-export.csv)
+  [auditd]=audit.log [web]=access.log [squid]=squid-access.log [zeek]=conn.log [csv]=siem-export.csv
+  [apache-error]=error.log [nginx-error]=nginx-error.log)
 declare -A TARGET=([json]=300 [syslog]=200)
 TWO_THREADS=(json syslog)
 

@@ -132,7 +132,7 @@ void register_synth_logs(CLI::App& app, int& rc) {
   std::vector<std::string> names;
   for (synth::TextKind kind : synth::kTextKinds) names.emplace_back(synth::text_kind_name(kind));
   cmd->add_option("--format", opt->format,
-                  "json, audit-trail, syslog, auditd, web, squid, zeek or csv")
+                  "json, audit-trail, syslog, auditd, web, squid, apache-error, nginx-error, zeek or csv")
       ->required()
       ->check(CLI::IsMember(names));
   cmd->add_option("--bytes", opt->bytes,

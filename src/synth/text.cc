@@ -460,6 +460,8 @@ struct TextGenerator::State {
   uint32_t squid(std::string& out);
   uint32_t zeek(std::string& out);
   uint32_t csv(std::string& out);
+  uint32_t apache_error(std::string& out);
+  uint32_t nginx_error(std::string& out);
 
   void command_line(std::string& out, const Program& p, std::string_view user,
                     std::string_view stem) {
@@ -1375,6 +1377,115 @@ uint32_t TextGenerator::State::web(std::string& out) {
   return 1;
 }
 
+namespace {
+constexpr std::array<std::string_view, 7> kWeekdays = {"Thu", "Fri", "Sat", "Sun",
+                                                       "Mon", "Tue", "Wed"};  // from 1970-01-01
+constexpr std::array<std::string_view, 8> kWebPaths = {
+    "/var/www/html/wp-login.php", "/var/www/html/.env",       "/var/www/html/admin/config.php",
+    "/var/www/html/favicon.ico",  "/var/www/html/robots.txt", "/var/www/html/cgi-bin/test.cgi",
+    "/var/www/html/phpmyadmin",   "/var/www/html/api/v1/cases"};
+}  // namespace
+
+// Apache httpd 2.4's error.log: module:level, pid and tid, client, AH codes.
+uint32_t TextGenerator::State::apache_error(std::string& out) {
+  tick(400);
+  const CivilTime c = to_civil(now);
+  const int64_t days = now.ticks / Timestamp::kTicksPerSecond / 86400;
+  out += '[';
+  out += kWeekdays[static_cast<size_t>(days % 7)];
+  out += ' ';
+  out += kMonths[c.month - 1];
+  out += ' ';
+  add_padded(out, c.day, 2);
+  out += ' ';
+  add_clock(out, c);
+  out += '.';
+  add_padded(out, c.ticks / 10, 6);
+  out += ' ';
+  add_padded(out, static_cast<uint64_t>(c.year), 4);
+  const uint32_t r = rng.below(100);
+  static constexpr std::array<std::string_view, 4> kModules = {"core", "php", "ssl", "authz_core"};
+  const std::string_view module = r < 50 ? kModules[0] : rng.pick(kModules);
+  const std::string_view level = r < 60 ? "error" : r < 85 ? "warn" : r < 97 ? "notice" : "crit";
+  out += "] [";
+  out += module;
+  out += ':';
+  out += level;
+  out += "] [pid ";
+  add_dec(out, rng.between(1000, 40000));
+  out += ":tid ";
+  add_dec(out, 139700000000000ull + uint64_t{rng.below(100000000)} * 1000);
+  out += "] [client ";
+  add_ip(out, external_ip(rng, 10));
+  out += ':';
+  add_dec(out, rng.between(1024, 65535));
+  out += "] ";
+  switch (rng.below(5)) {
+    case 0:
+      out += "AH00128: File does not exist: ";
+      out += rng.pick(kWebPaths);
+      break;
+    case 1:
+      out += "AH01630: client denied by server configuration: ";
+      out += rng.pick(kWebPaths);
+      break;
+    case 2:
+      out += "AH00126: Invalid URI in request GET /..%2f..%2f..%2fetc/passwd HTTP/1.1";
+      break;
+    case 3:
+      out += "PHP Warning:  Undefined variable $";
+      out += rng.pick(kWords);
+      out += " in ";
+      out += rng.pick(kWebPaths);
+      out += " on line ";
+      add_dec(out, rng.between(1, 900));
+      break;
+    default:
+      out += "AH01797: client denied by server configuration: /var/www/html/server-status";
+      break;
+  }
+  out += '\n';
+  return 1;
+}
+
+// Nginx's error.log: level, pid#tid, connection, then its key: value list.
+uint32_t TextGenerator::State::nginx_error(std::string& out) {
+  tick(400);
+  const CivilTime c = to_civil(now);
+  add_date(out, c, '/');
+  out += ' ';
+  add_clock(out, c);
+  out += rng.percent(80) ? " [error] " : rng.percent(50) ? " [warn] " : " [crit] ";
+  add_dec(out, rng.between(1000, 40000));
+  out += '#';
+  add_dec(out, rng.between(0, 7));
+  out += ": *";
+  add_dec(out, rng.between(1, 9000000));
+  out += ' ';
+  const std::string_view path = rng.pick(kWebPaths);
+  switch (rng.below(3)) {
+    case 0:
+      out += "open() \"";
+      out += path;
+      out += "\" failed (2: No such file or directory)";
+      break;
+    case 1:
+      out += "access forbidden by rule";
+      break;
+    default:
+      out += "upstream timed out (110: Connection timed out) while reading response header from "
+             "upstream";
+      break;
+  }
+  out += ", client: ";
+  add_ip(out, external_ip(rng, 10));
+  out += ", server: www.example.org, request: \"";
+  out += rng.percent(85) ? "GET " : "POST ";
+  out += path.substr(13);  // without /var/www/html
+  out += " HTTP/1.1\", host: \"www.example.org\"\n";
+  return 1;
+}
+
 // Squid's native access.log of a company proxy.
 uint32_t TextGenerator::State::squid(std::string& out) {
   tick(120);
@@ -1664,6 +1775,8 @@ const char* text_kind_name(TextKind kind) {
     case TextKind::kSquid: return "squid";
     case TextKind::kZeek: return "zeek";
     case TextKind::kCsv: return "csv";
+    case TextKind::kApacheError: return "apache-error";
+    case TextKind::kNginxError: return "nginx-error";
   }
   return "?";
 }
@@ -1678,6 +1791,8 @@ const char* text_kind_file_name(TextKind kind) {
     case TextKind::kSquid: return "squid-access.log";
     case TextKind::kZeek: return "conn.log";
     case TextKind::kCsv: return "siem-export.csv";
+    case TextKind::kApacheError: return "error.log";
+    case TextKind::kNginxError: return "nginx-error.log";
   }
   return "log";
 }
@@ -1722,6 +1837,8 @@ uint32_t TextGenerator::next(std::string& out) {
     case TextKind::kSquid: return s.squid(out);
     case TextKind::kZeek: return s.zeek(out);
     case TextKind::kCsv: return s.csv(out);
+    case TextKind::kApacheError: return s.apache_error(out);
+    case TextKind::kNginxError: return s.nginx_error(out);
   }
   return 0;
 }

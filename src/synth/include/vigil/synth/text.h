@@ -19,14 +19,27 @@
 
 namespace vigil::synth {
 
-enum class TextKind : uint8_t { kJson, kAuditTrail, kSyslog, kAuditd, kWeb, kSquid, kZeek, kCsv };
+enum class TextKind : uint8_t {
+  kJson,
+  kAuditTrail,
+  kSyslog,
+  kAuditd,
+  kWeb,
+  kSquid,
+  kZeek,
+  kCsv,
+  kApacheError,
+  kNginxError
+};
 
-inline constexpr std::array<TextKind, 8> kTextKinds = {
+inline constexpr std::array<TextKind, 10> kTextKinds = {
     TextKind::kJson, TextKind::kAuditTrail, TextKind::kSyslog, TextKind::kAuditd,
-    TextKind::kWeb,  TextKind::kSquid,      TextKind::kZeek,   TextKind::kCsv};
+    TextKind::kWeb,  TextKind::kSquid,      TextKind::kZeek,   TextKind::kCsv,
+    TextKind::kApacheError, TextKind::kNginxError};
 
 // The kind's name is the name of the reader that recognises its output
-// ("json", "audit-trail", "syslog", "auditd", "web", "squid", "zeek", "csv").
+// ("json", "audit-trail", "syslog", "auditd", "web", "squid", "zeek", "csv",
+// "apache-error", "nginx-error").
 std::optional<TextKind> parse_text_kind(std::string_view name);
 const char* text_kind_name(TextKind kind);
 // A file name its logs usually have ("auth.log", "conn.log", ...).
