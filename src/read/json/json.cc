@@ -188,12 +188,13 @@ class JsonParser final : public JsonBlockParser {
     FieldId renamed = kNoField;  // the EventData / UserData name
   };
 
-  const Role& role(FieldId id) {
+  // By value: learning a new role may move the others.
+  Role role(FieldId id) {
     if (id < roles_.size() && roles_[id].known) return roles_[id];
     return learn_role(id);
   }
 
-  [[gnu::noinline]] const Role& learn_role(FieldId id) {
+  [[gnu::noinline]] Role learn_role(FieldId id) {
     if (id >= roles_.size()) roles_.resize(std::max<size_t>(id + 1, 2 * roles_.size()));
     Role& r = roles_[id];
     r.known = true;
@@ -244,7 +245,7 @@ class JsonParser final : public JsonBlockParser {
       return size_t{0};
     };
     for (size_t i = 0; i < fields_.size(); ++i) {
-      const Role& r = role(fields_[i].name);
+      const Role r = role(fields_[i].name);
       if (r.ecs_source < 0) continue;
       size_t& best = best_of_target[target_slot(r.ecs_source)];
       if (best == kNone ||
@@ -254,7 +255,7 @@ class JsonParser final : public JsonBlockParser {
       }
     }
     for (size_t i = 0; i < fields_.size(); ++i) {
-      const Role& r = role(fields_[i].name);
+      const Role r = role(fields_[i].name);
       if (r.event_data) fields_[i].name = r.renamed;
     }
     for (size_t best : best_of_target) {
@@ -277,7 +278,7 @@ class JsonParser final : public JsonBlockParser {
     for (const Field& f : fields_) {
       event.add(f.name, f.value);
       if (!want_time && !generic) continue;
-      const Role& r = role(f.name);
+      const Role r = role(f.name);
       if (r.time_rank != 0 && times[r.time_rank - 1] == nullptr) {
         times[r.time_rank - 1] = &f.value;
         any_time = true;
