@@ -77,6 +77,9 @@ class SyslogParser final : public BlockParser {
 
   void parse(std::string_view block, uint64_t block_offset, uint32_t input,
              EventSink& sink) override {
+    // The name cap counts per block, not per parser: which blocks a worker
+    // parses depends on the thread count, and output must not.
+    sd_fields_.clear();
     for_each_line(block, block_offset, sink, [&](std::string_view line, uint64_t no, uint64_t off) {
       parse_line(line, no, off, input, sink);
     });
@@ -181,8 +184,8 @@ class SyslogParser final : public BlockParser {
     }
     if (too_many_names) {
       sink.on_issue({no, offset,
-                     "more than " + std::to_string(limits::kJsonMaxNewFieldNames) +
-                         " distinct structured data names; parameters with new names are only "
+                     "more than " + std::to_string(limits::kJsonMaxFieldNamesPerBlock) +
+                         " distinct structured data names in one block; parameters with new names are only "
                          "in structured_data"});
     }
   }
@@ -208,7 +211,7 @@ class SyslogParser final : public BlockParser {
     if (it != sd_fields_.end()) return it->second;
     // Endless distinct names would grow the run's name table without bound;
     // generic JSON keys have the same bound.
-    if (sd_fields_.size() >= limits::kJsonMaxNewFieldNames) return kNoField;
+    if (sd_fields_.size() >= limits::kJsonMaxFieldNamesPerBlock) return kNoField;
     const FieldId field = names_.intern(scratch_name_);
     sd_fields_.emplace(scratch_name_, field);
     return field;

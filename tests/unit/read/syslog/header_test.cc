@@ -221,12 +221,12 @@ TEST(SyslogHeader, Rfc5424FieldLimit) {
 }
 
 TEST(SyslogHeader, Rfc5424NewNameLimit) {
-  // Distinct parameter names become field names up to a bound, then stay
-  // only in structured_data.
+  // Distinct parameter names become field names up to a bound per block,
+  // then stay only in structured_data.
   std::string text;
   size_t name = 0;
   const size_t per_line = 4000;
-  const size_t lines = limits::kJsonMaxNewFieldNames / per_line + 2;
+  const size_t lines = limits::kJsonMaxFieldNamesPerBlock / per_line + 2;
   for (size_t l = 0; l < lines; ++l) {
     text += "<14>1 2024-05-01T08:00:02Z h app - - [p";
     for (size_t i = 0; i < per_line; ++i) text += " n" + std::to_string(name++) + "=\"v\"";

@@ -110,16 +110,11 @@ inline constexpr uint32_t kJsonMaxDepth = 64;
 // held whole in memory while it is read: past this size it is rejected.
 // Its events are parsed one at a time, each at most kTextMaxLineBytes.
 inline constexpr uint64_t kJsonMaxDocumentBytes = 64 * 1024 * 1024;
-// Distinct field names one parser (one file, one thread) may take from the
-// input where a log names its own fields (syslog structured data, Nginx
-// keys); endless distinct names would otherwise grow the run's name table
-// without bound. Fields with further new names are dropped and reported.
-// (Generic JSON counts per block instead: kJsonMaxFieldNamesPerBlock.)
-inline constexpr size_t kJsonMaxNewFieldNames = 64 * 1024;
 // Longest field name (a key path such as `a.b.c`) a JSON reader adds to the
 // name table; a field with a longer new name is dropped and reported.
 inline constexpr size_t kJsonMaxFieldNameBytes = 1024;
-// Distinct field names (key paths) the generic JSON reader takes from one
+// Distinct field names the readers of logs that name their own fields
+// (generic JSON key paths, syslog structured data, Nginx keys) take from one
 // block (about kTextBlockBytes of input); fields with further names in the
 // block are dropped and their lines reported. Counted per block, so what is
 // dropped depends on the input only, never on which thread read which block;
