@@ -15,6 +15,7 @@
 #include "times.h"
 #include "vigil/core/limits.h"
 #include "vigil/read/text/lines.h"
+#include "vigil/core/utf.h"
 
 namespace vigil::read {
 
@@ -27,19 +28,6 @@ constexpr size_t kSampleRecords = 64;
 
 bool is_blank(std::string_view line) {
   return line.find_first_not_of(" \t") == std::string_view::npos;
-}
-
-bool all_ascii(std::string_view text) {
-  const char* p = text.data();
-  size_t n = text.size();
-  uint64_t bits = 0;
-  for (; n >= 32; p += 32, n -= 32) {
-    uint64_t w[4];
-    std::memcpy(w, p, 32);
-    bits |= w[0] | w[1] | w[2] | w[3];
-  }
-  for (; n > 0; ++p, --n) bits |= static_cast<uint8_t>(*p);
-  return (bits & 0x8080808080808080ULL) == 0;
 }
 
 // Lower case, letters and digits only: "Time Created", "time_created" and
@@ -223,7 +211,7 @@ class CsvParser final : public BlockParser {
   void parse(std::string_view block, uint64_t block_offset, uint32_t input,
              EventSink& sink) override {
     const CsvContext& c = *context_;
-    ascii_ = all_ascii(block);
+    ascii_ = vigil::is_ascii(block);
     tracker_.reset();
     size_t record_start = 0;
     uint64_t record_line = 0, record_offset = 0;

@@ -10,8 +10,8 @@
 #include "extract.h"
 #include "header.h"
 #include "vigil/core/limits.h"
-#include "vigil/core/utf.h"
 #include "vigil/read/text/lines.h"
+#include "vigil/core/utf.h"
 
 namespace vigil::read {
 
@@ -42,26 +42,6 @@ class SyslogContext final : public FileContext {
   // slack for clocks and zones).
   int64_t latest_seconds = std::numeric_limits<int64_t>::max();
 };
-
-// Word-at-a-time check for the common case; lines with any byte >= 0x80
-// get the full UTF-8 check.
-bool is_ascii(std::string_view text) {
-  const char* p = text.data();
-  size_t n = text.size();
-  uint64_t high = 0;
-  while (n >= 8) {
-    uint64_t word;
-    std::memcpy(&word, p, 8);
-    high |= word;
-    p += 8;
-    n -= 8;
-  }
-  while (n > 0) {
-    high |= static_cast<uint8_t>(*p++);
-    --n;
-  }
-  return (high & 0x8080808080808080ULL) == 0;
-}
 
 int64_t civil_seconds(int year, const Header& h) {
   return days_from_civil(year, h.month, h.day) * kSecondsPerDay + h.hour * 3600 + h.minute * 60 +

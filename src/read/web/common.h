@@ -40,21 +40,6 @@ inline int share_score(size_t good, size_t lines, int sure) {
   return 0;
 }
 
-// True when no byte has its high bit set: such text is valid UTF-8 and the
-// per-line check can be skipped (the common case, and a byte-wise UTF-8
-// check costs a fifth of a parse).
-inline bool all_ascii(std::string_view text) {
-  const char* p = text.data();
-  size_t n = text.size();
-  uint64_t bits = 0;
-  for (; n >= 32; p += 32, n -= 32) {
-    uint64_t w[4];
-    std::memcpy(w, p, 32);
-    bits |= w[0] | w[1] | w[2] | w[3];
-  }
-  for (; n > 0; ++p, --n) bits |= static_cast<uint8_t>(*p);
-  return (bits & 0x8080808080808080ULL) == 0;
-}
 
 inline std::string_view trim_spaces(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);

@@ -12,6 +12,7 @@
 #include "url.h"
 #include "vigil/read/text/lines.h"
 #include "vigil/read/web/web.h"
+#include "vigil/core/utf.h"
 
 namespace vigil::read {
 
@@ -125,7 +126,7 @@ class SquidParser final : public BlockParser {
   void parse(std::string_view block, uint64_t block_offset, uint32_t input,
              EventSink& sink) override {
     const SquidIds& ids = context_->ids;
-    const bool ascii = web::all_ascii(block);
+    const bool ascii = vigil::is_ascii(block);
     for_each_line(block, block_offset, sink, [&](std::string_view line, uint64_t number,
                                                  uint64_t offset) {
       if (web::is_blank(line)) return;

@@ -12,6 +12,7 @@
 #include "common.h"
 #include "vigil/read/text/lines.h"
 #include "vigil/read/weberror/weberror.h"
+#include "vigil/core/utf.h"
 
 namespace vigil::read {
 
@@ -306,7 +307,7 @@ class ApacheParser final : public BlockParser {
 
   void parse(std::string_view block, uint64_t block_offset, uint32_t input,
              EventSink& sink) override {
-    const bool ascii = weberror::all_ascii(block);
+    const bool ascii = vigil::is_ascii(block);
     weberror::HeaderlessRun run;
     Timestamp last_time;
     for_each_line(block, block_offset, sink,

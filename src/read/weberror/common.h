@@ -66,20 +66,6 @@ inline bool fraction(std::string_view s, size_t& pos, uint32_t& ticks) {
   return true;
 }
 
-// True when no byte has its high bit set (the per-line UTF-8 check is then
-// not needed).
-inline bool all_ascii(std::string_view text) {
-  const char* p = text.data();
-  size_t n = text.size();
-  uint64_t bits = 0;
-  for (; n >= 32; p += 32, n -= 32) {
-    uint64_t w[4];
-    std::memcpy(w, p, 32);
-    bits |= w[0] | w[1] | w[2] | w[3];
-  }
-  for (; n > 0; ++p, --n) bits |= static_cast<uint8_t>(*p);
-  return (bits & 0x8080808080808080ULL) == 0;
-}
 
 inline bool is_blank(std::string_view line) {
   return line.find_first_not_of(" \t") == std::string_view::npos;

@@ -6,6 +6,7 @@
 #include "vigil/core/limits.h"
 #include "vigil/read/text/lines.h"
 #include "zeek_internal.h"
+#include "vigil/core/utf.h"
 
 namespace vigil::read::zeek {
 
@@ -91,7 +92,7 @@ class TsvParser final : public BlockParser {
   void parse(std::string_view block, uint64_t block_offset, uint32_t input,
              EventSink& sink) override {
     const ZeekContext& c = *context_;
-    const bool ascii = all_ascii(block);
+    const bool ascii = vigil::is_ascii(block);
     for_each_line(block, block_offset, sink, [&](std::string_view line, uint64_t number,
                                                  uint64_t offset) {
       if (line.empty()) return;

@@ -64,18 +64,5 @@ bool known_log_path(std::string_view path);
 // the text is not that.
 Timestamp parse_epoch(std::string_view text);
 
-// True when no byte has its high bit set (such text is valid UTF-8).
-inline bool all_ascii(std::string_view text) {
-  const char* p = text.data();
-  size_t n = text.size();
-  uint64_t bits = 0;
-  for (; n >= 32; p += 32, n -= 32) {
-    uint64_t w[4];
-    std::memcpy(w, p, 32);
-    bits |= w[0] | w[1] | w[2] | w[3];
-  }
-  for (; n > 0; ++p, --n) bits |= static_cast<uint8_t>(*p);
-  return (bits & 0x8080808080808080ULL) == 0;
-}
 
 }  // namespace vigil::read::zeek

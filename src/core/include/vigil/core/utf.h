@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -28,8 +29,23 @@ char* write_utf8_as_json(char* dst, std::string_view text);
 // Appends 8-bit text: valid UTF-8 is copied, other bytes are read as Latin-1.
 void append_ansi_as_utf8(std::string& out, const uint8_t* data, size_t size);
 
-// True when `text` is well-formed UTF-8.
+// True when `text` is well-formed UTF-8 (ASCII runs checked 32 bytes a time).
 bool is_valid_utf8(std::string_view text);
+
+// True when no byte has its high bit set: such text is valid UTF-8 and needs
+// no per-character look. Readers check whole blocks with it first.
+inline bool is_ascii(std::string_view text) {
+  const char* p = text.data();
+  size_t n = text.size();
+  uint64_t bits = 0;
+  for (; n >= 32; p += 32, n -= 32) {
+    uint64_t w[4];
+    std::memcpy(w, p, 32);
+    bits |= w[0] | w[1] | w[2] | w[3];
+  }
+  for (; n > 0; ++p, --n) bits |= static_cast<uint8_t>(*p);
+  return (bits & 0x8080808080808080ULL) == 0;
+}
 
 // Appends a code point as UTF-8.
 void append_code_point(std::string& out, uint32_t cp);
