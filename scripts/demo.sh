@@ -2,7 +2,8 @@
 # `make demo`: builds nothing itself (make did), then runs vigil end to end on
 # a generated scenario and says what it did. Until the investigation stage
 # exists, the main job is reading evidence: write EVTX logs of a small domain,
-# read them back, and show what happens when the evidence is damaged.
+# read them back, show what happens when the evidence is damaged, and merge
+# them with Linux, web and network logs into one timeline.
 set -euo pipefail
 build=${1:-build}
 vigil="$build/src/cli/vigil"
@@ -36,5 +37,20 @@ echo "exit code $rc (1 = damage found and reported, records around it still read
 echo "damage report ($out/damage-report.txt):"
 sed 's/^/  /' "$out/damage-report.txt" | head -n 12
 echo "$(wc -l <"$out/damaged.jsonl") records recovered from the damaged copies"
+
+say "5. Every other log a network has, beside the EVTX: auth.log, an access log, a Zeek conn.log"
+mkdir -p "$out/text"
+"$vigil" synth-logs --format syslog --bytes 2000000 --seed 2026 -o "$out/text/auth.log" 2>/dev/null
+"$vigil" synth-logs --format web --bytes 2000000 --seed 2026 -o "$out/text/access.log" 2>/dev/null
+"$vigil" synth-logs --format zeek --bytes 1000000 --seed 2026 -o "$out/text/conn.log" 2>/dev/null
+gzip -f "$out/text/access.log"
+"$vigil" timeline "$out/logs" "$out/text" -f jsonl -o "$out/timeline.jsonl"
+echo "one timeline, sorted by time, formats recognised by content (access.log.gz included):"
+python3 - "$out/timeline.jsonl" <<'PY'
+import collections, json, sys
+counts = collections.Counter(json.loads(line)["channel"] for line in open(sys.argv[1]))
+for channel, n in counts.most_common():
+    print(f"  {n:>8}  {channel}")
+PY
 
 say "Done. Outputs are in $out/"
