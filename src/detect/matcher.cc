@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "compiled.h"
+#include "prefilter.h"
 #include "vigil/core/timestamp.h"
 #include "vigil/core/value.h"
 
@@ -223,6 +224,17 @@ struct Matcher::Scratch {
     }
   }
 
+  // An occurrence after the event's own fields, read under another name.
+  void add_occurrence(uint32_t i, const Value* value, FieldId id) {
+    if (occurrences.size() <= i) occurrences.resize(i + 1);
+    Occurrence& o = occurrences[i];
+    o.value = value;
+    o.next = kNoIndex;
+    o.has_text = false;
+    o.has_folded = false;
+    link(i, id);
+  }
+
   void begin(const Event& e) {
     event = &e;
     if (++generation == 0) {
@@ -253,26 +265,12 @@ struct Matcher::Scratch {
     // Spaced names a second time, under the name rules use.
     uint32_t extra = static_cast<uint32_t>(fields.size());
     if (source_format != kNoField && slots[source_format].generation != generation) {
-      if (occurrences.size() <= extra) occurrences.resize(extra + 1);
-      Occurrence& o = occurrences[extra];
-      o.value = &evtx_format;
-      o.next = kNoIndex;
-      o.has_text = false;
-      o.has_folded = false;
-      link(extra, source_format);
-      ++extra;
+      add_occurrence(extra++, &evtx_format, source_format);
     }
     for (uint32_t i = 0; i < fields.size(); ++i) {
       const FieldId to = alias_of(fields[i].name);
       if (to == kNoField) continue;
-      if (occurrences.size() <= extra) occurrences.resize(extra + 1);
-      Occurrence& o = occurrences[extra];
-      o.value = &fields[i].value;
-      o.next = kNoIndex;
-      o.has_text = false;
-      o.has_folded = false;
-      link(extra, to);
-      ++extra;
+      add_occurrence(extra++, &fields[i].value, to);
     }
   }
 
@@ -418,9 +416,8 @@ struct Matcher::Scratch {
   // One literal per value when every value is a plain, case-insensitive
   // substring; null otherwise (the test is then evaluated value by value).
   HsDatabase build_keyword_database(const Test& t) const {
-    std::vector<const char*> texts;
-    std::vector<size_t> lengths;
-    std::vector<unsigned> flags, ids;
+    std::vector<std::string_view> texts;
+    std::vector<unsigned> ids;
     for (uint32_t p = t.probe_begin; p < t.probe_end; ++p) {
       const Probe& probe = set.probes[p];
       if (probe.kind != ProbeKind::kPattern) return nullptr;
@@ -429,21 +426,12 @@ struct Matcher::Scratch {
           pattern.needle.empty() || pattern.needle.find('\0') != std::string::npos) {
         return nullptr;
       }
-      texts.push_back(pattern.needle.data());
-      lengths.push_back(pattern.needle.size());
-      flags.push_back(HS_FLAG_SINGLEMATCH);
+      texts.push_back(pattern.needle);
       ids.push_back(p);
     }
     if (texts.empty()) return nullptr;
-    hs_database_t* db = nullptr;
-    hs_compile_error_t* error = nullptr;
-    if (hs_compile_lit_multi(texts.data(), flags.data(), ids.data(), lengths.data(),
-                             static_cast<unsigned>(texts.size()), HS_MODE_BLOCK, nullptr, &db,
-                             &error) != HS_SUCCESS) {
-      if (error != nullptr) hs_free_compile_error(error);
-      return nullptr;
-    }
-    return HsDatabase(db);
+    std::string error;  // not built: the test is evaluated value by value, never wrong
+    return compile_literals(texts, ids, error);
   }
 
   static int on_keyword(unsigned int, unsigned long long, unsigned long long, unsigned int,

@@ -290,27 +290,15 @@ class Builder {
       for (const uint32_t id : ids) lookup.keys.emplace(literal_text_[id], id);
     }
     for (const auto& [field, ids] : by_field) {
-      std::vector<const char*> texts;
-      std::vector<size_t> lengths;
-      std::vector<unsigned> flags;
+      std::vector<std::string_view> texts;
       std::vector<unsigned> match_ids;
       for (const uint32_t id : ids) {
-        texts.push_back(literal_text_[id].data());
-        lengths.push_back(literal_text_[id].size());
-        flags.push_back(HS_FLAG_SINGLEMATCH);
+        texts.push_back(literal_text_[id]);
         match_ids.push_back(id);
       }
-      hs_database_t* db = nullptr;
-      hs_compile_error_t* compile_error = nullptr;
-      const hs_error_t rc = hs_compile_lit_multi(
-          texts.data(), flags.data(), match_ids.data(), lengths.data(),
-          static_cast<unsigned>(texts.size()), HS_MODE_BLOCK, nullptr, &db, &compile_error);
-      if (rc != HS_SUCCESS) {
-        error = compile_error != nullptr ? compile_error->message : "literal database not built";
-        if (compile_error != nullptr) hs_free_compile_error(compile_error);
-        return false;
-      }
-      gate.scans.push_back({field, HsDatabase(db)});
+      HsDatabase db = compile_literals(texts, match_ids, error);
+      if (db == nullptr) return false;
+      gate.scans.push_back({field, std::move(db)});
     }
     return true;
   }
@@ -325,6 +313,27 @@ class Builder {
 };
 
 }  // namespace
+
+HsDatabase compile_literals(std::span<const std::string_view> literals,
+                            std::span<const unsigned> ids, std::string& error) {
+  std::vector<const char*> texts;
+  std::vector<size_t> lengths;
+  const std::vector<unsigned> flags(literals.size(), HS_FLAG_SINGLEMATCH);
+  for (const std::string_view literal : literals) {
+    texts.push_back(literal.data());
+    lengths.push_back(literal.size());
+  }
+  hs_database_t* db = nullptr;
+  hs_compile_error_t* compile_error = nullptr;
+  if (hs_compile_lit_multi(texts.data(), flags.data(), ids.data(), lengths.data(),
+                           static_cast<unsigned>(texts.size()), HS_MODE_BLOCK, nullptr, &db,
+                           &compile_error) != HS_SUCCESS) {
+    error = compile_error != nullptr ? compile_error->message : "literal database not built";
+    if (compile_error != nullptr) hs_free_compile_error(compile_error);
+    return nullptr;
+  }
+  return HsDatabase(db);
+}
 
 bool build_prefilter(RuleSet::Impl& set, std::string& error) {
   if (!Builder(set).run(error)) {
