@@ -150,11 +150,9 @@ int run_parse(const ParseOptions& opt) {
       [](Event& event, uint32_t, unsigned, uint64_t& count) { count += event.size(); },
       [](uint64_t& count) { count = 0; },
       [&](const read::TextSlot<uint64_t>& slot) {
-        const read::TextInput& input = set.text[slot.input];
-        lines.report(first_text + slot.input, input.path, slot.issues);
+        lines.report(set, slot);
         records += slot.events;
         fields += slot.out;
-        if (slot.end_offset == input.size) lines.report_damage(input);
       },
       first_text);
   lines.finish(set);

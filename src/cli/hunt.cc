@@ -345,6 +345,20 @@ struct RenderScratch {
   std::unique_ptr<report::TimelineWriter> timeline;
 };
 
+// The inputs of hunt and timeline; false after a usage message.
+bool gather_inputs(const CommonOptions& opt, FieldNames& names, LogInputs& inputs) {
+  TextReadOptions text_options = opt.text;
+  text_options.temp_dir = opt.temp_dir;
+  if (!gather_log_inputs(opt.paths, text_options, names, inputs)) return false;
+  if (inputs.files() == 0) std::fprintf(stderr, "vigil: no log files among the inputs\n");
+  if (inputs.skipped > 0 && !opt.quiet) {
+    std::fprintf(stderr,
+                 "vigil: %llu files in the folders given are in no format vigil reads: skipped\n",
+                 static_cast<unsigned long long>(inputs.skipped));
+  }
+  return true;
+}
+
 // Problems met in the evidence: EVTX damage and rejected text lines.
 struct Problems {
   DamagePrinter damage;
@@ -433,13 +447,10 @@ ScanTotals scan_and_sort(const LogInputs& inputs, const CommonOptions& opt, Fiel
       },
       [](Batch& batch) { batch.clear(); },
       [&](const read::TextSlot<Batch>& slot) {
-        const read::TextInput& input = inputs.text[slot.input];
-        problems.lines.report(first_text + slot.input, input.path, slot.issues, clear);
+        problems.lines.report(inputs, slot, clear);
         totals.records += slot.events;
         progress.update(first_text + slot.input, slot.end_offset, inputs.sizes);
         sort_batch(slot.out);
-        // Decompression damage comes after everything that decompressed.
-        if (slot.end_offset == input.size) problems.lines.report_damage(input, clear);
       },
       first_text);
   return totals;
@@ -771,14 +782,7 @@ int run_hunt(const HuntOptions& opt) {
   }
 
   LogInputs inputs;
-  TextReadOptions text_options = opt.text;
-  text_options.temp_dir = opt.temp_dir;
-  if (!gather_log_inputs(opt.paths, text_options, names, inputs)) return kExitUsage;
-  if (inputs.files() == 0) std::fprintf(stderr, "vigil: no log files among the inputs\n");
-  if (inputs.skipped > 0 && !opt.quiet) {
-    std::fprintf(stderr, "vigil: %llu files in the folders given are in no format vigil reads: skipped\n",
-                 static_cast<unsigned long long>(inputs.skipped));
-  }
+  if (!gather_inputs(opt, names, inputs)) return kExitUsage;
   Output output;
   if (!output.open(opt.output)) return kExitInput;
 
@@ -888,14 +892,7 @@ int run_timeline(const CommonOptions& opt) {
   const std::vector<char> enabled(rules.size(), 1);
 
   LogInputs inputs;
-  TextReadOptions text_options = opt.text;
-  text_options.temp_dir = opt.temp_dir;
-  if (!gather_log_inputs(opt.paths, text_options, names, inputs)) return kExitUsage;
-  if (inputs.files() == 0) std::fprintf(stderr, "vigil: no log files among the inputs\n");
-  if (inputs.skipped > 0 && !opt.quiet) {
-    std::fprintf(stderr, "vigil: %llu files in the folders given are in no format vigil reads: skipped\n",
-                 static_cast<unsigned long long>(inputs.skipped));
-  }
+  if (!gather_inputs(opt, names, inputs)) return kExitUsage;
   Output output;
   if (!output.open(opt.output)) return kExitInput;
   Progress progress(!opt.quiet && is_terminal(STDERR_FILENO), inputs.bytes);

@@ -46,13 +46,22 @@ bool gather_log_inputs(const std::vector<std::string>& paths, const TextReadOpti
 // are only counted, and finish() prints how many more there were.
 struct LineIssuePrinter {
   uint64_t lines = 0;
-  void report(uint32_t source, const std::string& path, const std::vector<read::LineIssue>& issues,
-              const std::function<void()>& before_each = {});
+  // A scanned unit's rejected lines; after the input's last block, the
+  // decompression damage found while planning (where the data stopped).
+  template <class Out>
+  void report(const LogInputs& inputs, const read::TextSlot<Out>& slot,
+              const std::function<void()>& before_each = {}) {
+    const read::TextInput& input = inputs.text[slot.input];
+    report(inputs.first_text_source() + slot.input, input.path, slot.issues, before_each);
+    if (slot.end_offset == input.size) report_damage(input, before_each);
+  }
   void finish(const LogInputs& inputs);
-  // Decompression damage found while planning: where the data stopped.
-  void report_damage(const read::TextInput& input, const std::function<void()>& before_each = {});
 
  private:
+  void report(uint32_t source, const std::string& path, const std::vector<read::LineIssue>& issues,
+              const std::function<void()>& before_each);
+  void report_damage(const read::TextInput& input, const std::function<void()>& before_each);
+
   std::vector<uint64_t> per_source_;
 };
 
