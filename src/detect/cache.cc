@@ -86,7 +86,7 @@ void for_each_index(size_t count, unsigned threads, Work work) {
 }
 
 // Any change to what is stored, or to how, must bump this.
-constexpr uint32_t kFormatVersion = 1;
+constexpr uint32_t kFormatVersion = 2;
 constexpr char kMagic[8] = {'V', 'I', 'G', 'I', 'L', 'R', 'S', 'C'};
 constexpr uint32_t kByteOrderMark = 0x01020304;
 constexpr size_t kHeaderBytes = 8 + 4 + 4 + 32 + 8 + 32;
@@ -628,6 +628,11 @@ bool put(Writer& w, const RuleSet::Impl& s) {
     w.str(it->first);
     w.u32s(it->second);
   }
+  w.size(s.gates_by_format.size());
+  for (auto it : sorted_entries(s.gates_by_format)) {
+    w.str(it->first);
+    w.u32s(it->second);
+  }
   w.u32s(s.unindexed_gates);
   w.u32(s.channel);
   return w.ok;
@@ -1030,6 +1035,16 @@ class PayloadDecoder {
         return r_.fail("a channel is listed twice");
       }
     }
+    const uint32_t formats = r_.count(8);
+    s.gates_by_format.reserve(formats);
+    for (uint32_t i = 0; i < formats && r_.ok(); ++i) {
+      std::string key = r_.str();
+      std::vector<uint32_t> gates;
+      r_.u32s(gates);
+      if (!s.gates_by_format.emplace(std::move(key), std::move(gates)).second) {
+        return r_.fail("a source format is listed twice");
+      }
+    }
     r_.u32s(s.unindexed_gates);
     s.channel = field(r_.u32());
 
@@ -1256,6 +1271,9 @@ std::string check(const RuleSet::Impl& s) {
   if (s.prefilter && s.test_literals.size() != s.tests.size()) return "the prefilter's tests";
   for (const auto& [channel, gates] : s.gates_by_channel) {
     if (!all_below(gates, s.gates.size())) return "the gates of a channel";
+  }
+  for (const auto& [format, gates] : s.gates_by_format) {
+    if (!all_below(gates, s.gates.size())) return "the gates of a source format";
   }
   if (!all_below(s.unindexed_gates, s.gates.size())) return "the unindexed gates";
   if (!field_ok(s.channel)) return "the channel field";

@@ -236,16 +236,26 @@ struct RuleSet::Impl {
   // plain substrings are answered by one literal scan per field instead of
   // one search per value and field. Their databases are built on first use
   // (a cached rule set need not carry them) and shared by every matcher.
+  struct KeywordScan {
+    HsDatabase db;  // null: the test does not qualify
+    // No value has only characters of kNonStringTextAlphabet, so only
+    // string-typed fields need scanning.
+    bool strings_only = false;
+  };
   struct KeywordScans {
     std::mutex mutex;
-    std::unordered_map<uint32_t, HsDatabase> by_test;  // null: the test does not qualify
+    std::unordered_map<uint32_t, KeywordScan> by_test;
   };
   std::unique_ptr<KeywordScans> keyword_scans = std::make_unique<KeywordScans>();
 
   // Gates with a Channel condition, by each folded channel they accept; the
-  // others are tried on every event.
+  // others with a `_source_format` condition by each format they accept
+  // (EVTX events, which leave the field out, meet the "evtx" ones); the rest
+  // are tried on every event.
   std::unordered_map<std::string, std::vector<uint32_t>, StringHash, std::equal_to<>>
       gates_by_channel;
+  std::unordered_map<std::string, std::vector<uint32_t>, StringHash, std::equal_to<>>
+      gates_by_format;
   std::vector<uint32_t> unindexed_gates;
   FieldId channel = kNoField;
   FieldId field_count = 0;  // ids below this may appear in tests

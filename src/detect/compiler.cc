@@ -1176,18 +1176,23 @@ void Compiler::run(RuleCollection& collection) {
     impl_.correlations.push_back(c);
   }
 
-  // Index gates by Channel: most events then meet only the gates of their own log.
+  // Index gates by Channel, else by source format: most events then meet
+  // only the gates of their own log.
   for (uint32_t g = 0; g < impl_.gates.size(); ++g) {
     const Gate& gate = impl_.gates[g];
     const GateCondition* channel = nullptr;
+    const GateCondition* format = nullptr;
     for (const GateCondition& c : gate.conditions) {
       if (c.field == impl_.channel) channel = &c;
+      if (c.field == field::kSourceFormat) format = &c;
     }
-    if (channel == nullptr) {
+    if (channel != nullptr) {
+      for (const std::string& value : channel->values) impl_.gates_by_channel[value].push_back(g);
+    } else if (format != nullptr) {
+      for (const std::string& value : format->values) impl_.gates_by_format[value].push_back(g);
+    } else {
       impl_.unindexed_gates.push_back(g);
-      continue;
     }
-    for (const std::string& value : channel->values) impl_.gates_by_channel[value].push_back(g);
   }
   impl_.field_count = static_cast<FieldId>(names_.size());
   impl_.names = &names_;

@@ -92,11 +92,16 @@ struct Matcher::Scratch {
   std::vector<uint32_t> instance_generation;
   std::vector<uint32_t> candidates;
   Matcher::Counters counters;
-  // Per test: 0 not looked up yet, 1 no keyword database, 2 `keyword_db` holds it.
+  // Per test: 0 not looked up yet, 1 no keyword database, 2 `keyword_db`
+  // holds it, 3 it does and only string-typed fields need scanning.
   std::vector<uint8_t> keyword_state;
   std::vector<const hs_database_t*> keyword_db;
-  std::string all_fields;  // the event's folded field texts, NUL-separated
+  // The event's folded field texts, NUL-separated: every field, and only
+  // the string-typed ones.
+  std::string all_fields;
+  std::string string_fields;
   uint32_t all_fields_generation = 0;
+  uint32_t string_fields_generation = 0;
   // `_source_format` when rules test it. The EVTX reader leaves the field
   // out (every EVTX event would carry the same bytes): an event without it
   // is an EVTX event, so the matcher supplies "evtx".
@@ -245,6 +250,7 @@ struct Matcher::Scratch {
       std::fill(literal_generation.begin(), literal_generation.end(), 0);
       std::fill(instance_generation.begin(), instance_generation.end(), 0);
       all_fields_generation = 0;
+      string_fields_generation = 0;
       generation = 1;
     }
     literals_found.clear();
@@ -401,37 +407,45 @@ struct Matcher::Scratch {
       return nullptr;
     }
     const hs_database_t* db = nullptr;
+    bool strings_only = false;
     {
       std::lock_guard lock(set.keyword_scans->mutex);
       auto [it, inserted] = set.keyword_scans->by_test.try_emplace(index);
-      if (inserted) it->second = build_keyword_database(t);
-      db = it->second.get();
+      if (inserted) it->second = build_keyword_scan(t);
+      db = it->second.db.get();
+      strings_only = it->second.strings_only;
     }
     if (db == nullptr || hs_alloc_scratch(db, &hs) != HS_SUCCESS) return nullptr;
-    keyword_state[index] = 2;
+    keyword_state[index] = strings_only ? 3 : 2;
     keyword_db[index] = db;
     return db;
   }
 
   // One literal per value when every value is a plain, case-insensitive
   // substring; null otherwise (the test is then evaluated value by value).
-  HsDatabase build_keyword_database(const Test& t) const {
+  RuleSet::Impl::KeywordScan build_keyword_scan(const Test& t) const {
+    RuleSet::Impl::KeywordScan scan;
+    scan.strings_only = true;
     std::vector<std::string_view> texts;
     std::vector<unsigned> ids;
     for (uint32_t p = t.probe_begin; p < t.probe_end; ++p) {
       const Probe& probe = set.probes[p];
-      if (probe.kind != ProbeKind::kPattern) return nullptr;
+      if (probe.kind != ProbeKind::kPattern) return {};
       const Pattern& pattern = set.patterns[probe.index];
       if (pattern.shape != PatternShape::kContains || pattern.cased || pattern.numeric ||
           pattern.needle.empty() || pattern.needle.find('\0') != std::string::npos) {
-        return nullptr;
+        return {};
+      }
+      if (pattern.needle.find_first_not_of(kNonStringTextAlphabet) == std::string::npos) {
+        scan.strings_only = false;
       }
       texts.push_back(pattern.needle);
       ids.push_back(p);
     }
-    if (texts.empty()) return nullptr;
+    if (texts.empty()) return {};
     std::string error;  // not built: the test is evaluated value by value, never wrong
-    return compile_literals(texts, ids, error);
+    scan.db = compile_literals(texts, ids, error);
+    return scan;
   }
 
   static int on_keyword(unsigned int, unsigned long long, unsigned long long, unsigned int,
@@ -442,20 +456,24 @@ struct Matcher::Scratch {
 
   // A keyword test through its database: does some field contain a value?
   // Every field's folded text is scanned at once, joined by NULs (no
-  // keyword literal holds one, so none can match across two fields).
-  bool keyword_scan(const hs_database_t* db) {
-    if (all_fields_generation != generation) {
-      all_fields_generation = generation;
-      all_fields.clear();
+  // keyword literal holds one, so none can match across two fields); only
+  // the string-typed ones when no value could occur in another's text.
+  bool keyword_scan(const hs_database_t* db, bool strings_only) {
+    std::string& joined = strings_only ? string_fields : all_fields;
+    uint32_t& joined_generation = strings_only ? string_fields_generation : all_fields_generation;
+    if (joined_generation != generation) {
+      joined_generation = generation;
+      joined.clear();
       for (uint32_t occ = 0; occ < occurrence_count; ++occ) {
-        all_fields.append(folded(occ));
-        all_fields.push_back('\0');
+        if (strings_only && !is_string_type(occurrences[occ].value->type())) continue;
+        joined.append(folded(occ));
+        joined.push_back('\0');
       }
     }
     bool found = false;
     ++counters.scans;
-    counters.scanned_bytes += all_fields.size();
-    (void)hs_scan(db, all_fields.data(), static_cast<unsigned>(all_fields.size()), 0, hs,
+    counters.scanned_bytes += joined.size();
+    (void)hs_scan(db, joined.data(), static_cast<unsigned>(joined.size()), 0, hs,
                   &Scratch::on_keyword, &found);
     return found;
   }
@@ -513,7 +531,7 @@ struct Matcher::Scratch {
     if (!(set.prefilter && !scan_failed && ruled_out(index))) {
       ++counters.tests;
       const hs_database_t* keywords = set.tests[index].field == kNoField ? keyword_database(index) : nullptr;
-      value = keywords != nullptr ? occurrence_count > 0 && keyword_scan(keywords)
+      value = keywords != nullptr ? occurrence_count > 0 && keyword_scan(keywords, keyword_state[index] == 3)
                                   : evaluate_test(set.tests[index]);
     }
     test_generation[index] = generation;
@@ -622,6 +640,14 @@ std::span<const uint32_t> Matcher::match(const Event& event) {
     for (uint32_t occ = s.first(set.channel); occ != kNoIndex; occ = s.occurrences[occ].next) {
       auto it = set.gates_by_channel.find(s.folded(occ));
       if (it == set.gates_by_channel.end()) continue;
+      for (uint32_t g : it->second) s.run_gate(g);
+    }
+  }
+  if (!set.gates_by_format.empty()) {
+    for (uint32_t occ = s.first(field::kSourceFormat); occ != kNoIndex;
+         occ = s.occurrences[occ].next) {
+      auto it = set.gates_by_format.find(s.folded(occ));
+      if (it == set.gates_by_format.end()) continue;
       for (uint32_t g : it->second) s.run_gate(g);
     }
   }

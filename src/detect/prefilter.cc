@@ -18,7 +18,7 @@ namespace vigil::detect {
 namespace {
 
 // Shortest substring literal worth scanning for (bytes, folded).
-constexpr size_t kMinScanLiteral = 3;
+constexpr size_t kMinScanLiteral = 2;
 
 // The literal a pattern cannot match without (folded); empty when there is
 // none (numbers, `*` alone, empty values).

@@ -226,6 +226,50 @@ TEST(ValueText, Arrays) {
   EXPECT_EQ(windows(ragged.as(ValueType::kUInt32, true)), "5,6");
 }
 
+// The matcher skips non-string values when a searched string has a character
+// outside kNonStringTextAlphabet: every type but the strings, scalar and
+// array, with random bytes and the floating-point edge cases, must stay in it.
+TEST(ValueText, NonStringTextStaysInItsAlphabet) {
+  uint64_t state = 0x9E3779B97F4A7C15ULL;
+  auto next = [&state] {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  };
+  std::vector<Bytes> samples;
+  for (int i = 0; i < 400; ++i) {
+    Bytes b;
+    const size_t n = next() % 40;
+    for (size_t k = 0; k < n; ++k) b.data.push_back(static_cast<uint8_t>(next()));
+    samples.push_back(b);
+  }
+  for (double d : {std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity(),
+                   std::numeric_limits<double>::quiet_NaN(), 1e308, -4.9e-324, 0.1}) {
+    samples.push_back(Bytes::of<double>({d}));
+    samples.push_back(Bytes::of<float>({static_cast<float>(d)}));
+  }
+  samples.push_back(systemtime(2024, 1, 2, 3, 4, 5, 6));
+  samples.push_back(Bytes::of<uint64_t>({kFiletime}));
+  samples.push_back(sid_bytes());
+  for (unsigned code = 0; code < kArrayFlag; ++code) {
+    const auto type = static_cast<ValueType>(code);
+    if (is_string_type(type)) continue;
+    for (const Bytes& b : samples) {
+      for (bool array : {false, true}) {
+        for (TextStyle style : {TextStyle::kWindows, TextStyle::kEvtxDump}) {
+          const std::string text = to_text(b.as(type, array), style);
+          for (char c : text) {
+            const char lower = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+            ASSERT_NE(kNonStringTextAlphabet.find(lower), std::string_view::npos)
+                << "type " << code << (array ? " array" : "") << " rendered '" << text << "'";
+          }
+        }
+      }
+    }
+  }
+}
+
 TEST(ValueToInt, Numeric) {
   EXPECT_EQ(to_int(Bytes::of<int8_t>({-5}).as(ValueType::kInt8)), -5);
   EXPECT_EQ(to_int(Bytes::of<uint8_t>({250}).as(ValueType::kUInt8)), 250);

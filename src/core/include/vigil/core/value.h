@@ -110,6 +110,18 @@ enum class TextStyle : uint8_t {
   kEvtxDump,
 };
 
+// True for string types (UTF-16, ANSI, UTF-8 and their arrays): the only
+// values whose text can hold arbitrary characters.
+inline bool is_string_type(ValueType type) {
+  return type == ValueType::kUtf16 || type == ValueType::kAnsi || type == ValueType::kUtf8;
+}
+// Every character the text of a non-string value can hold, once ASCII
+// letters are lowercased: digits, hex, `0x`, signs, GUID braces, SID `s-`,
+// RFC 3339 `t`/`z`/`:`, `true`/`false`, `inf`/`nan`, the array comma and
+// the `?` of a truncated SID. A
+// search for a string with a character outside it need not look at them.
+inline constexpr std::string_view kNonStringTextAlphabet = "0123456789abcdefilnrstuxz+-.:,{}?";
+
 // Appends the value's text (no escaping). Arrays are joined with ','.
 void append_text(std::string& out, const Value& value, TextStyle style = TextStyle::kWindows);
 std::string to_text(const Value& value, TextStyle style = TextStyle::kWindows);
