@@ -1025,25 +1025,9 @@ class PayloadDecoder {
       g.count = r_.u32();
     }
     r_.u32s(s.group_literals);
-    const uint32_t channels = r_.count(8);
-    s.gates_by_channel.reserve(channels);
-    for (uint32_t i = 0; i < channels && r_.ok(); ++i) {
-      std::string key = r_.str();
-      std::vector<uint32_t> gates;
-      r_.u32s(gates);
-      if (!s.gates_by_channel.emplace(std::move(key), std::move(gates)).second) {
-        return r_.fail("a channel is listed twice");
-      }
-    }
-    const uint32_t formats = r_.count(8);
-    s.gates_by_format.reserve(formats);
-    for (uint32_t i = 0; i < formats && r_.ok(); ++i) {
-      std::string key = r_.str();
-      std::vector<uint32_t> gates;
-      r_.u32s(gates);
-      if (!s.gates_by_format.emplace(std::move(key), std::move(gates)).second) {
-        return r_.fail("a source format is listed twice");
-      }
+    if (!gate_index(s.gates_by_channel, "a channel is listed twice") ||
+        !gate_index(s.gates_by_format, "a source format is listed twice")) {
+      return false;
     }
     r_.u32s(s.unindexed_gates);
     s.channel = field(r_.u32());
@@ -1089,6 +1073,21 @@ class PayloadDecoder {
     }
     if (stats_ != nullptr) stats_->regex_seconds += seconds_since(started);
     return true;
+  }
+
+  // A map from a folded key (channel, source format) to gate indices.
+  using GateIndex =
+      std::unordered_map<std::string, std::vector<uint32_t>, StringHash, std::equal_to<>>;
+  bool gate_index(GateIndex& index, const char* duplicate) {
+    const uint32_t keys = r_.count(8);
+    index.reserve(keys);
+    for (uint32_t i = 0; i < keys && r_.ok(); ++i) {
+      std::string key = r_.str();
+      std::vector<uint32_t> gates;
+      r_.u32s(gates);
+      if (!index.emplace(std::move(key), std::move(gates)).second) return r_.fail(duplicate);
+    }
+    return r_.ok();
   }
 
   bool database(HsDatabase& out) {
