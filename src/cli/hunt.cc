@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "hunt_common.h"
 #include "evtx_inputs.h"
 #include "log_inputs.h"
 #include "exit_codes.h"
@@ -50,232 +51,12 @@ namespace vigil::cli {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-struct CommonOptions {
-  std::vector<std::string> paths;
-  TextReadOptions text;
-  std::vector<std::string> rules;
-  std::string config;
-  std::string mapping;
-  std::string from, to;
-  std::string output;
-  std::string format;  // empty: chosen by where the output goes
-  std::string temp_dir;
-  size_t sort_memory = 0;  // 0: limits::kReportSortMemoryBytes
-  unsigned threads = 0;
-  bool quiet = false;
-  bool recover = false;
-  std::string cache_dir;  // empty: detect::default_cache_directory()
-  bool no_cache = false;
-};
 
 struct HuntOptions : CommonOptions {
   std::string min_level;
   std::vector<std::string> rule_filters;
 };
 
-bool is_terminal(int fd) { return ::isatty(fd) == 1; }
-
-// --- Progress on a terminal ----------------------------------------------------
-
-class Progress {
- public:
-  Progress(bool enabled, uint64_t total) : enabled_(enabled), total_(total) {}
-
-  // Bytes done: the inputs before `input`, plus `offset` into it.
-  void update(uint32_t input, uint64_t offset, const std::vector<uint64_t>& sizes) {
-    if (!enabled_) return;
-    while (done_input_ < input) done_bytes_ += sizes[done_input_++];
-    const uint64_t done = done_bytes_ + offset;
-    const auto now = Clock::now();
-    if (now - last_ < std::chrono::milliseconds(100)) return;
-    last_ = now;
-    const double seconds = std::chrono::duration<double>(now - started_).count();
-    const double percent = total_ > 0 ? 100.0 * static_cast<double>(done) / static_cast<double>(total_) : 100.0;
-    std::fprintf(stderr, "\r\x1b[K%5.1f%%  %.1f / %.1f MB  %.1f MB/s", std::min(percent, 100.0),
-                 static_cast<double>(done) / 1e6, static_cast<double>(total_) / 1e6,
-                 seconds > 0 ? static_cast<double>(done) / 1e6 / seconds : 0.0);
-    shown_ = true;
-  }
-  void message(const char* text) {
-    if (!enabled_) return;
-    std::fprintf(stderr, "\r\x1b[K%s", text);
-    shown_ = true;
-  }
-  // Clears the line so that other messages start at column 0.
-  void clear() {
-    if (shown_) std::fprintf(stderr, "\r\x1b[K");
-    shown_ = false;
-  }
-
- private:
-  bool enabled_;
-  uint64_t total_;
-  uint32_t done_input_ = 0;
-  uint64_t done_bytes_ = 0;
-  Clock::time_point started_ = Clock::now();
-  Clock::time_point last_{};
-  bool shown_ = false;
-};
-
-// --- Rules -------------------------------------------------------------------
-
-struct LoadedRules {
-  std::unique_ptr<detect::LogsourceMapping> mapping;  // the resolver points into it
-  detect::Placeholders placeholders;
-  std::shared_ptr<const detect::RuleSet> set;
-};
-
-// Loads -r paths (or the built-in pack) and compiles them. Errors go to
-// standard error with a one-line total; nullopt (after a message) when a
-// rule path, the placeholder file or the mapping cannot be used at all.
-std::optional<LoadedRules> load_and_compile(const CommonOptions& opt, FieldNames& names) {
-  LoadedRules loaded;
-  // The compiled-rule cache is keyed by the bytes the placeholders and the
-  // mapping come from.
-  detect::CacheOptions cache;
-  cache.enabled = !opt.no_cache;
-  cache.directory = opt.cache_dir;
-  cache.threads = opt.threads;
-  if (!opt.config.empty()) {
-    auto placeholders = detect::Placeholders::load(opt.config, cache.placeholder_text);
-    if (!placeholders.ok()) {
-      std::fprintf(stderr, "vigil: %s\n", placeholders.error().to_string().c_str());
-      return std::nullopt;
-    }
-    loaded.placeholders = std::move(placeholders.value());
-  }
-  loaded.mapping = std::make_unique<detect::LogsourceMapping>(detect::LogsourceMapping::builtin());
-  if (!opt.mapping.empty()) {
-    auto text = read_file(opt.mapping);
-    if (!text.ok()) {
-      std::fprintf(stderr, "vigil: %s\n", text.error().to_string().c_str());
-      return std::nullopt;
-    }
-    auto overrides = detect::LogsourceMapping::parse(*text, opt.mapping);
-    if (!overrides.ok()) {
-      std::fprintf(stderr, "vigil: %s\n", overrides.error().to_string().c_str());
-      return std::nullopt;
-    }
-    loaded.mapping->merge(overrides.value());
-    cache.mapping_text = std::move(*text);
-  }
-
-  detect::CompileOptions options;
-  options.placeholders = &loaded.placeholders;
-  options.resolver = detect::mapping_resolver(*loaded.mapping);
-  std::vector<detect::Diagnostic> diagnostics;
-  if (opt.rules.empty()) {
-    detect::RuleCollection collection;
-    for (size_t i = 0; i < builtin_rules::count(); ++i) {
-      detect::parse_rules(builtin_rules::text(i), "builtin:" + std::string(builtin_rules::path(i)),
-                          collection);
-    }
-    collection.files = builtin_rules::count();
-    loaded.set = detect::RuleSet::compile(std::move(collection), names, options, diagnostics);
-  } else {
-    loaded.set = detect::load_or_compile(opt.rules, options, cache, names, diagnostics);
-  }
-  bool unreadable = false;
-  for (const detect::Diagnostic& d : diagnostics) {
-    if (d.code == detect::DiagCode::kIo && d.line == 0) unreadable = true;
-  }
-  detect::sort_diagnostics(diagnostics);
-  size_t rejected = 0, warnings = 0;
-  for (const detect::Diagnostic& d : diagnostics) {
-    if (d.severity == detect::Severity::kError) {
-      std::fprintf(stderr, "%s\n", detect::format_diagnostic(d).c_str());
-    } else {
-      ++warnings;
-    }
-    rejected += d.rejects_rule ? 1 : 0;
-  }
-  if (unreadable) return std::nullopt;
-  if (!opt.quiet || rejected > 0) {
-    std::fprintf(stderr, "vigil: %zu rules loaded%s, %zu rejected, %zu warnings%s\n",
-                 loaded.set->size() + loaded.set->correlations().size(),
-                 opt.rules.empty() ? " (built-in pack)" : "", rejected, warnings,
-                 rejected + warnings > 0 ? " (see vigil rules check)" : "");
-  }
-  return loaded;
-}
-
-// --- Time range ----------------------------------------------------------------
-
-struct TimeRange {
-  Timestamp from{INT64_MIN + 1};  // INT64_MIN is "unset": events without a time
-  Timestamp to{INT64_MAX};
-  bool limited = false;
-  bool contains(Timestamp t) const { return !limited || (t >= from && t <= to); }
-};
-
-bool date_only(std::string_view text) { return text.size() == 10; }
-
-std::optional<TimeRange> parse_range(const CommonOptions& opt) {
-  TimeRange range;
-  if (!opt.from.empty()) {
-    range.from = parse_rfc3339(opt.from);
-    if (!range.from.is_set()) {
-      std::fprintf(stderr, "vigil: --from: '%s' is not an RFC 3339 time or a date\n", opt.from.c_str());
-      return std::nullopt;
-    }
-    range.limited = true;
-  }
-  if (!opt.to.empty()) {
-    range.to = parse_rfc3339(opt.to);
-    if (!range.to.is_set()) {
-      std::fprintf(stderr, "vigil: --to: '%s' is not an RFC 3339 time or a date\n", opt.to.c_str());
-      return std::nullopt;
-    }
-    // A date alone means the whole day.
-    if (date_only(opt.to)) range.to.ticks += 86400 * Timestamp::kTicksPerSecond - 1;
-    range.limited = true;
-  }
-  if (range.from > range.to) {
-    std::fprintf(stderr, "vigil: --from is after --to\n");
-    return std::nullopt;
-  }
-  return range;
-}
-
-// --- Output --------------------------------------------------------------------
-
-class Output {
- public:
-  bool open(const std::string& path) {
-    if (path.empty()) return true;
-    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd_ < 0) {
-      std::fprintf(stderr, "vigil: cannot write %s: %s\n", path.c_str(), std::strerror(errno));
-      fd_ = STDOUT_FILENO;
-      return false;
-    }
-    owned_ = File(fd_);
-    return true;
-  }
-  // Writes and clears `text` once it is big enough (or always with `force`).
-  void flush(std::string& text, bool force = false) {
-    if (!force && text.size() < (1 << 20)) return;
-    std::string_view rest = text;
-    while (!failed_ && !rest.empty()) {
-      const ssize_t n = ::write(fd_, rest.data(), rest.size());
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        failed_ = true;
-        break;
-      }
-      rest.remove_prefix(static_cast<size_t>(n));
-    }
-    text.clear();
-  }
-  bool failed() const { return failed_; }
-
- private:
-  int fd_ = STDOUT_FILENO;
-  File owned_;
-  bool failed_ = false;
-};
 
 std::optional<report::Format> choose_format(const std::string& requested, bool to_terminal,
                                             bool timeline) {
@@ -285,16 +66,6 @@ std::optional<report::Format> choose_format(const std::string& requested, bool t
   return report::parse_format(requested);
 }
 
-report::SorterOptions sorter_options(const CommonOptions& opt) {
-  report::SorterOptions options;
-  if (opt.sort_memory > 0) options.memory_limit = opt.sort_memory;
-  if (!opt.temp_dir.empty()) {
-    options.temp_dir = opt.temp_dir;
-  } else if (const char* tmp = std::getenv("TMPDIR"); tmp != nullptr && *tmp != '\0') {
-    options.temp_dir = tmp;
-  }
-  return options;
-}
 
 // --- Scan ----------------------------------------------------------------------
 
@@ -343,27 +114,6 @@ struct RenderScratch {
   std::vector<const detect::RuleInfo*> infos;
   std::unique_ptr<report::DetectionWriter> detections;
   std::unique_ptr<report::TimelineWriter> timeline;
-};
-
-// The inputs of hunt and timeline; false after a usage message.
-bool gather_inputs(const CommonOptions& opt, FieldNames& names, LogInputs& inputs) {
-  TextReadOptions text_options = opt.text;
-  text_options.temp_dir = opt.temp_dir;
-  if (!gather_log_inputs(opt.paths, text_options, names, inputs)) return false;
-  if (inputs.files() == 0) std::fprintf(stderr, "vigil: no log files among the inputs\n");
-  if (inputs.skipped > 0 && !opt.quiet) {
-    std::fprintf(stderr,
-                 "vigil: %llu files in the folders given are in no format vigil reads: skipped\n",
-                 static_cast<unsigned long long>(inputs.skipped));
-  }
-  return true;
-}
-
-// Problems met in the evidence: EVTX damage and rejected text lines.
-struct Problems {
-  DamagePrinter damage;
-  LineIssuePrinter lines;
-  uint64_t count() const { return damage.places + lines.lines; }
 };
 
 // Matches every event and hands the kept ones to `sorter`. `keep_all`:
@@ -456,15 +206,6 @@ ScanTotals scan_and_sort(const LogInputs& inputs, const CommonOptions& opt, Fiel
   return totals;
 }
 
-std::string with_commas(uint64_t n) {
-  const std::string digits = std::to_string(n);
-  std::string text;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) text.push_back(',');
-    text.push_back(digits[i]);
-  }
-  return text;
-}
 
 // --- hunt ----------------------------------------------------------------------
 
@@ -575,10 +316,6 @@ void print_hunt_summary(const report::HuntSummary& summary, const detect::RuleSe
   }
 }
 
-int finish_code(const LogInputs& inputs, uint64_t damaged) {
-  if (inputs.error) return kExitInput;
-  return damaged > 0 ? kExitDamaged : kExitOk;
-}
 
 report::AlertView alert_view(const report::FeedAlert& alert, const detect::RuleSet& rules) {
   const detect::Correlation& correlation = rules.correlations()[alert.correlation];
@@ -971,45 +708,6 @@ int run_timeline(const CommonOptions& opt) {
   return finish_code(inputs, problems.count());
 }
 
-void add_common_options(CLI::App* cmd, CommonOptions& opt) {
-  cmd->add_option("paths", opt.paths,
-                  "Log files or folders (searched recursively): EVTX and every text format of "
-                  "docs/formats.md, gzip or zstd compressed or not; - for standard input")
-      ->required();
-  // One path per -r, so that `-r RULES LOGS` does not read LOGS as rules.
-  cmd->add_option("-r,--rules", opt.rules,
-                  "Sigma rule file or folder; repeatable (default: the built-in pack)")
-      ->allow_extra_args(false);
-  cmd->add_option("--config", opt.config,
-                  "YAML map of placeholder name -> values for the 'expand' modifier");
-  cmd->add_option("--mapping", opt.mapping,
-                  "Logsource mapping merged over the built-in one (docs/logsource.md)");
-  cmd->add_option("--from", opt.from, "Only events at or after this time (RFC 3339, or a date)");
-  cmd->add_option("--to", opt.to, "Only events at or before this time (a date: the whole day)");
-  cmd->add_option("-o,--output", opt.output, "Write to FILE instead of standard output");
-  cmd->add_option("-t,--threads", opt.threads, "Worker threads (0 = all cores)");
-  cmd->add_flag("-q,--quiet", opt.quiet, "No progress, totals or summary on standard error");
-  cmd->add_flag("-x,--recover", opt.recover, "Also carve records from chunk slack space");
-  cmd->add_option("--temp-dir", opt.temp_dir,
-                  "Folder for temporary sort files (default: $TMPDIR, else /tmp)");
-  cmd->add_option("--cache-dir", opt.cache_dir,
-                  "Folder of the compiled-rule cache (default: $XDG_CACHE_HOME/vigil or "
-                  "~/.cache/vigil)");
-  cmd->add_flag("--no-cache", opt.no_cache, "Compile the rules without the compiled-rule cache");
-  cmd->add_option("--input-format", opt.text.input_format,
-                  "Read every input as this text format (json, audit-trail, syslog, auditd, web, "
-                  "squid, apache-error, nginx-error, zeek, csv) instead of recognising it");
-  cmd->add_option("--year", opt.text.year,
-                  "Year of syslog lines without one (RFC 3164); default: inferred from the "
-                  "file's modification time (docs/formats.md)");
-  cmd->add_option("--web-format", opt.text.web_format,
-                  "Apache LogFormat string of access logs in a custom format");
-  cmd->add_option("--time-field", opt.text.time_field,
-                  "Field holding the time in CSV and generic JSON logs");
-  // For tests: a small budget forces the spill-and-merge path.
-  cmd->add_option("--sort-memory", opt.sort_memory, "Bytes of records kept in memory before spilling")
-      ->group("");
-}
 
 }  // namespace
 
