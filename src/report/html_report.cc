@@ -1,0 +1,1037 @@
+#include "vigil/report/html_report.h"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "text.h"
+#include "vigil/correlate/attempts.h"
+#include "vigil/report/findings_json.h"
+
+namespace vigil::report {
+
+namespace {
+
+using assess::Findings;
+using assess::Incident;
+using assess::IncidentStep;
+using correlate::AttemptCategory;
+using correlate::AttemptDay;
+
+// The chart fills the days between the first and the last attempt so that
+// gaps show as gaps, unless the dates are this far apart (then only days
+// with attempts get a place). Keeps a hostile date from producing a page
+// with a bar group for every day since 1601.
+constexpr int64_t kMaxFilledChartDays = 366;
+
+// Okabe-Ito colours (told apart with the common colour-vision
+// deficiencies), in the order of AttemptCategory.
+constexpr std::array<const char*, correlate::kAttemptCategories> kCategoryColours = {
+    "#0072b2", "#d55e00", "#cc79a7", "#e69f00", "#009e73"};
+
+constexpr const char* kClassifications[] = {"espionage", "disruption", "insider", "commodity"};
+
+constexpr const char* kStyle = R"css(
+:root { color-scheme: light; --ink: #1b1f24; --muted: #57606a; --line: #d0d7de;
+  --panel: #f6f8fa; --accent: #0b5cad; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif;
+  color: var(--ink); background: #fff; }
+header, section, footer { max-width: 1180px; margin: 0 auto; padding: 12px 24px; }
+header { border-bottom: 1px solid var(--line); }
+h1 { font-size: 22px; margin: 8px 0; }
+h2 { font-size: 18px; margin: 24px 0 8px; border-bottom: 1px solid var(--line); }
+h3 { font-size: 16px; margin: 16px 0 6px; }
+h4 { font-size: 14px; margin: 14px 0 4px; }
+h5 { font-size: 13px; margin: 8px 0 4px; color: var(--accent); }
+nav a { margin-right: 14px; color: var(--accent); }
+.muted, .note { color: var(--muted); }
+.note { border-left: 3px solid var(--line); padding: 2px 10px; }
+table { border-collapse: collapse; margin: 6px 0 12px; }
+th, td { border: 1px solid var(--line); padding: 3px 8px; text-align: left;
+  vertical-align: top; }
+th { background: var(--panel); }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+code, .mono { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 12px;
+  overflow-wrap: anywhere; }
+dl.figures { display: flex; flex-wrap: wrap; gap: 8px 28px; margin: 8px 0; }
+dl.figures div { min-width: 120px; }
+dl.figures dt { color: var(--muted); }
+dl.figures dd { margin: 0; font-size: 20px; font-weight: 600; }
+article.incident, article.violation { border: 1px solid var(--line); border-radius: 6px;
+  padding: 4px 16px 12px; margin: 14px 0; }
+.class-espionage { border-left: 6px solid #8250df !important; }
+.class-disruption { border-left: 6px solid #cf222e !important; }
+.class-insider { border-left: 6px solid #bf8700 !important; }
+.class-commodity { border-left: 6px solid #57606a !important; }
+ol.chain { list-style: none; padding: 0; margin: 0; }
+ol.chain > li { border-left: 3px solid var(--accent); padding-left: 10px; margin: 6px 0; }
+.level-critical, .level-high { font-weight: 600; color: #cf222e; }
+.sensitivity-critical, .sensitivity-high { color: #cf222e; font-weight: 600; }
+.chart { overflow-x: auto; }
+svg text { font: 11px system-ui, sans-serif; fill: var(--ink); }
+svg .axis line, svg .axis path { stroke: var(--muted); }
+svg .axis line.grid { stroke: #eaeef2; }
+time { white-space: nowrap; }
+svg .span { fill: var(--accent); }
+svg .axis-title { font-weight: 600; }
+)css";
+
+// ---- text -----------------------------------------------------------------
+
+void html(std::string& out, std::string_view text) { append_html_text(out, text); }
+
+// An id or class made from data: letters, digits, '-', '_' and '.' kept,
+// anything else '_', so it can neither leave the attribute nor select
+// something else.
+void append_token(std::string& out, std::string_view text) {
+  for (const char c : text) {
+    const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                      (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+    out.push_back(keep ? c : '_');
+  }
+}
+
+// 1234567 -> "1,234,567".
+void append_count(std::string& out, uint64_t value) {
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+  const size_t n = static_cast<size_t>(end - digits);
+  for (size_t i = 0; i < n; ++i) {
+    if (i > 0 && (n - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+}
+
+void append_number(std::string& out, int64_t value) {
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+  out.append(digits, end);
+}
+
+// Coordinates with one decimal: enough for a screen, same bytes every run.
+void append_coordinate(std::string& out, double value) { append_fixed(out, value, 1); }
+
+void append_time(std::string& out, Timestamp t) {
+  if (!t.is_set()) {
+    out += "unknown";
+    return;
+  }
+  append_rfc3339(out, t, 0);
+}
+
+void append_time_element(std::string& out, Timestamp t) {
+  if (!t.is_set()) {
+    out += "<span class=\"muted\">unknown</span>";
+    return;
+  }
+  out += "<time datetime=\"";
+  append_rfc3339(out, t, 7);
+  out += "\">";
+  append_rfc3339(out, t, 0);
+  out += "</time>";
+}
+
+// "command-and-control" -> "Command and Control".
+void append_tactic_name(std::string& out, std::string_view shortname) {
+  std::string name;
+  size_t word_begin = 0;
+  while (word_begin <= shortname.size()) {
+    size_t word_end = shortname.find('-', word_begin);
+    if (word_end == std::string_view::npos) word_end = shortname.size();
+    const std::string_view word = shortname.substr(word_begin, word_end - word_begin);
+    if (!name.empty()) name.push_back(' ');
+    const bool small = word == "and" || word == "or" || word == "of";
+    for (size_t i = 0; i < word.size(); ++i) {
+      const char c = word[i];
+      const bool upper = i == 0 && !small && c >= 'a' && c <= 'z';
+      name.push_back(upper ? static_cast<char>(c - 'a' + 'A') : c);
+    }
+    word_begin = word_end + 1;
+  }
+  html(out, name);
+}
+
+void append_list(std::string& out, const std::vector<std::string>& values,
+                 std::string_view empty = "none") {
+  if (values.empty()) {
+    out += "<span class=\"muted\">";
+    html(out, empty);
+    out += "</span>";
+    return;
+  }
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out += ", ";
+    html(out, values[i]);
+  }
+}
+
+void append_level(std::string& out, std::string_view level) {
+  out += "<span class=\"level-";
+  append_token(out, level);
+  out += "\">";
+  html(out, level.empty() ? std::string_view("none") : level);
+  out += "</span>";
+}
+
+void append_evidence(std::string& out, const assess::Evidence& evidence) {
+  out += "<span class=\"mono\">";
+  html(out, evidence.source);
+  out += "</span> record ";
+  append_count(out, evidence.record);
+  out += ", offset ";
+  append_count(out, evidence.offset);
+  if (!evidence.action.empty() || !evidence.object.empty()) {
+    out += "<br>";
+    html(out, evidence.action);
+    if (!evidence.object.empty()) {
+      out += ": <span class=\"mono\">";
+      html(out, evidence.object);
+      out += "</span>";
+    }
+  }
+}
+
+// ---- summary --------------------------------------------------------------
+
+void figure(std::string& out, std::string_view label, uint64_t value, std::string_view id) {
+  out += "<div><dt>";
+  html(out, label);
+  out += "</dt><dd id=\"";
+  out += id;
+  out += "\">";
+  append_count(out, value);
+  out += "</dd></div>";
+}
+
+void write_summary(std::string& out, const Findings& findings) {
+  uint64_t attempts = 0;
+  for (const AttemptDay& day : findings.attempts) attempts += day.count;
+  out += "<section id=\"summary\">\n<h2>Summary</h2>\n<p>Evidence from ";
+  append_time_element(out, findings.first_event);
+  out += " to ";
+  append_time_element(out, findings.last_event);
+  out += " (UTC).</p>\n<dl class=\"figures\">";
+  figure(out, "Inputs", findings.inputs.size(), "figure-inputs");
+  figure(out, "Events", findings.events, "figure-events");
+  figure(out, "Detections", findings.detections, "figure-detections");
+  figure(out, "Incidents", findings.incidents.size(), "figure-incidents");
+  figure(out, "Attack attempts", attempts, "figure-attempts");
+  figure(out, "Need-to-know alerts", findings.need_to_know.size(), "figure-need-to-know");
+  out += "</dl>\n";
+
+  // The four classes always, in the order of docs/investigate.md, then any
+  // other name the findings use.
+  std::map<std::string, uint64_t> by_class;
+  for (const Incident& incident : findings.incidents) ++by_class[incident.classification];
+  out +=
+      "<h3>Incidents by class</h3>\n<table id=\"incidents-by-class\">\n"
+      "<tr><th>Class</th><th class=\"num\">Incidents</th></tr>\n";
+  auto row = [&](std::string_view name, uint64_t count) {
+    out += "<tr class=\"class-";
+    append_token(out, name);
+    out += "\"><td>";
+    html(out, name);
+    out += "</td><td class=\"num\">";
+    append_count(out, count);
+    out += "</td></tr>\n";
+  };
+  for (const char* name : kClassifications) {
+    const auto it = by_class.find(name);
+    row(name, it == by_class.end() ? 0 : it->second);
+    if (it != by_class.end()) by_class.erase(it);
+  }
+  for (const auto& [name, count] : by_class) row(name, count);
+  out += "</table>\n";
+
+  out +=
+      "<h3>Inputs</h3>\n<table id=\"inputs\">\n<tr><th>Path</th><th>Format</th>"
+      "<th class=\"num\">Records</th><th class=\"num\">Damaged</th></tr>\n";
+  for (const assess::InputSummary& input : findings.inputs) {
+    out += "<tr><td class=\"mono\">";
+    html(out, input.path);
+    out += "</td><td>";
+    html(out, input.format);
+    out += "</td><td class=\"num\">";
+    append_count(out, input.records);
+    out += "</td><td class=\"num\">";
+    append_count(out, input.damaged);
+    out += "</td></tr>\n";
+  }
+  out += "</table>\n";
+
+  out +=
+      "<h3>Detections by rule</h3>\n<table id=\"rules\">\n<tr><th>Rule</th><th>Level</th>"
+      "<th>Id</th><th class=\"num\">Detections</th></tr>\n";
+  for (const assess::RuleCount& rule : findings.rules) {
+    out += "<tr><td>";
+    html(out, rule.title);
+    out += "</td><td>";
+    append_level(out, rule.level);
+    out += "</td><td class=\"mono\">";
+    html(out, rule.rule_id);
+    out += "</td><td class=\"num\">";
+    append_count(out, rule.count);
+    out += "</td></tr>\n";
+  }
+  out += "</table>\n</section>\n";
+}
+
+// ---- incident timeline ----------------------------------------------------
+
+void write_timeline(std::string& out, const Findings& findings) {
+  out += "<section id=\"timeline\">\n<h2>Incident timeline</h2>\n";
+  if (findings.incidents.empty()) {
+    out += "<p class=\"muted\">No incidents.</p>\n</section>\n";
+    return;
+  }
+  std::optional<Timestamp> begin, end;
+  for (const Incident& incident : findings.incidents) {
+    for (const Timestamp t : {incident.first_seen, incident.last_seen}) {
+      if (!t.is_set()) continue;
+      if (!begin || t < *begin) begin = t;
+      if (!end || *end < t) end = t;
+    }
+  }
+  constexpr double kLabelWidth = 150, kPlotWidth = 720, kRow = 24, kTop = 8, kAxis = 34;
+  const double height = kTop + kRow * static_cast<double>(findings.incidents.size()) + kAxis;
+  const double span =
+      begin && end && *begin < *end ? static_cast<double>(end->ticks - begin->ticks) : 0;
+  auto x_of = [&](Timestamp t) {
+    if (!t.is_set() || span == 0) return kLabelWidth;
+    return kLabelWidth + kPlotWidth * static_cast<double>(t.ticks - begin->ticks) / span;
+  };
+
+  out += "<div class=\"chart\"><svg id=\"incident-timeline\" xmlns=\"http://www.w3.org/2000/svg\" ";
+  out += "width=\"";
+  append_coordinate(out, kLabelWidth + kPlotWidth + 20);
+  out += "\" height=\"";
+  append_coordinate(out, height);
+  out += "\" role=\"img\" aria-labelledby=\"incident-timeline-title\">";
+  out += "<title id=\"incident-timeline-title\">Incidents from first to last detection (UTC)</title>\n";
+  for (size_t i = 0; i < findings.incidents.size(); ++i) {
+    const Incident& incident = findings.incidents[i];
+    const double y = kTop + kRow * static_cast<double>(i);
+    const double x0 = x_of(incident.first_seen);
+    const double width = std::max(3.0, x_of(incident.last_seen) - x0);
+    out += "<g class=\"incident-span class-";
+    append_token(out, incident.classification);
+    out += "\" data-incident=\"";
+    html(out, incident.id);
+    out += "\"><a href=\"#incident-";
+    append_token(out, incident.id);
+    out += "\"><text x=\"4\" y=\"";
+    append_coordinate(out, y + 15);
+    out += "\">";
+    html(out, incident.id);
+    out += " ";
+    html(out, incident.classification);
+    out += "</text><rect class=\"span\" x=\"";
+    append_coordinate(out, x0);
+    out += "\" y=\"";
+    append_coordinate(out, y + 4);
+    out += "\" width=\"";
+    append_coordinate(out, width);
+    out += "\" height=\"14\" rx=\"2\"><title>";
+    html(out, incident.id);
+    out += ": ";
+    append_time(out, incident.first_seen);
+    out += " to ";
+    append_time(out, incident.last_seen);
+    out += "</title></rect></a></g>\n";
+  }
+  const double axis_y = kTop + kRow * static_cast<double>(findings.incidents.size()) + 4;
+  out += "<g class=\"axis\"><line x1=\"";
+  append_coordinate(out, kLabelWidth);
+  out += "\" x2=\"";
+  append_coordinate(out, kLabelWidth + kPlotWidth);
+  out += "\" y1=\"";
+  append_coordinate(out, axis_y);
+  out += "\" y2=\"";
+  append_coordinate(out, axis_y);
+  out += "\"/>";
+  if (begin) {
+    // Start and end of the span, and three ticks between them.
+    const int ticks = span == 0 ? 0 : 4;
+    for (int k = 0; k <= ticks; ++k) {
+      const Timestamp t{begin->ticks + static_cast<int64_t>(span * k / 4)};
+      const double x = x_of(t);
+      out += "<line x1=\"";
+      append_coordinate(out, x);
+      out += "\" x2=\"";
+      append_coordinate(out, x);
+      out += "\" y1=\"";
+      append_coordinate(out, axis_y);
+      out += "\" y2=\"";
+      append_coordinate(out, axis_y + 5);
+      out += "\"/><text x=\"";
+      append_coordinate(out, x);
+      out += "\" y=\"";
+      append_coordinate(out, axis_y + 18);
+      out += k == 0 ? "\" text-anchor=\"start\">" : k == ticks ? "\" text-anchor=\"end\">"
+                                                              : "\" text-anchor=\"middle\">";
+      std::string when = to_rfc3339(t, 0);
+      if (when.size() >= 16) when = when.substr(0, 10) + " " + when.substr(11, 5);
+      html(out, when);
+      out += "</text>";
+    }
+  }
+  out += "</g></svg></div>\n";
+
+  out +=
+      "<table id=\"incident-list\">\n<tr><th>Incident</th><th>Class</th>"
+      "<th class=\"num\">Confidence</th><th>First seen</th><th>Last seen</th><th>Hosts</th>"
+      "<th class=\"num\">Steps</th></tr>\n";
+  for (const Incident& incident : findings.incidents) {
+    out += "<tr><td><a href=\"#incident-";
+    append_token(out, incident.id);
+    out += "\">";
+    html(out, incident.id);
+    out += "</a></td><td>";
+    html(out, incident.classification);
+    out += "</td><td class=\"num\">";
+    append_fixed(out, incident.confidence, 3);
+    out += "</td><td>";
+    append_time_element(out, incident.first_seen);
+    out += "</td><td>";
+    append_time_element(out, incident.last_seen);
+    out += "</td><td>";
+    append_list(out, incident.hosts);
+    out += "</td><td class=\"num\">";
+    append_count(out, incident.steps.size());
+    out += "</td></tr>\n";
+  }
+  out += "</table>\n</section>\n";
+}
+
+// ---- incidents ------------------------------------------------------------
+
+void write_step_row(std::string& out, const IncidentStep& step) {
+  out += "<tr class=\"step\"><td>";
+  append_time_element(out, step.timestamp);
+  out += "</td><td>";
+  html(out, step.host);
+  out += "</td><td>";
+  append_list(out, step.accounts);
+  out += "</td><td>";
+  html(out, step.rule_title);
+  out += " <span class=\"muted\">(";
+  append_level(out, step.level);
+  if (!step.author.empty()) {
+    out += ", by ";
+    html(out, step.author);
+  }
+  out += ")</span></td><td class=\"mono\">";
+  append_list(out, step.techniques);
+  out += "</td><td>";
+  append_evidence(out, step.evidence);
+  out += "</td></tr>\n";
+}
+
+void write_chain(std::string& out, const Incident& incident) {
+  // Tactics in the incident's kill-chain order; a step stands under its
+  // first tactic. Tactics the incident does not list come after, in the
+  // order steps name them, and steps without any tactic last.
+  std::vector<std::string> order = incident.tactics;
+  for (const IncidentStep& step : incident.steps) {
+    if (!step.tactics.empty() &&
+        std::find(order.begin(), order.end(), step.tactics.front()) == order.end()) {
+      order.push_back(step.tactics.front());
+    }
+  }
+  const bool unmapped = std::any_of(incident.steps.begin(), incident.steps.end(),
+                                    [](const IncidentStep& s) { return s.tactics.empty(); });
+  out += "<h4>Attack chain</h4>\n<ol class=\"chain\">\n";
+  auto group = [&](std::string_view tactic, bool none) {
+    out += "<li class=\"tactic\" data-tactic=\"";
+    append_token(out, none ? std::string_view("none") : tactic);
+    out += "\"><h5>";
+    if (none) {
+      out += "Not mapped to a tactic";
+    } else {
+      append_tactic_name(out, tactic);
+    }
+    out +=
+        "</h5>\n<table class=\"steps\">\n<tr><th>Time</th><th>Host</th><th>Accounts</th>"
+        "<th>Rule</th><th>Techniques</th><th>Evidence</th></tr>\n";
+    for (const IncidentStep& step : incident.steps) {
+      const bool here = none ? step.tactics.empty()
+                             : !step.tactics.empty() && step.tactics.front() == tactic;
+      if (here) write_step_row(out, step);
+    }
+    out += "</table></li>\n";
+  };
+  for (const std::string& tactic : order) {
+    const bool used = std::any_of(incident.steps.begin(), incident.steps.end(),
+                                  [&](const IncidentStep& s) {
+                                    return !s.tactics.empty() && s.tactics.front() == tactic;
+                                  });
+    if (used) group(tactic, false);
+  }
+  if (unmapped) group({}, true);
+  out += "</ol>\n";
+}
+
+void write_incident(std::string& out, const Incident& incident) {
+  out += "<article class=\"incident class-";
+  append_token(out, incident.classification);
+  out += "\" id=\"incident-";
+  append_token(out, incident.id);
+  out += "\">\n<h3>";
+  html(out, incident.id);
+  out += ": ";
+  html(out, incident.classification);
+  out += " <span class=\"muted\">(confidence <span class=\"confidence\">";
+  append_fixed(out, incident.confidence, 3);
+  out += "</span>)</span></h3>\n<p>From ";
+  append_time_element(out, incident.first_seen);
+  out += " to ";
+  append_time_element(out, incident.last_seen);
+  out += ", ";
+  append_count(out, incident.steps.size());
+  out += incident.steps.size() == 1 ? " detection.</p>\n" : " detections.</p>\n";
+
+  out += "<h4>Why this classification</h4>\n<ul class=\"reasons\">\n";
+  for (const std::string& reason : incident.reasons) {
+    out += "<li>";
+    html(out, reason);
+    out += "</li>\n";
+  }
+  out += "</ul>\n<table class=\"scope\">\n<tr><th>Hosts</th><td>";
+  append_list(out, incident.hosts);
+  out += "</td></tr>\n<tr><th>Accounts</th><td>";
+  append_list(out, incident.accounts);
+  out += "</td></tr>\n<tr><th>Addresses</th><td>";
+  append_list(out, incident.addresses);
+  out += "</td></tr>\n<tr><th>Tactics</th><td>";
+  if (incident.tactics.empty()) out += "<span class=\"muted\">none</span>";
+  for (size_t i = 0; i < incident.tactics.size(); ++i) {
+    if (i > 0) out += " &rarr; ";
+    append_tactic_name(out, incident.tactics[i]);
+  }
+  out += "</td></tr>\n</table>\n";
+
+  write_chain(out, incident);
+
+  out += "<h4>Techniques</h4>\n";
+  if (incident.techniques.empty()) {
+    out += "<p class=\"muted\">No ATT&amp;CK technique mapped.</p>\n";
+  } else {
+    out += "<table class=\"techniques\">\n<tr><th>Id</th><th>Name</th><th>Tactic</th></tr>\n";
+  }
+  for (const assess::TechniqueRef& technique : incident.techniques) {
+    out += "<tr><td class=\"mono\">";
+    html(out, technique.id);
+    out += "</td><td>";
+    html(out, technique.name);
+    out += "</td><td>";
+    append_tactic_name(out, technique.tactic);
+    out += "</td></tr>\n";
+  }
+  if (!incident.techniques.empty()) out += "</table>\n";
+
+  out += "<h4>Similar ATT&amp;CK groups: evidence, not attribution</h4>\n<p class=\"note\">";
+  html(out, kSimilarGroupsNote);
+  out += "</p>\n";
+  if (incident.similar_groups.empty()) {
+    out += "<p class=\"muted\">No group shares a technique with this incident.</p>\n";
+  } else {
+    out +=
+        "<table class=\"similar-groups\">\n<tr><th>Group</th><th>Name</th>"
+        "<th class=\"num\">Similarity</th><th>Shared techniques</th></tr>\n";
+    for (const assess::GroupSimilarity& group : incident.similar_groups) {
+      out += "<tr><td class=\"mono\">";
+      html(out, group.id);
+      out += "</td><td>";
+      html(out, group.name);
+      out += "</td><td class=\"num\">";
+      append_fixed(out, group.score, 3);
+      out += "</td><td class=\"mono\">";
+      append_list(out, group.shared_techniques);
+      out += "</td></tr>\n";
+    }
+    out += "</table>\n";
+  }
+  out += "</article>\n";
+}
+
+void write_incidents(std::string& out, const Findings& findings) {
+  out += "<section id=\"incidents\">\n<h2>Incidents</h2>\n";
+  if (findings.incidents.empty()) out += "<p class=\"muted\">No incidents.</p>\n";
+  for (const Incident& incident : findings.incidents) write_incident(out, incident);
+  out += "</section>\n";
+}
+
+// ---- attempts -------------------------------------------------------------
+
+std::optional<int64_t> day_number(std::string_view date) {
+  if (date.size() != 10 || date[4] != '-' || date[7] != '-') return std::nullopt;
+  auto part = [&](size_t at, size_t n) -> std::optional<unsigned> {
+    unsigned value = 0;
+    const auto [end, error] = std::from_chars(date.data() + at, date.data() + at + n, value);
+    if (error != std::errc() || end != date.data() + at + n) return std::nullopt;
+    return value;
+  };
+  const auto year = part(0, 4), month = part(5, 2), day = part(8, 2);
+  if (!year || !month || !day || *month < 1 || *month > 12 || *day < 1 || *day > 31) {
+    return std::nullopt;
+  }
+  return days_from_civil(*year, *month, *day);
+}
+
+std::string date_of_day(int64_t day) {
+  std::string text = to_rfc3339(Timestamp{day * 86400 * Timestamp::kTicksPerSecond}, 0);
+  return text.substr(0, 10);
+}
+
+using DayCounts = std::array<uint64_t, correlate::kAttemptCategories>;
+
+// The chart's days in order: every day from the first to the last when they
+// are dates and close enough, else the days that have counts.
+std::vector<std::pair<std::string, DayCounts>> chart_days(const std::vector<AttemptDay>& days) {
+  std::map<std::string, DayCounts> counts;
+  for (const AttemptDay& day : days) {
+    const auto category = static_cast<size_t>(day.category);
+    if (category < correlate::kAttemptCategories) counts[day.date][category] += day.count;
+  }
+  std::vector<std::pair<std::string, DayCounts>> result;
+  std::optional<int64_t> first, last;
+  bool all_dates = true;
+  for (const auto& [date, unused] : counts) {
+    const auto number = day_number(date);
+    if (!number || date_of_day(*number) != date) {
+      all_dates = false;
+      break;
+    }
+    if (!first) first = number;
+    last = number;
+  }
+  if (all_dates && first && *last - *first < kMaxFilledChartDays) {
+    for (int64_t day = *first; day <= *last; ++day) {
+      const std::string date = date_of_day(day);
+      const auto it = counts.find(date);
+      result.emplace_back(date, it == counts.end() ? DayCounts{} : it->second);
+    }
+    return result;
+  }
+  result.assign(counts.begin(), counts.end());
+  return result;
+}
+
+// The smallest 1, 2 or 5 times a power of ten that is at least `value`.
+uint64_t nice_step(uint64_t value) {
+  uint64_t magnitude = 1;
+  while (true) {
+    for (const uint64_t factor : {1, 2, 5}) {
+      if (factor * magnitude >= value) return factor * magnitude;
+    }
+    if (magnitude > UINT64_MAX / 100) return value;
+    magnitude *= 10;
+  }
+}
+
+void write_attempts_chart(std::string& out,
+                          const std::vector<std::pair<std::string, DayCounts>>& days,
+                          const DayCounts& totals) {
+  constexpr double kLeft = 64, kRight = 16, kTop = 16, kPlot = 220, kSlot = 22, kBar = 16;
+  constexpr double kDateBand = 78, kLegendGap = 20, kLegendWidth = 150, kLegendRow = 20;
+  uint64_t highest = 0;
+  for (const auto& [date, counts] : days) {
+    uint64_t sum = 0;
+    for (const uint64_t c : counts) sum += c;
+    highest = std::max(highest, sum);
+  }
+  constexpr uint64_t kTicks = 5;
+  const uint64_t step = nice_step(std::max<uint64_t>(1, (highest + kTicks - 1) / kTicks));
+  const uint64_t top = std::max<uint64_t>(step, (highest + step - 1) / step * step);
+  const double plot_width = kSlot * static_cast<double>(days.size());
+  // The legend stands right of the plot, one category a row.
+  const double legend_x = kLeft + plot_width + kLegendGap;
+  const double width = legend_x + kLegendWidth + kRight;
+  const double height = kTop + kPlot + kDateBand;
+  const double base = kTop + kPlot;
+  auto y_of = [&](uint64_t value) {
+    return base - kPlot * static_cast<double>(value) / static_cast<double>(top);
+  };
+  // Labels for every day up to a month's worth; past that, every n-th.
+  const size_t label_every = std::max<size_t>(1, (days.size() + 30) / 31);
+
+  out += "<div class=\"chart\"><svg id=\"attempts-chart\" xmlns=\"http://www.w3.org/2000/svg\" ";
+  out += "width=\"";
+  append_coordinate(out, width);
+  out += "\" height=\"";
+  append_coordinate(out, height);
+  out += "\" role=\"img\" aria-labelledby=\"attempts-chart-title\">";
+  out += "<title id=\"attempts-chart-title\">Attack attempts per UTC day, by category</title>\n";
+
+  // Y axis: grid lines, ticks and their values, and its title.
+  out += "<g class=\"axis axis-y\">";
+  for (uint64_t value = 0; value <= top; value += step) {
+    const double y = y_of(value);
+    out += "<line class=\"grid\" x1=\"";
+    append_coordinate(out, kLeft);
+    out += "\" x2=\"";
+    append_coordinate(out, kLeft + plot_width);
+    out += "\" y1=\"";
+    append_coordinate(out, y);
+    out += "\" y2=\"";
+    append_coordinate(out, y);
+    out += "\"/><text x=\"";
+    append_coordinate(out, kLeft - 6);
+    out += "\" y=\"";
+    append_coordinate(out, y + 4);
+    out += "\" text-anchor=\"end\">";
+    append_count(out, value);
+    out += "</text>";
+    if (top - value < step) break;
+  }
+  out += "<line x1=\"";
+  append_coordinate(out, kLeft);
+  out += "\" x2=\"";
+  append_coordinate(out, kLeft);
+  out += "\" y1=\"";
+  append_coordinate(out, kTop);
+  out += "\" y2=\"";
+  append_coordinate(out, base);
+  out += "\"/><text class=\"axis-title\" transform=\"translate(14 ";
+  append_coordinate(out, kTop + kPlot / 2);
+  out += ") rotate(-90)\" text-anchor=\"middle\">attempts per day</text></g>\n";
+
+  // One group per day: its stacked bars, bottom up in category order, and
+  // its date.
+  for (size_t i = 0; i < days.size(); ++i) {
+    const auto& [date, counts] = days[i];
+    const double x = kLeft + kSlot * static_cast<double>(i) + (kSlot - kBar) / 2;
+    out += "<g class=\"day\" data-date=\"";
+    html(out, date);
+    out += "\">";
+    uint64_t below = 0;
+    for (size_t c = 0; c < counts.size(); ++c) {
+      if (counts[c] == 0) continue;
+      const uint64_t above = below + counts[c];
+      const char* name = correlate::attempt_category_name(static_cast<AttemptCategory>(c));
+      out += "<rect class=\"bar bar-";
+      out += name;
+      out += "\" x=\"";
+      append_coordinate(out, x);
+      out += "\" y=\"";
+      append_coordinate(out, y_of(above));
+      out += "\" width=\"";
+      append_coordinate(out, kBar);
+      out += "\" height=\"";
+      append_coordinate(out, y_of(below) - y_of(above));
+      out += "\" fill=\"";
+      out += kCategoryColours[c];
+      out += "\" data-count=\"";
+      append_number(out, static_cast<int64_t>(counts[c]));
+      out += "\"><title>";
+      html(out, date);
+      out += " ";
+      out += name;
+      out += ": ";
+      append_count(out, counts[c]);
+      out += "</title></rect>";
+      below = above;
+    }
+    if (i % label_every == 0) {
+      const double label_x = x + kBar / 2 + 4;
+      out += "<text class=\"day-label\" x=\"";
+      append_coordinate(out, label_x);
+      out += "\" y=\"";
+      append_coordinate(out, base + 8);
+      out += "\" transform=\"rotate(-60 ";
+      append_coordinate(out, label_x);
+      out += " ";
+      append_coordinate(out, base + 8);
+      out += ")\" text-anchor=\"end\">";
+      html(out, date);
+      out += "</text>";
+    }
+    out += "</g>\n";
+  }
+
+  // X axis and its title.
+  out += "<g class=\"axis axis-x\"><line x1=\"";
+  append_coordinate(out, kLeft);
+  out += "\" x2=\"";
+  append_coordinate(out, kLeft + plot_width);
+  out += "\" y1=\"";
+  append_coordinate(out, base);
+  out += "\" y2=\"";
+  append_coordinate(out, base);
+  out += "\"/><text class=\"axis-title\" x=\"";
+  append_coordinate(out, kLeft + plot_width / 2);
+  out += "\" y=\"";
+  append_coordinate(out, height - 6);
+  out += "\" text-anchor=\"middle\">day (UTC)</text></g>\n";
+
+  // Legend: the categories that occur, in category order.
+  out += "<g class=\"legend\">";
+  double legend_y = kTop;
+  for (size_t c = 0; c < totals.size(); ++c) {
+    if (totals[c] == 0) continue;
+    const char* name = correlate::attempt_category_name(static_cast<AttemptCategory>(c));
+    out += "<g class=\"legend-item\" data-category=\"";
+    out += name;
+    out += "\"><rect x=\"";
+    append_coordinate(out, legend_x);
+    out += "\" y=\"";
+    append_coordinate(out, legend_y + 4);
+    out += "\" width=\"12\" height=\"12\" fill=\"";
+    out += kCategoryColours[c];
+    out += "\"/><text x=\"";
+    append_coordinate(out, legend_x + 16);
+    out += "\" y=\"";
+    append_coordinate(out, legend_y + 14);
+    out += "\">";
+    out += name;
+    out += "</text></g>";
+    legend_y += kLegendRow;
+  }
+  out += "</g></svg></div>\n";
+}
+
+void write_attempts(std::string& out, const Findings& findings) {
+  out += "<section id=\"attempts\">\n<h2>Attack attempts per day</h2>\n";
+  if (findings.attempts.empty()) {
+    out += "<p class=\"muted\">No attack attempts counted.</p>\n</section>\n";
+    return;
+  }
+  out +=
+      "<p class=\"muted\">Counted from events as docs/investigate.md defines them: exploit "
+      "payloads, floods and scans against web servers, port and host sweeps, brute force and "
+      "password spraying. Each event counts once.</p>\n";
+  const auto days = chart_days(findings.attempts);
+  DayCounts totals{};
+  for (const auto& [date, counts] : days) {
+    for (size_t c = 0; c < counts.size(); ++c) totals[c] += counts[c];
+  }
+  write_attempts_chart(out, days, totals);
+
+  out += "<table id=\"attempts-table\">\n<tr><th>Day</th>";
+  for (size_t c = 0; c < totals.size(); ++c) {
+    if (totals[c] == 0) continue;
+    out += "<th class=\"num\">";
+    out += correlate::attempt_category_name(static_cast<AttemptCategory>(c));
+    out += "</th>";
+  }
+  out += "<th class=\"num\">total</th></tr>\n";
+  for (const auto& [date, counts] : days) {
+    out += "<tr><td>";
+    html(out, date);
+    out += "</td>";
+    uint64_t sum = 0;
+    for (size_t c = 0; c < counts.size(); ++c) {
+      if (totals[c] == 0) continue;
+      out += "<td class=\"num\">";
+      append_count(out, counts[c]);
+      out += "</td>";
+      sum += counts[c];
+    }
+    out += "<td class=\"num\">";
+    append_count(out, sum);
+    out += "</td></tr>\n";
+  }
+  out += "<tr class=\"total\"><th>total</th>";
+  uint64_t all = 0;
+  for (size_t c = 0; c < totals.size(); ++c) {
+    if (totals[c] == 0) continue;
+    out += "<th class=\"num\">";
+    append_count(out, totals[c]);
+    out += "</th>";
+    all += totals[c];
+  }
+  out += "<th class=\"num\">";
+  append_count(out, all);
+  out += "</th></tr>\n</table>\n";
+
+  out +=
+      "<details><summary>Top sources per day and category</summary>\n"
+      "<table id=\"attempt-sources\">\n<tr><th>Day</th><th>Category</th><th>Source</th>"
+      "<th class=\"num\">Attempts</th></tr>\n";
+  for (const AttemptDay& day : findings.attempts) {
+    for (const correlate::AttemptSource& source : day.top_sources) {
+      out += "<tr><td>";
+      html(out, day.date);
+      out += "</td><td>";
+      out += correlate::attempt_category_name(day.category);
+      out += "</td><td class=\"mono\">";
+      html(out, source.address);
+      out += "</td><td class=\"num\">";
+      append_count(out, source.count);
+      out += "</td></tr>\n";
+    }
+  }
+  out += "</table>\n</details>\n</section>\n";
+}
+
+// ---- need to know ---------------------------------------------------------
+
+void write_need_to_know(std::string& out, const Findings& findings) {
+  out += "<section id=\"need-to-know\">\n<h2>Need-to-know alerts</h2>\n";
+  if (!findings.inventory_given) {
+    out +=
+        "<p class=\"note\">No inventory was given (<code>--inventory</code>), so reading "
+        "outside one's role was not checked.</p>\n</section>\n";
+    return;
+  }
+  if (findings.need_to_know.empty()) {
+    out += "<p class=\"muted\">No account read an asset its role does not cover.</p>\n";
+    out += "</section>\n";
+    return;
+  }
+  out +=
+      "<table id=\"need-to-know-table\">\n<tr><th>Account</th><th>Role</th><th>Asset</th>"
+      "<th>Sensitivity</th><th>First seen</th><th>Last seen</th>"
+      "<th class=\"num\">Accesses</th></tr>\n";
+  for (size_t i = 0; i < findings.need_to_know.size(); ++i) {
+    const assess::NeedToKnowViolation& violation = findings.need_to_know[i];
+    out += "<tr><td><a href=\"#need-to-know-";
+    append_count(out, i + 1);
+    out += "\">";
+    html(out, violation.account);
+    out += "</a></td><td>";
+    html(out, violation.role);
+    out += "</td><td>";
+    html(out, violation.asset);
+    out += "</td><td class=\"sensitivity-";
+    append_token(out, violation.sensitivity);
+    out += "\">";
+    html(out, violation.sensitivity);
+    out += "</td><td>";
+    append_time_element(out, violation.first_seen);
+    out += "</td><td>";
+    append_time_element(out, violation.last_seen);
+    out += "</td><td class=\"num\">";
+    append_count(out, violation.accesses);
+    out += "</td></tr>\n";
+  }
+  out += "</table>\n";
+  for (size_t i = 0; i < findings.need_to_know.size(); ++i) {
+    const assess::NeedToKnowViolation& violation = findings.need_to_know[i];
+    out += "<article class=\"violation\" id=\"need-to-know-";
+    append_count(out, i + 1);
+    out += "\">\n<h3>";
+    html(out, violation.account);
+    out += " (";
+    html(out, violation.role);
+    out += ") read ";
+    html(out, violation.asset);
+    out += "</h3>\n<p>";
+    html(out, violation.asset_description);
+    out += " <span class=\"sensitivity-";
+    append_token(out, violation.sensitivity);
+    out += "\">";
+    html(out, violation.sensitivity);
+    out += "</span>. ";
+    append_count(out, violation.accesses);
+    out += violation.accesses == 1 ? " access" : " accesses";
+    out += " from ";
+    append_time_element(out, violation.first_seen);
+    out += " to ";
+    append_time_element(out, violation.last_seen);
+    out += ".</p>\n";
+    if (!violation.evidence.empty()) {
+      out += violation.accesses > violation.evidence.size()
+                 ? "<h4>First accesses</h4>\n"
+                 : "<h4>Accesses</h4>\n";
+      out +=
+          "<table class=\"evidence\">\n<tr><th>Time</th><th>Host</th><th>Account</th>"
+          "<th>Evidence</th></tr>\n";
+      for (const assess::Evidence& evidence : violation.evidence) {
+        out += "<tr><td>";
+        append_time_element(out, evidence.timestamp);
+        out += "</td><td>";
+        html(out, evidence.host);
+        out += "</td><td>";
+        html(out, evidence.account);
+        out += "</td><td>";
+        append_evidence(out, evidence);
+        out += "</td></tr>\n";
+      }
+      out += "</table>\n";
+    }
+    out += "</article>\n";
+  }
+  out += "</section>\n";
+}
+
+}  // namespace
+
+void append_html_text(std::string& out, std::string_view text) {
+  while (!text.empty()) {
+    const char c = text.front();
+    const auto byte = static_cast<uint8_t>(c);
+    if (byte < 0x80) {
+      switch (c) {
+        case '&': out += "&amp;"; break;
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '"': out += "&quot;"; break;
+        case '\'': out += "&#39;"; break;
+        case '\t':
+        case '\n':
+        case '\r': out.push_back(c); break;
+        default:
+          if (byte < 0x20 || byte == 0x7f) {
+            out += "\xEF\xBF\xBD";
+          } else {
+            out.push_back(c);
+          }
+      }
+      text.remove_prefix(1);
+      continue;
+    }
+    const size_t n = text::utf8_sequence(text);
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";
+      text.remove_prefix(1);
+      continue;
+    }
+    // C1 controls (U+0080..U+009F) are as unwelcome as C0 ones.
+    if (n == 2 && byte == 0xc2 && static_cast<uint8_t>(text[1]) < 0xa0) {
+      out += "\xEF\xBF\xBD";
+    } else {
+      out.append(text.substr(0, n));
+    }
+    text.remove_prefix(n);
+  }
+}
+
+std::string html_report(const Findings& findings) {
+  std::string out;
+  out +=
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+      "style-src 'unsafe-inline'; img-src data:\">\n"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+      "<meta name=\"generator\" content=\"vigil ";
+  html(out, findings.vigil_version);
+  out += "\">\n<title>vigil: investigation findings</title>\n<style>";
+  out += kStyle;
+  out += "</style>\n</head>\n<body>\n<header>\n<h1>Investigation findings</h1>\n<p class=\"muted\">";
+  out += "Written by vigil ";
+  html(out, findings.vigil_version);
+  out +=
+      ". Times are UTC. Every figure comes from the evidence listed under Inputs; "
+      "findings.json holds the same findings for programs.</p>\n"
+      "<nav><a href=\"#summary\">Summary</a><a href=\"#timeline\">Timeline</a>"
+      "<a href=\"#incidents\">Incidents</a><a href=\"#attempts\">Attempts</a>"
+      "<a href=\"#need-to-know\">Need to know</a></nav>\n</header>\n";
+  write_summary(out, findings);
+  write_timeline(out, findings);
+  write_incidents(out, findings);
+  write_attempts(out, findings);
+  write_need_to_know(out, findings);
+  out += "<footer class=\"muted\">End of report.</footer>\n</body>\n</html>\n";
+  return out;
+}
+
+Result<void> write_html_report(const Findings& findings, const std::filesystem::path& path) {
+  return write_file_atomically(path, html_report(findings));
+}
+
+}  // namespace vigil::report

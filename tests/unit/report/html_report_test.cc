@@ -1,0 +1,132 @@
+// report.html: the golden page, its stable hooks (ids, classes, one bar group
+// per day), escaping of hostile values, and that it asks for nothing outside
+// itself.
+
+#include "vigil/report/html_report.h"
+
+#include <gtest/gtest.h>
+
+#include <regex>
+
+#include "findings_fixture.h"
+
+namespace vigil::report {
+namespace {
+
+using findings_test::sample_findings;
+
+size_t count(const std::string& text, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
+    ++n;
+  }
+  return n;
+}
+
+TEST(HtmlReport, MatchesGolden) {
+  findings_test::expect_golden("report.html", html_report(sample_findings()));
+}
+
+TEST(HtmlReport, SameFindingsSameBytes) {
+  EXPECT_EQ(html_report(sample_findings()), html_report(sample_findings()));
+}
+
+TEST(HtmlReport, Sections) {
+  const std::string page = html_report(sample_findings());
+  for (const char* id : {"summary", "timeline", "incidents", "attempts", "need-to-know",
+                         "incident-INC-001", "incident-INC-002", "attempts-chart",
+                         "attempts-table", "incident-timeline", "need-to-know-table"}) {
+    EXPECT_EQ(count(page, std::string("id=\"") + id + "\""), 1u) << id;
+  }
+  EXPECT_NE(page.find("<article class=\"incident class-espionage\" id=\"incident-INC-001\">"),
+            std::string::npos);
+}
+
+TEST(HtmlReport, ChainInKillChainOrder) {
+  const std::string page = html_report(sample_findings());
+  const size_t discovery = page.find("data-tactic=\"discovery\"");
+  const size_t credential = page.find("data-tactic=\"credential-access\"");
+  const size_t lateral = page.find("data-tactic=\"lateral-movement\"");
+  // Grouped by tactic in the incident's kill-chain order, not by time (the
+  // discovery step came first).
+  ASSERT_NE(credential, std::string::npos);
+  EXPECT_LT(credential, discovery);
+  EXPECT_LT(discovery, lateral);
+  EXPECT_NE(page.find("<h5>Credential Access</h5>"), std::string::npos);
+  // INC-002's step has no tactic.
+  EXPECT_NE(page.find("data-tactic=\"none\""), std::string::npos);
+  EXPECT_NE(page.find("evidence, not attribution"), std::string::npos);
+}
+
+TEST(HtmlReport, OneBarGroupPerDayGapsIncluded) {
+  const std::string page = html_report(sample_findings());
+  // 2026-10-01 to 2026-10-04: four days, 10-03 without attempts.
+  EXPECT_EQ(count(page, "<g class=\"day\""), 4u);
+  EXPECT_NE(page.find("<g class=\"day\" data-date=\"2026-10-03\"><text"), std::string::npos);
+  EXPECT_EQ(count(page, "<rect class=\"bar bar-"), 5u);
+  EXPECT_EQ(count(page, "<g class=\"legend-item\""), 5u);
+  EXPECT_NE(page.find("data-count=\"412\""), std::string::npos);
+  EXPECT_NE(page.find("attempts per day</text>"), std::string::npos);
+  EXPECT_NE(page.find("day (UTC)</text>"), std::string::npos);
+}
+
+TEST(HtmlReport, FarApartDatesAreNotFilled) {
+  assess::Findings findings = sample_findings();
+  findings.attempts[0].date = "1601-01-01";
+  const std::string page = html_report(findings);
+  EXPECT_EQ(count(page, "<g class=\"day\""), 4u);  // the four dates that have counts
+}
+
+TEST(HtmlReport, HostileValuesAreEscaped) {
+  assess::Findings findings = sample_findings();
+  findings.incidents[0].hosts = {"<img src=x onerror=alert(1)>"};
+  findings.incidents[0].id = "INC-001\" onmouseover=\"x";
+  findings.need_to_know[0].sensitivity = "critical\"><script>";
+  const std::string page = html_report(findings);
+  EXPECT_EQ(page.find("<script"), std::string::npos);
+  EXPECT_EQ(page.find("<img"), std::string::npos);
+  EXPECT_EQ(page.find("onmouseover=\""), std::string::npos);
+  EXPECT_NE(page.find("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;quoted&quot;"),
+            std::string::npos);
+  EXPECT_NE(page.find("id=\"incident-INC-001__onmouseover__x\""), std::string::npos);
+  // Control characters and invalid UTF-8 become U+FFFD.
+  EXPECT_NE(page.find("bad\xEF\xBF\xBD" "bytes\xEF\xBF\xBD" "end"), std::string::npos);
+}
+
+TEST(HtmlReport, SelfContained) {
+  const std::string page = html_report(sample_findings());
+  EXPECT_EQ(page.find("<script"), std::string::npos);
+  EXPECT_EQ(page.find("<link"), std::string::npos);
+  EXPECT_EQ(page.find("@import"), std::string::npos);
+  EXPECT_EQ(page.find("url("), std::string::npos);
+  EXPECT_EQ(page.find("http://"), page.find("http://www.w3.org/2000/svg"));
+  EXPECT_EQ(page.find("https://"), std::string::npos);
+  EXPECT_NE(page.find("Content-Security-Policy"), std::string::npos);
+}
+
+TEST(HtmlReport, NothingFound) {
+  assess::Findings findings;
+  const std::string page = html_report(findings);
+  EXPECT_NE(page.find("No incidents."), std::string::npos);
+  EXPECT_NE(page.find("No attack attempts counted."), std::string::npos);
+  EXPECT_NE(page.find("No inventory was given"), std::string::npos);
+  EXPECT_EQ(page.find("id=\"attempts-chart\""), std::string::npos);
+  findings.inventory_given = true;
+  EXPECT_NE(html_report(findings).find("No account read an asset"), std::string::npos);
+}
+
+TEST(HtmlReport, AppendHtmlText) {
+  std::string out;
+  append_html_text(out, "a&b<c>d\"e'f\tg\x7fh\xc2\x85i\xe2\x82\xac");
+  EXPECT_EQ(out, "a&amp;b&lt;c&gt;d&quot;e&#39;f\tg\xEF\xBF\xBDh\xEF\xBF\xBDi\xe2\x82\xac");
+}
+
+TEST(HtmlReport, WritesTheFile) {
+  const auto dir = findings_test::scratch_dir("html");
+  ASSERT_TRUE(write_html_report(sample_findings(), dir / "report.html").ok());
+  EXPECT_EQ(findings_test::read_text(dir / "report.html"), html_report(sample_findings()));
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace vigil::report
