@@ -15,6 +15,8 @@ PACKAGES=(
   hyperfine time
   # Compressed inputs in the whole-program tests.
   zstd gzip
+  # Opens report.html headless in the e2e test (the DOM a browser builds from it).
+  chromium
 )
 
 missing=()
