@@ -28,19 +28,16 @@ std::vector<RankedGroup> rank_groups(const AttackTable& table,
   std::sort(techniques.begin(), techniques.end(), by_index);
   techniques.erase(std::unique(techniques.begin(), techniques.end()), techniques.end());
 
-  struct Tally {
-    double weight = 0;
-    std::vector<const Technique*> shared;
-  };
-  std::vector<Tally> tallies(table.groups().size());
+  // Numbers first; shared lists only for the groups kept.
+  std::vector<double> shared_weight(table.groups().size(), 0);
+  std::vector<uint32_t> shared_count(table.groups().size(), 0);
   double incident_weight = 0;
   for (const Technique* technique : techniques) {
     const double weight = technique_weight(table, *technique);
     incident_weight += weight;
     for (const Group* group : table.groups_using(*technique)) {
-      Tally& tally = tallies[group->index];
-      tally.weight += weight;
-      tally.shared.push_back(technique);
+      shared_weight[group->index] += weight;
+      ++shared_count[group->index];
     }
   }
 
@@ -49,9 +46,9 @@ std::vector<RankedGroup> rank_groups(const AttackTable& table,
     double score;
   };
   std::vector<Candidate> candidates;
-  for (uint32_t index = 0; index < tallies.size(); ++index) {
-    if (tallies[index].shared.empty()) continue;
-    const double score = incident_weight > 0 ? tallies[index].weight / incident_weight : 0;
+  for (uint32_t index = 0; index < shared_count.size(); ++index) {
+    if (shared_count[index] == 0) continue;
+    const double score = incident_weight > 0 ? shared_weight[index] / incident_weight : 0;
     candidates.push_back(Candidate{index, std::min(score, 1.0)});
   }
   // Group indices follow group ids.
@@ -63,13 +60,18 @@ std::vector<RankedGroup> rank_groups(const AttackTable& table,
                     candidates.end(), better);
   candidates.resize(kept);
 
+  auto by_group_index = [](const Group* a, const Group* b) { return a->index < b->index; };
   std::vector<RankedGroup> ranking;
   ranking.reserve(kept);
   for (const Candidate& candidate : candidates) {
     const Group& group = table.groups()[candidate.group];
     RankedGroup ranked{group.id, group.name, candidate.score, {}};
-    for (const Technique* technique : tallies[candidate.group].shared) {
-      ranked.shared_techniques.push_back(technique->id);
+    ranked.shared_techniques.reserve(shared_count[candidate.group]);
+    for (const Technique* technique : techniques) {
+      std::span<const Group* const> users = table.groups_using(*technique);
+      if (std::binary_search(users.begin(), users.end(), &group, by_group_index)) {
+        ranked.shared_techniques.push_back(technique->id);
+      }
     }
     ranking.push_back(std::move(ranked));
   }

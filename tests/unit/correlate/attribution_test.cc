@@ -56,6 +56,33 @@ TEST(RankGroups, SixtyPercentOfAGroupsTechniquesRanksItFirst) {
   }
 }
 
+TEST(RankGroups, SampleAmongOtherGroupsTechniquesStillRanksFirst) {
+  // Every other of the group's techniques, plus the five techniques most groups
+  // use that this one is not known for: the incident is no longer a subset.
+  for (const char* id : kGroups) {
+    const Group& target = group(id);
+    std::vector<std::string> incident;
+    for (size_t i = 0; i < target.techniques.size(); i += 2) {
+      incident.push_back(target.techniques[i].technique->id);
+    }
+    std::vector<const Technique*> foreign;
+    for (const Technique& technique : table().techniques()) {
+      std::span<const Group* const> users = table().groups_using(technique);
+      if (std::find(users.begin(), users.end(), &target) == users.end()) {
+        foreign.push_back(&technique);
+      }
+    }
+    std::stable_sort(foreign.begin(), foreign.end(), [](const Technique* a, const Technique* b) {
+      return table().groups_using(*a).size() > table().groups_using(*b).size();
+    });
+    for (size_t i = 0; i < 5 && i < foreign.size(); ++i) incident.push_back(foreign[i]->id);
+    std::vector<RankedGroup> ranking = rank_groups(table(), incident, 5);
+    ASSERT_FALSE(ranking.empty()) << id;
+    EXPECT_EQ(ranking[0].group_id, id) << describe(ranking);
+    EXPECT_LT(ranking[0].score, 1.0) << id;
+  }
+}
+
 TEST(RankGroups, AGroupsRarerTechniquesAloneRankItFirst) {
   for (const char* id : kGroups) {
     std::vector<const Technique*> all;
