@@ -312,9 +312,8 @@ World build_world(uint64_t seed, uint32_t scale) {
     s.name = kStates[i];
     s.kind = "state";
     s.category = "partner_state";
-    s.channel = "diplomatic";
-    s.address = "embassy." + ascii_lower(std::string(kStates[i]).substr(
-                                 std::string(kStates[i]).rfind(' ') + 1)) + ".example";
+    s.channel = "via_state_party";
+    s.address = "Embassy of the " + std::string(kStates[i]) + ", legal affairs desk";
     s.language = i % 3 == 1 ? "fr" : "en";
     w.subjects.push_back(std::move(s));
   }
@@ -343,9 +342,12 @@ World build_world(uint64_t seed, uint32_t scale) {
       s.kind = "individual";
       s.safety_review = k < 2 || rng.percent(30);
       s.category = s.safety_review ? "protected_witness" : "witness";
-      s.channel = "phone";
-      s.address = "+00 555 01";
-      add_padded(s.address, static_cast<uint64_t>(witness_no), 2);
+      // Protected witnesses are reached only in person, through the protection unit.
+      s.channel = s.safety_review ? "in_person" : "secure_messenger";
+      if (!s.safety_review) {
+        s.address = "signal:+00 555 01";
+        add_padded(s.address, static_cast<uint64_t>(witness_no), 2);
+      }
       s.language = rng.percent(40) ? "fr" : "en";
       c.witnesses.push_back(static_cast<int>(w.subjects.size()));
       w.subjects.push_back(std::move(s));
@@ -358,8 +360,9 @@ World build_world(uint64_t seed, uint32_t scale) {
       s.kind = "individual";
       s.category = "victim";
       s.safety_review = rng.percent(35);
-      s.channel = "email";
-      s.address = "v" + std::to_string(victim_no) + "@legal-aid.example";
+      s.channel = s.safety_review ? "post" : "email";
+      s.address = s.safety_review ? "c/o Victims' Counsel, Postbus 19519, 2500 CM The Hague"
+                                  : "v" + std::to_string(victim_no) + "@legal-aid.example";
       s.language = rng.percent(50) ? "fr" : "en";
       c.victims.push_back(static_cast<int>(w.subjects.size()));
       w.subjects.push_back(std::move(s));

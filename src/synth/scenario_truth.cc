@@ -290,12 +290,13 @@ std::string inventory_yaml(const World& w) {
       "    name: Claire Fontaine\n"
       "    email: dpo@court.example\n"
       "    phone: '+00 555 0100'\n"
+      "    address: 'Registry, International Court (demo), court.example'\n"
       "  regime: gdpr\n"
       "subjects:\n";
   for (const Subject& s : w.subjects) {
     out += "  - id: " + s.id + "\n    name: " + yaml_quote(s.name) + "\n    kind: " + s.kind +
            "\n    category: " + s.category + "\n    contact:\n      channel: " + s.channel +
-           "\n      address: " + yaml_quote(s.address) + "\n    language: " + s.language +
+           (s.address.empty() ? std::string() : "\n      address: " + yaml_quote(s.address)) + "\n    language: " + s.language +
            "\n    safety_review: " + (s.safety_review ? "true" : "false") + "\n";
   }
   out += "assets:\n";
@@ -307,7 +308,7 @@ std::string inventory_yaml(const World& w) {
                                     : f == Folder::kWitnesses ? "Witness files"
                                                               : "Victims' files") +
                         " of case " + c.id + " (" + c.title + ")") +
-             "\n    sensitivity: " + (f == Folder::kFilings ? "confidential" : "secret") +
+             "\n    sensitivity: " + (f == Folder::kFilings ? "medium" : f == Folder::kWitnesses ? "critical" : "high") +
              "\n    data_categories: [";
       out += f == Folder::kFilings     ? "legal_proceedings"
              : f == Folder::kWitnesses ? "identity, contact, statements, health, location, criminal_offences"
@@ -326,7 +327,7 @@ std::string inventory_yaml(const World& w) {
       out += "]\n";
     }
   }
-  out += "  - id: hr-personnel-files\n    description: 'Personnel files of the staff'\n    sensitivity: confidential\n"
+  out += "  - id: hr-personnel-files\n    description: 'Personnel files of the staff'\n    sensitivity: high\n"
          "    data_categories: [identity, contact, employment, health]\n    locations:\n"
          "      - '\\\\fs01\\hr\\personnel\\**'\n    subjects: [";
   bool first = true;
@@ -337,10 +338,10 @@ std::string inventory_yaml(const World& w) {
   }
   out += "]\n";
   out += "  - id: public-website\n    description: 'The public web site: case pages, judgments, news'\n"
-         "    sensitivity: public\n    data_categories: [legal_proceedings]\n    locations:\n"
-         "      - 'https://" + w.public_site + "/**'\n      - '/var/www/court/**'\n    subjects: []\n";
+         "    sensitivity: low\n    data_categories: [legal_proceedings]\n    locations:\n"
+         "      - 'url:/en/**'\n      - 'url:/fr/**'\n      - '/var/www/court/**'\n";
   out += "  - id: partner-exchange\n    description: 'Files exchanged with partner states over SFTP'\n"
-         "    sensitivity: confidential\n    data_categories: [legal_proceedings, identity]\n    locations:\n"
+         "    sensitivity: high\n    data_categories: [legal_proceedings, identity]\n    locations:\n"
          "      - '/srv/sftp/**'\n    subjects: [";
   first = true;
   for (const Subject& s : w.subjects) {
