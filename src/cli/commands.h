@@ -10,5 +10,6 @@ void register_evtx_write(CLI::App& app, int& rc);
 void register_rules(CLI::App& app, int& rc);
 void register_hunt(CLI::App& app, int& rc);
 void register_timeline(CLI::App& app, int& rc);
+void register_investigate(CLI::App& app, int& rc);
 void register_demo(CLI::App& app, int& rc);
 }  // namespace vigil::cli

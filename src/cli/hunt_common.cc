@@ -51,13 +51,16 @@ std::optional<LoadedRules> load_and_compile(const CommonOptions& opt, FieldNames
   options.placeholders = &loaded.placeholders;
   options.resolver = detect::mapping_resolver(*loaded.mapping);
   std::vector<detect::Diagnostic> diagnostics;
-  if (opt.rules.empty()) {
-    detect::RuleCollection collection;
+  if (opt.rules.empty() || opt.builtin_with_rules) {
+    // The built-in pack is compiled from its embedded text; -r rules that
+    // join it are read first (no cache: the pack's text is not a path).
+    detect::RuleCollection collection =
+        opt.rules.empty() ? detect::RuleCollection{} : detect::load_rules(opt.rules);
     for (size_t i = 0; i < builtin_rules::count(); ++i) {
       detect::parse_rules(builtin_rules::text(i), "builtin:" + std::string(builtin_rules::path(i)),
                           collection);
     }
-    collection.files = builtin_rules::count();
+    collection.files += builtin_rules::count();
     loaded.set = detect::RuleSet::compile(std::move(collection), names, options, diagnostics);
   } else {
     loaded.set = detect::load_or_compile(opt.rules, options, cache, names, diagnostics);
@@ -80,7 +83,10 @@ std::optional<LoadedRules> load_and_compile(const CommonOptions& opt, FieldNames
   if (!opt.quiet || rejected > 0) {
     std::fprintf(stderr, "vigil: %zu rules loaded%s, %zu rejected, %zu warnings%s\n",
                  loaded.set->size() + loaded.set->correlations().size(),
-                 opt.rules.empty() ? " (built-in pack)" : "", rejected, warnings,
+                 opt.rules.empty()        ? " (built-in pack)"
+                 : opt.builtin_with_rules ? " (with the built-in pack)"
+                                          : "",
+                 rejected, warnings,
                  rejected + warnings > 0 ? " (see vigil rules check)" : "");
   }
   return loaded;

@@ -45,6 +45,8 @@ struct CommonOptions {
   bool recover = false;
   std::string cache_dir;  // empty: detect::default_cache_directory()
   bool no_cache = false;
+  // investigate: the built-in pack is always there, -r rules join it.
+  bool builtin_with_rules = false;
 };
 
 inline bool is_terminal(int fd) { return ::isatty(fd) == 1; }

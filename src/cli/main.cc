@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   vigil::cli::register_rules(app, rc);
   vigil::cli::register_hunt(app, rc);
   vigil::cli::register_timeline(app, rc);
+  vigil::cli::register_investigate(app, rc);
   vigil::cli::register_demo(app, rc);
   try {
     app.parse(argc, argv);

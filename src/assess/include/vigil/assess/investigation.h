@@ -1,0 +1,51 @@
+#pragma once
+// From what one pass over the logs gathered (detections, attempt counts,
+// logons) to the Findings of `vigil investigate`: incidents with their steps,
+// evidence and similar ATT&CK groups, attempts per day, rule totals
+// (docs/investigate.md).
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vigil/assess/findings.h"
+#include "vigil/correlate/incidents.h"
+#include "vigil/detect/detection.h"
+#include "vigil/detect/ruleset.h"
+
+namespace vigil::assess {
+
+struct InvestigationInput {
+  std::vector<InputSummary> inputs;  // by source id
+  uint64_t events = 0;
+  Timestamp first;
+  Timestamp last;
+  std::vector<detect::Detection> detections;  // sorted by detect::detection_before
+  std::vector<correlate::AttemptDay> attempts;
+  std::vector<correlate::LogonLink> logons;  // accounts as logged (DOMAIN\user)
+  std::vector<correlate::HostAddress> addresses;
+};
+
+// Accounts in one spelling, `user@dns.domain` in lower case, whatever the log
+// wrote (`DOMAIN\user`, `user@domain`, `user` with a separate domain field).
+// NetBIOS domain names are mapped to the DNS domain of the machines seen
+// when its first label matches (`COURT` -> `court.local`).
+class AccountNormaliser {
+ public:
+  // `hosts`: machine names as logged (FQDNs give the DNS domains).
+  explicit AccountNormaliser(std::span<const std::string> hosts);
+  // Empty for what is not a person's or a service's identity: machine
+  // accounts (`$`), SYSTEM, LOCAL/NETWORK SERVICE, ANONYMOUS LOGON, window
+  // manager and font driver sessions, `-`.
+  std::string normalise(std::string_view user, std::string_view domain = {}) const;
+
+ private:
+  std::vector<std::string> dns_domains_;  // sorted
+};
+
+Findings build_findings(const InvestigationInput& input, const detect::RuleSet& rules,
+                        std::string_view vigil_version);
+
+}  // namespace vigil::assess

@@ -1,0 +1,232 @@
+#include "vigil/assess/investigation.h"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <set>
+
+#include "vigil/correlate/attack.h"
+#include "vigil/correlate/attribution.h"
+
+namespace vigil::assess {
+
+namespace {
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool generic_account(std::string_view user) {
+  static constexpr std::string_view kGeneric[] = {
+      "-", "system", "local service", "network service", "anonymous logon", "localsystem",
+      "nt authority\\system", "font driver host", "window manager"};
+  if (user.empty() || user.ends_with('$')) return true;
+  if (std::find(std::begin(kGeneric), std::end(kGeneric), user) != std::end(kGeneric)) return true;
+  return user.starts_with("dwm-") || user.starts_with("umfd-") || user.starts_with("s-1-5-");
+}
+
+// Techniques that, alone, mark attempts against the organisation rather than
+// an intrusion in it: brute force, active scanning, exploiting a public
+// application.
+bool attempt_technique(const correlate::Technique& t) {
+  const correlate::Technique& base = t.parent != nullptr ? *t.parent : t;
+  return base.id == "T1110" || base.id == "T1595" || base.id == "T1190";
+}
+
+const std::string* first_field(const detect::Detection& d,
+                               std::initializer_list<std::string_view> names) {
+  for (std::string_view name : names) {
+    const std::string* value = d.field(name);
+    if (value != nullptr && !value->empty() && *value != "-") return value;
+  }
+  return nullptr;
+}
+
+std::string host_of(const detect::Detection& d) {
+  const std::string* host = first_field(d, {"Computer", "host", "hostname", "_host"});
+  return host != nullptr ? lower(*host) : std::string();
+}
+
+std::vector<std::string> accounts_of(const detect::Detection& d, const AccountNormaliser& n) {
+  std::vector<std::string> out;
+  auto add = [&](const std::string* user, const std::string* domain) {
+    if (user == nullptr) return;
+    std::string account = n.normalise(*user, domain != nullptr ? *domain : std::string_view());
+    if (!account.empty()) out.push_back(std::move(account));
+  };
+  add(d.field("SubjectUserName"), d.field("SubjectDomainName"));
+  add(d.field("TargetUserName"), d.field("TargetDomainName"));
+  add(d.field("User"), nullptr);
+  add(d.field("SourceUser"), nullptr);
+  add(d.field("user"), nullptr);
+  add(d.field("actor"), nullptr);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+std::string address_of(const detect::Detection& d) {
+  const std::string* a =
+      first_field(d, {"IpAddress", "DestinationIp", "src_ip", "c-ip", "id.orig_h", "source_ip"});
+  if (a == nullptr || *a == "::1" || *a == "127.0.0.1") return {};
+  return *a;
+}
+
+std::string object_of(const detect::Detection& d) {
+  if (const std::string* share = d.field("ShareName")) {
+    if (const std::string* relative = d.field("RelativeTargetName")) return *share + "\\" + *relative;
+  }
+  const std::string* o = first_field(
+      d, {"CommandLine", "ObjectName", "TargetFilename", "ServiceFileName", "ServiceName",
+          "TaskName", "TargetObject", "Image", "cs-uri", "object", "COMMAND", "DestinationIp"});
+  return o != nullptr ? *o : std::string();
+}
+
+}  // namespace
+
+AccountNormaliser::AccountNormaliser(std::span<const std::string> hosts) {
+  std::set<std::string> domains;
+  for (const std::string& host : hosts) {
+    const size_t dot = host.find('.');
+    if (dot != std::string::npos && dot + 1 < host.size()) domains.insert(lower(host.substr(dot + 1)));
+  }
+  dns_domains_.assign(domains.begin(), domains.end());
+}
+
+std::string AccountNormaliser::normalise(std::string_view user, std::string_view domain) const {
+  std::string u = lower(user);
+  std::string dom = lower(domain);
+  if (const size_t slash = u.find('\\'); slash != std::string::npos) {
+    dom = u.substr(0, slash);
+    u = u.substr(slash + 1);
+  } else if (const size_t at = u.find('@'); at != std::string::npos) {
+    dom = u.substr(at + 1);
+    u = u.substr(0, at);
+  }
+  if (generic_account(u) || dom == "nt authority" || dom == "font driver host" ||
+      dom == "window manager") {
+    return {};
+  }
+  if (dom == "-") dom.clear();
+  if (!dom.empty() && dom.find('.') == std::string::npos) {
+    for (const std::string& dns : dns_domains_) {
+      if (dns.substr(0, dns.find('.')) == dom) {
+        dom = dns;
+        break;
+      }
+    }
+  }
+  return dom.empty() ? u : u + "@" + dom;
+}
+
+Findings build_findings(const InvestigationInput& input, const detect::RuleSet& rules,
+                        std::string_view vigil_version) {
+  const correlate::AttackTable& attack = correlate::AttackTable::builtin();
+  Findings f;
+  f.vigil_version = vigil_version;
+  f.first_event = input.first;
+  f.last_event = input.last;
+  f.events = input.events;
+  f.detections = input.detections.size();
+  f.inputs = input.inputs;
+  f.attempts = input.attempts;
+
+  std::vector<std::string> hosts;
+  for (const detect::Detection& d : input.detections) hosts.push_back(host_of(d));
+  for (const correlate::LogonLink& l : input.logons) hosts.push_back(l.to_host);
+  const AccountNormaliser accounts(hosts);
+
+  // Per rule: its ATT&CK meaning, resolved once.
+  std::vector<std::optional<correlate::TagAttack>> tags(rules.size());
+  std::map<uint32_t, uint64_t> per_rule;
+  std::vector<correlate::IncidentDetection> members;
+  members.reserve(input.detections.size());
+  for (size_t i = 0; i < input.detections.size(); ++i) {
+    const detect::Detection& d = input.detections[i];
+    ++per_rule[d.rule];
+    auto& t = tags[d.rule];
+    if (!t) t = attack.resolve_tags(rules.rule(d.rule).info.tags);
+    correlate::IncidentDetection m;
+    m.id = i;
+    m.timestamp = d.timestamp;
+    m.host = host_of(d);
+    m.accounts = accounts_of(d, accounts);
+    m.address = address_of(d);
+    m.techniques = t->techniques;
+    m.tactics = t->tactics;
+    m.attempt_only = !t->techniques.empty() &&
+                     std::all_of(t->techniques.begin(), t->techniques.end(),
+                                 [](const correlate::Technique* x) { return attempt_technique(*x); });
+    members.push_back(std::move(m));
+  }
+  for (const auto& [rule, count] : per_rule) {
+    const detect::RuleInfo& info = rules.rule(rule).info;
+    f.rules.push_back({info.id, info.title, detect::level_name(info.level), count});
+  }
+  std::stable_sort(f.rules.begin(), f.rules.end(), [](const RuleCount& a, const RuleCount& b) {
+    return a.count != b.count ? a.count > b.count : a.rule_id < b.rule_id;
+  });
+
+  std::vector<correlate::LogonLink> logons = input.logons;
+  for (correlate::LogonLink& l : logons) {
+    if (!l.account.empty()) l.account = accounts.normalise(l.account);
+  }
+  const auto groups = correlate::build_incidents(members, logons, input.addresses);
+  for (size_t g = 0; g < groups.size(); ++g) {
+    const correlate::IncidentGroup& group = groups[g];
+    Incident inc;
+    char id[32];
+    std::snprintf(id, sizeof id, "INC-%03zu", g + 1);
+    inc.id = id;
+    inc.classification = correlate::incident_class_name(group.classification);
+    inc.confidence = group.confidence;
+    inc.reasons = group.reasons;
+    inc.first_seen = group.first;
+    inc.last_seen = group.last;
+    inc.hosts = group.hosts;
+    inc.accounts = group.accounts;
+    inc.addresses = group.addresses;
+    std::vector<std::string> technique_ids;
+    for (const correlate::Tactic* t : group.tactics) inc.tactics.push_back(t->shortname);
+    for (const correlate::Technique* t : group.techniques) {
+      inc.techniques.push_back(
+          {t->id, t->name, t->tactics.empty() ? std::string() : t->tactics.front()->shortname});
+      technique_ids.push_back(t->id);
+    }
+    for (const uint64_t index : group.detections) {
+      const detect::Detection& d = input.detections[index];
+      const correlate::IncidentDetection& m = members[index];
+      const detect::RuleInfo& info = rules.rule(d.rule).info;
+      IncidentStep step;
+      step.timestamp = d.timestamp;
+      step.host = m.host;
+      step.accounts = m.accounts;
+      step.rule_id = info.id;
+      step.rule_title = info.title;
+      step.level = detect::level_name(info.level);
+      step.author = info.author;
+      for (const correlate::Technique* t : m.techniques) step.techniques.push_back(t->id);
+      for (const correlate::Tactic* t : m.tactics) step.tactics.push_back(t->shortname);
+      Evidence& e = step.evidence;
+      e.source = d.source.source_id < input.inputs.size() ? input.inputs[d.source.source_id].path
+                                                           : std::string();
+      e.record = d.source.record_id;
+      e.offset = d.source.offset;
+      e.timestamp = d.timestamp;
+      e.host = m.host;
+      e.account = m.accounts.empty() ? std::string() : m.accounts.front();
+      e.action = info.title;
+      e.object = object_of(d);
+      inc.steps.push_back(std::move(step));
+    }
+    for (const correlate::RankedGroup& r : correlate::rank_groups(attack, technique_ids, 5)) {
+      inc.similar_groups.push_back({r.group_id, r.name, r.score, r.shared_techniques});
+    }
+    f.incidents.push_back(std::move(inc));
+  }
+  return f;
+}
+
+}  // namespace vigil::assess

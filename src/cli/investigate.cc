@@ -1,0 +1,233 @@
+// `vigil investigate`: from logs to incidents (docs/investigate.md).
+//
+// Flow: the built-in rule pack (plus any -r rules) is compiled once; every
+// event of every input is matched on N threads, and each worker also feeds
+// its own attempt counter and logon collector. Detections are gathered in
+// input order and sorted by time; the per-worker counters are merged (sums
+// and sets), so the findings are the same for any thread count. Then:
+// incidents (src/correlate), their similar ATT&CK groups, attempts per day,
+// and the outputs in --out.
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "commands.h"
+#include "exit_codes.h"
+#include "hunt_common.h"
+#include "vigil/assess/investigation.h"
+#include "vigil/correlate/attempts.h"
+#include "vigil/correlate/logons.h"
+#include "vigil/report/findings_json.h"
+#include "vigil/report/html_report.h"
+#include "vigil/detect/detection.h"
+#include "vigil/detect/matcher.h"
+#include "vigil/read/evtx/scan.h"
+
+namespace vigil::cli {
+
+namespace {
+
+struct InvestigateOptions : CommonOptions {
+  std::string inventory;
+  std::string out;
+};
+
+// One worker's share of the run.
+struct Worker {
+  Worker(FieldNames& names, const detect::RuleSet& rules)
+      : builder(names), matcher(rules), attempts(names), logons(names) {}
+  evtx::EventBuilder builder;
+  detect::Matcher matcher;
+  Event event;
+  correlate::AttemptCounter attempts;
+  correlate::LogonCollector logons;
+};
+
+// One unit's detections, in input order.
+struct Batch {
+  std::vector<detect::Detection> detections;
+  uint64_t events = 0;
+  Timestamp first, last;
+  void clear() {
+    detections.clear();
+    events = 0;
+    first = last = Timestamp{};
+  }
+};
+
+constexpr std::string_view kVigilVersion = "0.1.0";
+
+// Writes the outputs into `dir`; the paths written, in order.
+Result<std::vector<std::string>> write_outputs(const assess::Findings& findings,
+                                               const std::string& dir) {
+  std::vector<std::string> written;
+  const std::string json = dir + "/findings.json";
+  if (auto r = report::write_findings_json(findings, json); !r.ok()) return r.error();
+  written.push_back(json);
+  const std::string html = dir + "/report.html";
+  if (auto r = report::write_html_report(findings, html); !r.ok()) return r.error();
+  written.push_back(html);
+  return written;
+}
+
+bool make_directory(const std::string& path) {
+  if (::mkdir(path.c_str(), 0755) == 0 || errno == EEXIST) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+  }
+  return false;
+}
+
+int run_investigate(const InvestigateOptions& opt) {
+  const auto started = Clock::now();
+  const auto range = parse_range(opt);
+  if (!range) return kExitUsage;
+  if (!make_directory(opt.out)) {
+    std::fprintf(stderr, "vigil: cannot create the output folder %s: %s\n", opt.out.c_str(),
+                 std::strerror(errno));
+    return kExitInput;
+  }
+  FieldNames names;
+  auto loaded = load_and_compile(opt, names);
+  if (!loaded) return kExitInput;
+  const detect::RuleSet& rules = *loaded->set;
+
+  LogInputs inputs;
+  if (!gather_inputs(opt, names, inputs)) return kExitUsage;
+  Progress progress(!opt.quiet && is_terminal(STDERR_FILENO), inputs.bytes);
+  Problems problems;
+
+  const unsigned threads = resolve_threads(opt.threads);
+  std::vector<std::unique_ptr<Worker>> workers;
+  for (unsigned i = 0; i < threads; ++i) workers.push_back(std::make_unique<Worker>(names, rules));
+  assess::InvestigationInput data;
+  data.inputs.resize(inputs.files());
+  for (size_t i = 0; i < inputs.files(); ++i) data.inputs[i].path = inputs.paths[i];
+  for (size_t i = 0; i < inputs.evtx.files.size(); ++i) data.inputs[i].format = "evtx";
+  for (size_t i = 0; i < inputs.text.size(); ++i) {
+    data.inputs[inputs.first_text_source() + i].format = std::string(inputs.text[i].format->name());
+  }
+
+  const auto observe = [&](Worker& worker, const Event& e, Batch& batch) {
+    if (!range->contains(e.timestamp)) return;
+    ++batch.events;
+    if (e.timestamp.is_set()) {
+      if (!batch.first.is_set() || e.timestamp < batch.first) batch.first = e.timestamp;
+      if (!batch.last.is_set() || batch.last < e.timestamp) batch.last = e.timestamp;
+    }
+    worker.attempts.add(e);
+    worker.logons.add(e);
+    for (uint32_t rule : worker.matcher.match(e)) {
+      batch.detections.push_back(detect::make_detection(rule, e, names));
+    }
+  };
+  const auto consume = [&](uint32_t source, const Batch& batch, uint64_t records, uint64_t damaged) {
+    data.inputs[source].records += records;
+    data.inputs[source].damaged += damaged;
+    data.events += batch.events;
+    if (batch.first.is_set() && (!data.first.is_set() || batch.first < data.first)) data.first = batch.first;
+    if (batch.last.is_set() && (!data.last.is_set() || data.last < batch.last)) data.last = batch.last;
+    data.detections.insert(data.detections.end(), batch.detections.begin(), batch.detections.end());
+  };
+  const auto clear = [&] { progress.clear(); };
+  evtx::scan<Batch>(
+      inputs.evtx.files, threads, evtx::ParseOptions{opt.recover, /*lazy_records=*/true},
+      [&](const evtx::Record& record, const evtx::ChunkNames& chunk_names, uint32_t input,
+          unsigned w, Batch& batch) {
+        Worker& worker = *workers[w];
+        worker.event.clear();
+        if (!worker.builder.build(record, chunk_names, input, worker.event)) return;
+        observe(worker, worker.event, batch);
+      },
+      [](Batch& batch) { batch.clear(); },
+      [&](const evtx::ScanSlot<Batch>& slot) {
+        const evtx::EvtxInput& input = inputs.evtx.files[slot.input];
+        const uint64_t before = problems.count();
+        if (slot.first_of_input) problems.damage.report(input.path, input.notices, clear);
+        problems.damage.report(input.path, slot.damage, clear);
+        consume(slot.input, slot.out, slot.records, problems.count() - before);
+        progress.update(slot.input, 0, inputs.sizes);
+      });
+  const uint32_t first_text = inputs.first_text_source();
+  read::scan_text<Batch>(
+      inputs.text, threads, names,
+      [&](Event& event, uint32_t, unsigned w, Batch& batch) { observe(*workers[w], event, batch); },
+      [](Batch& batch) { batch.clear(); },
+      [&](const read::TextSlot<Batch>& slot) {
+        const uint64_t before = problems.count();
+        problems.lines.report(inputs, slot, clear);
+        consume(first_text + slot.input, slot.out, slot.events, problems.count() - before);
+        progress.update(first_text + slot.input, slot.end_offset, inputs.sizes);
+      },
+      first_text);
+  problems.lines.finish(inputs);
+  progress.message("correlating");
+
+  for (size_t i = 1; i < workers.size(); ++i) {
+    workers[0]->attempts.merge(std::move(workers[i]->attempts));
+    workers[0]->logons.merge(std::move(workers[i]->logons));
+  }
+  data.attempts = workers[0]->attempts.finish(5);
+  data.logons = workers[0]->logons.links();
+  data.addresses = workers[0]->logons.addresses();
+  std::sort(data.detections.begin(), data.detections.end(), detect::detection_before);
+
+  const assess::Findings findings = assess::build_findings(data, rules, kVigilVersion);
+  progress.clear();
+  auto written = write_outputs(findings, opt.out);
+  if (!written.ok()) {
+    std::fprintf(stderr, "vigil: %s\n", written.error().to_string().c_str());
+    return kExitInput;
+  }
+  if (!opt.quiet) {
+    std::map<std::string, size_t> by_class;
+    for (const assess::Incident& i : findings.incidents) ++by_class[i.classification];
+    std::string classes;
+    for (const auto& [name, n] : by_class) {
+      classes += (classes.empty() ? "" : ", ") + std::to_string(n) + " " + name;
+    }
+    uint64_t attempts = 0;
+    for (const correlate::AttemptDay& d : findings.attempts) attempts += d.count;
+    const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    std::fprintf(stderr,
+                 "investigate: %zu files, %s events, %s detections, %zu incidents%s%s%s, %s attack "
+                 "attempts, %zu need-to-know alerts, %s damaged places, %.2f s\n",
+                 inputs.files(), with_commas(findings.events).c_str(),
+                 with_commas(findings.detections).c_str(), findings.incidents.size(),
+                 classes.empty() ? "" : " (", classes.c_str(), classes.empty() ? "" : ")",
+                 with_commas(attempts).c_str(), findings.need_to_know.size(),
+                 with_commas(problems.count()).c_str(), seconds);
+    for (const std::string& path : *written) std::fprintf(stderr, "wrote %s\n", path.c_str());
+  }
+  return finish_code(inputs, problems.count());
+}
+
+}  // namespace
+
+void register_investigate(CLI::App& app, int& rc) {
+  auto opt = std::make_shared<InvestigateOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "investigate",
+      "From logs to incidents: hunt with the built-in pack (and -r rules), correlate detections "
+      "into incidents, classify them, rank similar ATT&CK groups, count attack attempts per day");
+  opt->builtin_with_rules = true;
+  add_common_options(cmd, *opt);
+  cmd->add_option("--inventory", opt->inventory,
+                  "The organisation's inventory (docs/inventory.md): need-to-know checks");
+  cmd->add_option("--out", opt->out, "Folder for findings.json, report.html and case.db")
+      ->required();
+  cmd->callback([opt, &rc] { rc = run_investigate(*opt); });
+}
+
+}  // namespace vigil::cli
