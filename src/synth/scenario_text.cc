@@ -110,13 +110,46 @@ struct Writer {
   }
 };
 
-std::string random_ipv6(Rng& rng, const char* prefix) {
-  std::string out = prefix;
-  for (int i = 0; i < 3; ++i) {
-    add_hex(out, rng.below(0xffff) + 1, 1 + static_cast<int>(rng.below(4)), false);
-    if (i < 2) out += ':';
+// A visitor's address in 2001:db8::/32, in canonical text (no leading zeros).
+std::string random_ipv6(Rng& rng) {
+  auto group = [](std::string& out, uint32_t v) {
+    char buf[8];
+    int n = 0;
+    do {
+      buf[n++] = "0123456789abcdef"[v & 0xF];
+      v >>= 4;
+    } while (v != 0);
+    while (n > 0) out += buf[--n];
+  };
+  std::string out = "2001:db8:";
+  group(out, 1 + rng.below(0xfffe));
+  out += ':';
+  group(out, 1 + rng.below(0xfffe));
+  out += "::";
+  group(out, 1 + rng.below(0xfffe));
+  return out;
+}
+
+// The public site's visits of a day, shared by the access log and Zeek's conn
+// log so that both see the same visitors.
+struct Visit {
+  std::string ip;
+  Timestamp start;
+  uint64_t seed;
+};
+
+std::vector<Visit> visits(const World& w, int day) {
+  Rng rng(derive_seed(w.seed, "visits/" + std::to_string(day)));
+  std::vector<Visit> out;
+  const uint32_t n = (is_weekend(day) ? 110 : 260) * w.scale;
+  out.reserve(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    Visit v;
+    v.ip = random_ipv6(rng);
+    v.start = daytime(rng, day);
+    v.seed = rng.next();
+    out.push_back(std::move(v));
   }
-  // Strip leading zeros that add_hex may have written.
   return out;
 }
 
@@ -470,43 +503,43 @@ void web_day(const World& w, int day, Rng& rng, std::vector<WebRequest>& out) {
   const std::vector<std::string> pages = site_pages(w);
   static constexpr std::array<const char*, 4> kStatic = {"/static/css/site.css?v=12", "/static/js/site.js?v=12",
                                                          "/static/img/logo.svg", "/favicon.ico"};
-  const uint32_t sessions = (is_weekend(day) ? 110 : 260) * w.scale;
-  for (uint32_t s = 0; s < sessions; ++s) {
-    const std::string ip = random_ipv6(rng, "2001:db8:");
-    const char* agent = kBrowserAgents[rng.below(6)];
-    Timestamp t = daytime(rng, day);
-    const uint32_t views = rng.between(2, 9);
+  for (const Visit& visit : visits(w, day)) {
+    Rng vr(visit.seed);
+    const std::string& ip = visit.ip;
+    const char* agent = kBrowserAgents[vr.below(6)];
+    Timestamp t = visit.start;
+    const uint32_t views = vr.between(2, 9);
     bool missed = false;
-    std::string referer = rng.percent(40) ? "https://www.google.com/" : "";
+    std::string referer = vr.percent(40) ? "https://www.google.com/" : "";
     for (uint32_t v = 0; v < views; ++v) {
       WebRequest r;
       r.time = t;
       r.source = ip;
       r.agent = agent;
       r.referer = referer;
-      if (!missed && rng.percent(2)) {
-        r.uri = "/en/news/2025/archived-item-" + std::to_string(rng.below(300));
+      if (!missed && vr.percent(2)) {
+        r.uri = "/en/news/2025/archived-item-" + std::to_string(vr.below(300));
         r.status = 404;
         r.bytes = 1832;
         missed = true;
       } else {
-        r.uri = pages[rng.below(static_cast<uint32_t>(pages.size()))];
-        r.status = rng.percent(8) ? 304 : 200;
-        r.bytes = r.status == 304 ? 0 : rng.between(4000, r.uri.ends_with(".pdf") ? 900000 : 60000);
+        r.uri = pages[vr.below(static_cast<uint32_t>(pages.size()))];
+        r.status = vr.percent(8) ? 304 : 200;
+        r.bytes = r.status == 304 ? 0 : vr.between(4000, r.uri.ends_with(".pdf") ? 900000 : 60000);
       }
       referer = "https://" + w.public_site + r.uri;
       out.push_back(r);
       if (v == 0) {
         for (const char* asset : kStatic) {
           WebRequest a = r;
-          a.time = plus(t, rng.between(50, 600) * 10000);
+          a.time = plus(t, vr.between(50, 600) * 10000);
           a.uri = asset;
-          a.status = rng.percent(30) ? 304 : 200;
-          a.bytes = a.status == 304 ? 0 : rng.between(900, 48000);
+          a.status = vr.percent(30) ? 304 : 200;
+          a.bytes = a.status == 304 ? 0 : vr.between(900, 48000);
           out.push_back(std::move(a));
         }
       }
-      t = plus(t, (5 + rng.below(120)) * kSecond + rng.below(1000) * 10000);
+      t = plus(t, (5 + vr.below(120)) * kSecond + vr.below(1000) * 10000);
     }
   }
   // The uptime monitor and a search engine's crawler.
@@ -795,11 +828,10 @@ std::string conn_line(Rng& rng, const Conn& c) {
 
 void conn_day(const World& w, int day, Rng& rng, std::vector<Conn>& out) {
   // Visitors of the public site (one connection per visit), partners' SFTP, staff's RDP.
-  const uint32_t sessions = (is_weekend(day) ? 110 : 260) * w.scale;
-  for (uint32_t s = 0; s < sessions; ++s) {
+  for (const Visit& visit : visits(w, day)) {
     Conn c;
-    c.time = daytime(rng, day);
-    c.orig = random_ipv6(rng, "2001:db8:");
+    c.time = visit.start;
+    c.orig = visit.ip;
     c.orig_port = rng.between(32768, 65000);
     c.resp = "2001:db8:c0de::10";
     c.resp_port = 443;
