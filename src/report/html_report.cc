@@ -89,8 +89,8 @@ void html(std::string& out, std::string_view text) { append_html_text(out, text)
 // something else.
 void append_token(std::string& out, std::string_view text) {
   for (const char c : text) {
-    const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                      (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+    const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '-' || c == '_' || c == '.';
     out.push_back(keep ? c : '_');
   }
 }
@@ -311,7 +311,9 @@ void write_timeline(std::string& out, const Findings& findings) {
   out += "\" height=\"";
   append_coordinate(out, height);
   out += "\" role=\"img\" aria-labelledby=\"incident-timeline-title\">";
-  out += "<title id=\"incident-timeline-title\">Incidents from first to last detection (UTC)</title>\n";
+  out +=
+      "<title id=\"incident-timeline-title\">Incidents from first to last detection "
+      "(UTC)</title>\n";
   for (size_t i = 0; i < findings.incidents.size(); ++i) {
     const Incident& incident = findings.incidents[i];
     const double y = kTop + kRow * static_cast<double>(i);
@@ -371,8 +373,9 @@ void write_timeline(std::string& out, const Findings& findings) {
       append_coordinate(out, x);
       out += "\" y=\"";
       append_coordinate(out, axis_y + 18);
-      out += k == 0 ? "\" text-anchor=\"start\">" : k == ticks ? "\" text-anchor=\"end\">"
-                                                              : "\" text-anchor=\"middle\">";
+      out += k == 0       ? "\" text-anchor=\"start\">"
+             : k == ticks ? "\" text-anchor=\"end\">"
+                          : "\" text-anchor=\"middle\">";
       std::string when = to_rfc3339(t, 0);
       if (when.size() >= 16) when = when.substr(0, 10) + " " + when.substr(11, 5);
       html(out, when);
@@ -458,17 +461,16 @@ void write_chain(std::string& out, const Incident& incident) {
         "</h5>\n<table class=\"steps\">\n<tr><th>Time</th><th>Host</th><th>Accounts</th>"
         "<th>Rule</th><th>Techniques</th><th>Evidence</th></tr>\n";
     for (const IncidentStep& step : incident.steps) {
-      const bool here = none ? step.tactics.empty()
-                             : !step.tactics.empty() && step.tactics.front() == tactic;
+      const bool here =
+          none ? step.tactics.empty() : !step.tactics.empty() && step.tactics.front() == tactic;
       if (here) write_step_row(out, step);
     }
     out += "</table></li>\n";
   };
   for (const std::string& tactic : order) {
-    const bool used = std::any_of(incident.steps.begin(), incident.steps.end(),
-                                  [&](const IncidentStep& s) {
-                                    return !s.tactics.empty() && s.tactics.front() == tactic;
-                                  });
+    const bool used = std::any_of(
+        incident.steps.begin(), incident.steps.end(),
+        [&](const IncidentStep& s) { return !s.tactics.empty() && s.tactics.front() == tactic; });
     if (used) group(tactic, false);
   }
   if (unmapped) group({}, true);
@@ -935,9 +937,8 @@ void write_need_to_know(std::string& out, const Findings& findings) {
     append_time_element(out, violation.last_seen);
     out += ".</p>\n";
     if (!violation.evidence.empty()) {
-      out += violation.accesses > violation.evidence.size()
-                 ? "<h4>First accesses</h4>\n"
-                 : "<h4>Accesses</h4>\n";
+      out += violation.accesses > violation.evidence.size() ? "<h4>First accesses</h4>\n"
+                                                            : "<h4>Accesses</h4>\n";
       out +=
           "<table class=\"evidence\">\n<tr><th>Time</th><th>Host</th><th>Account</th>"
           "<th>Evidence</th></tr>\n";
@@ -1012,7 +1013,8 @@ std::string html_report(const Findings& findings) {
   html(out, findings.vigil_version);
   out += "\">\n<title>vigil: investigation findings</title>\n<style>";
   out += kStyle;
-  out += "</style>\n</head>\n<body>\n<header>\n<h1>Investigation findings</h1>\n<p class=\"muted\">";
+  out +=
+      "</style>\n</head>\n<body>\n<header>\n<h1>Investigation findings</h1>\n<p class=\"muted\">";
   out += "Written by vigil ";
   html(out, findings.vigil_version);
   out +=

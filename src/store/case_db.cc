@@ -168,11 +168,11 @@ std::string valid_utf8(std::string_view text) {
   std::string out;
   while (!text.empty()) {
     const auto lead = static_cast<uint8_t>(text[0]);
-    const size_t n = lead < 0x80                     ? 1
-                     : lead >= 0xc2 && lead < 0xe0   ? 2
-                     : lead >= 0xe0 && lead < 0xf0   ? 3
-                     : lead >= 0xf0 && lead < 0xf5   ? 4
-                                                     : 0;
+    const size_t n = lead < 0x80                   ? 1
+                     : lead >= 0xc2 && lead < 0xe0 ? 2
+                     : lead >= 0xe0 && lead < 0xf0 ? 3
+                     : lead >= 0xf0 && lead < 0xf5 ? 4
+                                                   : 0;
     if (n == 0 || n > text.size() || !is_valid_utf8(text.substr(0, n))) {
       out += "\xEF\xBF\xBD";
       text.remove_prefix(1);
@@ -218,8 +218,8 @@ class Statement {
   // SQLite integers are signed 64-bit; counts and offsets beyond that are
   // not real, so they are kept at the largest value rather than wrapped.
   Statement& add(uint64_t value) {
-    const auto clamped = static_cast<sqlite3_int64>(
-        value > static_cast<uint64_t>(INT64_MAX) ? INT64_MAX : value);
+    const auto clamped =
+        static_cast<sqlite3_int64>(value > static_cast<uint64_t>(INT64_MAX) ? INT64_MAX : value);
     sqlite3_bind_int64(statement_, ++column_, clamped);
     return *this;
   }
@@ -258,11 +258,15 @@ class Database {
   explicit Database(std::string path) : path_(std::move(path)) {}
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
-  ~Database() { sqlite3_close(db_); }
+  ~Database() {
+    // Statements first: a connection with live statements does not close.
+    statements_.clear();
+    sqlite3_close(db_);
+  }
 
   Result<void> open() {
-    const int code = sqlite3_open_v2(path_.c_str(), &db_,
-                                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+    const int code =
+        sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
     if (code != SQLITE_OK) return error("open");
     sqlite3_extended_result_codes(db_, 1);
     return {};
@@ -287,8 +291,8 @@ class Database {
   sqlite3_int64 last_row() const { return sqlite3_last_insert_rowid(db_); }
 
   Error error(std::string_view what) const {
-    Error e = make_error(Errc::kIoError, std::string(what) + ": " +
-                                             (db_ ? sqlite3_errmsg(db_) : "out of memory"));
+    Error e = make_error(Errc::kIoError,
+                         std::string(what) + ": " + (db_ ? sqlite3_errmsg(db_) : "out of memory"));
     e.source = path_;
     return e;
   }
@@ -311,14 +315,13 @@ Result<void> Statement::run() {
   return {};
 }
 
-#define VIGIL_TRY(expression)                    \
-  do {                                           \
-    if (auto result = (expression); !result.ok()) \
-      return result.error();                     \
+#define VIGIL_TRY(expression)                                            \
+  do {                                                                   \
+    if (auto result = (expression); !result.ok()) return result.error(); \
   } while (false)
 
-#define VIGIL_PREPARE(name, sql, what)                    \
-  auto name##_prepared = db.prepare(sql, what);           \
+#define VIGIL_PREPARE(name, sql, what)                       \
+  auto name##_prepared = db.prepare(sql, what);              \
   if (!name##_prepared.ok()) return name##_prepared.error(); \
   Statement& name = *name##_prepared.value()
 
@@ -346,8 +349,8 @@ Result<void> write_rows(Database& db, const Findings& findings) {
   VIGIL_PREPARE(group, "INSERT INTO similar_groups VALUES (?, ?, ?, ?, ?, ?)", "similar_groups");
   VIGIL_PREPARE(attempt, "INSERT INTO attempts VALUES (?, ?, ?)", "attempts");
   VIGIL_PREPARE(source, "INSERT INTO attempt_sources VALUES (?, ?, ?, ?, ?)", "attempt_sources");
-  VIGIL_PREPARE(violation,
-                "INSERT INTO need_to_know VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", "need_to_know");
+  VIGIL_PREPARE(violation, "INSERT INTO need_to_know VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "need_to_know");
   VIGIL_PREPARE(access, "INSERT INTO need_to_know_evidence VALUES (?, ?, ?)",
                 "need_to_know_evidence");
 
@@ -377,13 +380,17 @@ Result<void> write_rows(Database& db, const Findings& findings) {
 
   for (size_t i = 0; i < findings.inputs.size(); ++i) {
     const assess::InputSummary& in = findings.inputs[i];
-    VIGIL_TRY(input.add(uint64_t{i + 1}).add(in.path).add(in.format).add(in.records)
-                  .add(in.damaged).run());
+    VIGIL_TRY(input.add(uint64_t{i + 1})
+                  .add(in.path)
+                  .add(in.format)
+                  .add(in.records)
+                  .add(in.damaged)
+                  .run());
   }
   for (size_t i = 0; i < findings.rules.size(); ++i) {
     const assess::RuleCount& r = findings.rules[i];
-    VIGIL_TRY(rule.add(uint64_t{i + 1}).add(r.rule_id).add(r.title).add(r.level).add(r.count)
-                  .run());
+    VIGIL_TRY(
+        rule.add(uint64_t{i + 1}).add(r.rule_id).add(r.title).add(r.level).add(r.count).run());
   }
 
   for (size_t i = 0; i < findings.incidents.size(); ++i) {

@@ -6,7 +6,6 @@
 // values a hostile log could carry (markup, quotes, control characters,
 // invalid UTF-8). Golden files compare with VIGIL_UPDATE_GOLDEN=1 to rewrite.
 
-#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -14,6 +13,8 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "vigil/assess/findings.h"
 
@@ -45,9 +46,10 @@ inline assess::Findings sample_findings() {
   espionage.id = "INC-001";
   espionage.classification = "espionage";
   espionage.confidence = 0.8499999;
-  espionage.reasons = {"4 tactics: credential access, lateral movement, defense evasion, "
-                       "discovery",
-                       "progression over 2 hours"};
+  espionage.reasons = {
+      "4 tactics: credential access, lateral movement, defense evasion, "
+      "discovery",
+      "progression over 2 hours"};
   espionage.first_seen = at("2026-10-02T08:15:02.1234567Z");
   espionage.last_seen = at("2026-10-02T10:20:00Z");
   espionage.hosts = {"srv-fs01.court.local", "ws-0412.court.local"};
@@ -58,22 +60,44 @@ inline assess::Findings sample_findings() {
                           {"T1021.002", "SMB/Windows Admin Shares", "lateral-movement"},
                           {"T1087", "Account Discovery", "discovery"}};
   espionage.steps = {
-      {at("2026-10-02T08:15:02.1234567Z"), "ws-0412.court.local", {"m.keller@court.local"},
-       "r-0004", "Account enumeration with net.exe", "low", "vigil", {"T1087"}, {"discovery"},
+      {at("2026-10-02T08:15:02.1234567Z"),
+       "ws-0412.court.local",
+       {"m.keller@court.local"},
+       "r-0004",
+       "Account enumeration with net.exe",
+       "low",
+       "vigil",
+       {"T1087"},
+       {"discovery"},
        evidence("logs/WS-0412/Security.evtx", 9001, 69632, "2026-10-02T08:15:02.1234567Z",
                 "ws-0412.court.local", "m.keller@court.local", "process created",
                 "C:\\Windows\\System32\\net.exe user /domain")},
-      {at("2026-10-02T09:00:00Z"), "ws-0412.court.local", {"m.keller@court.local"}, "r-0001",
-       "LSASS memory read by unusual process", "high", "vigil", {"T1003.001"},
+      {at("2026-10-02T09:00:00Z"),
+       "ws-0412.court.local",
+       {"m.keller@court.local"},
+       "r-0001",
+       "LSASS memory read by unusual process",
+       "high",
+       "vigil",
+       {"T1003.001"},
        {"credential-access"},
        evidence("logs/WS-0412/Security.evtx", 9050, 73728, "2026-10-02T09:00:00Z",
                 "ws-0412.court.local", "m.keller@court.local", "process access",
                 "<script>alert('x')</script> & \"quoted\"")},
-      {at("2026-10-02T10:20:00Z"), "srv-fs01.court.local", {"m.keller@court.local"}, "r-0002",
-       "Remote service created", "medium", "vigil", {"T1021.002"}, {"lateral-movement"},
+      {at("2026-10-02T10:20:00Z"),
+       "srv-fs01.court.local",
+       {"m.keller@court.local"},
+       "r-0002",
+       "Remote service created",
+       "medium",
+       "vigil",
+       {"T1021.002"},
+       {"lateral-movement"},
        evidence("logs/SRV-FS01/System.evtx", 77, 4096, "2026-10-02T10:20:00Z",
                 "srv-fs01.court.local", "m.keller@court.local", "service installed",
-                "bad\x01" "bytes\xff" "end")},
+                "bad\x01"
+                "bytes\xff"
+                "end")},
   };
   espionage.similar_groups = {{"G0016", "APT29", 0.4166666, {"T1003.001", "T1087"}},
                               {"G0007", "APT28", 0.25, {"T1003.001"}}};
@@ -88,15 +112,25 @@ inline assess::Findings sample_findings() {
   commodity.last_seen = at("2026-10-03T12:00:00Z");
   commodity.hosts = {"web-01.court.local"};
   commodity.addresses = {"203.0.113.9"};
-  commodity.steps = {{at("2026-10-03T12:00:00Z"), "web-01.court.local", {}, "r-0009",
-                      "Web shell upload attempt", "medium", "", {}, {},
-                      evidence("logs/web/access.log.gz", 5120, 811008, "2026-10-03T12:00:00Z",
-                               "web-01.court.local", "", "http request",
-                               "/upload.php?f=shell.php")}};
+  commodity.steps = {
+      {at("2026-10-03T12:00:00Z"),
+       "web-01.court.local",
+       {},
+       "r-0009",
+       "Web shell upload attempt",
+       "medium",
+       "",
+       {},
+       {},
+       evidence("logs/web/access.log.gz", 5120, 811008, "2026-10-03T12:00:00Z",
+                "web-01.court.local", "", "http request", "/upload.php?f=shell.php")}};
   f.incidents.push_back(commodity);
 
   f.attempts = {
-      {"2026-10-01", AttemptCategory::kBruteForce, 412, {{"198.51.100.7", 400}, {"198.51.100.8", 12}}},
+      {"2026-10-01",
+       AttemptCategory::kBruteForce,
+       412,
+       {{"198.51.100.7", 400}, {"198.51.100.8", 12}}},
       {"2026-10-01", AttemptCategory::kScanning, 35, {{"203.0.113.9", 35}}},
       {"2026-10-02", AttemptCategory::kExploitation, 7, {{"203.0.113.9", 7}}},
       {"2026-10-04", AttemptCategory::kDenialOfService, 900, {{"192.0.2.50", 900}}},

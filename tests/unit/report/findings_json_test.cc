@@ -4,10 +4,10 @@
 
 #include "vigil/report/findings_json.h"
 
-#include <gtest/gtest.h>
-
 #include <cmath>
 #include <limits>
+
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "findings_fixture.h"
@@ -31,18 +31,27 @@ TEST(FindingsJson, KeysInDocumentedOrder) {
   std::vector<std::string> keys;
   for (const auto& item : doc.items()) keys.push_back(item.key());
   const std::vector<std::string> expected = {
-      "schema_version", "vigil_version", "window",       "events",
-      "detections",     "inputs",        "rules",        "incidents",
-      "attempts",       "need_to_know",  "inventory_given"};
+      "schema_version", "vigil_version", "window",   "events",       "detections",     "inputs",
+      "rules",          "incidents",     "attempts", "need_to_know", "inventory_given"};
   EXPECT_EQ(keys, expected);
 
   const Json& incident = doc["incidents"][0];
   keys.clear();
   for (const auto& item : incident.items()) keys.push_back(item.key());
-  const std::vector<std::string> incident_keys = {
-      "id",        "classification", "confidence", "reasons",   "first_seen",
-      "last_seen", "hosts",          "accounts",   "addresses", "tactics",
-      "techniques", "steps",         "similar_groups_note", "similar_groups"};
+  const std::vector<std::string> incident_keys = {"id",
+                                                  "classification",
+                                                  "confidence",
+                                                  "reasons",
+                                                  "first_seen",
+                                                  "last_seen",
+                                                  "hosts",
+                                                  "accounts",
+                                                  "addresses",
+                                                  "tactics",
+                                                  "techniques",
+                                                  "steps",
+                                                  "similar_groups_note",
+                                                  "similar_groups"};
   EXPECT_EQ(keys, incident_keys);
 }
 
@@ -73,7 +82,9 @@ TEST(FindingsJson, HostileTextStaysValidJson) {
   assess::Findings findings = sample_findings();
   // Control characters are escaped, invalid UTF-8 becomes U+FFFD.
   const std::string text = findings_json(findings);
-  EXPECT_NE(text.find("bad\\u0001bytes\xEF\xBF\xBD" "end"), std::string::npos);
+  EXPECT_NE(text.find("bad\\u0001bytes\xEF\xBF\xBD"
+                      "end"),
+            std::string::npos);
   EXPECT_TRUE(Json::accept(text));
 }
 

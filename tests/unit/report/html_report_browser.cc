@@ -4,12 +4,12 @@
 // with one bar group per day, need-to-know alerts) and that hostile text
 // stayed text. Label e2e; skips when chromium is not installed.
 
-#include <gtest/gtest.h>
-
 #include <cstdlib>
 #include <regex>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "findings_fixture.h"
 #include "vigil/report/html_report.h"
@@ -41,9 +41,9 @@ TEST(HtmlReportBrowser, ChromiumBuildsTheExpectedDom) {
   // --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
   const std::string command =
       "timeout 120 chromium --headless --no-sandbox --disable-gpu --no-first-run "
-      "--user-data-dir='" + (dir / "profile").string() + "' --dump-dom 'file://" +
-      page.string() + "' > '" + (dir / "dom.html").string() + "' 2> '" +
-      (dir / "chromium.log").string() + "'";
+      "--user-data-dir='" +
+      (dir / "profile").string() + "' --dump-dom 'file://" + page.string() + "' > '" +
+      (dir / "dom.html").string() + "' 2> '" + (dir / "chromium.log").string() + "'";
   const int status = std::system(command.c_str());
   ASSERT_EQ(status, 0) << command << "\n" << findings_test::read_text(dir / "chromium.log");
   const std::string dom = findings_test::read_text(dir / "dom.html");
@@ -70,8 +70,8 @@ TEST(HtmlReportBrowser, ChromiumBuildsTheExpectedDom) {
   for (std::sregex_iterator it(svg.begin(), svg.end(), day), end; it != end; ++it) {
     days.push_back((*it)[1]);
   }
-  EXPECT_EQ(days, (std::vector<std::string>{"2026-10-01", "2026-10-02", "2026-10-03",
-                                            "2026-10-04"}));
+  EXPECT_EQ(days,
+            (std::vector<std::string>{"2026-10-01", "2026-10-02", "2026-10-03", "2026-10-04"}));
   EXPECT_EQ(count(svg, "<rect class=\"bar bar-"), 5u);
   EXPECT_EQ(count(svg, "class=\"legend-item\""), 5u);
   EXPECT_NE(svg.find("attempts per day"), std::string::npos);

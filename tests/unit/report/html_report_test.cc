@@ -4,9 +4,9 @@
 
 #include "vigil/report/html_report.h"
 
-#include <gtest/gtest.h>
-
 #include <regex>
+
+#include <gtest/gtest.h>
 
 #include "findings_fixture.h"
 
@@ -34,8 +34,8 @@ TEST(HtmlReport, SameFindingsSameBytes) {
 TEST(HtmlReport, Sections) {
   const std::string page = html_report(sample_findings());
   for (const char* id : {"summary", "timeline", "incidents", "attempts", "need-to-know",
-                         "incident-INC-001", "incident-INC-002", "attempts-chart",
-                         "attempts-table", "incident-timeline", "need-to-know-table"}) {
+                         "incident-INC-001", "incident-INC-002", "attempts-chart", "attempts-table",
+                         "incident-timeline", "need-to-know-table"}) {
     EXPECT_EQ(count(page, std::string("id=\"") + id + "\""), 1u) << id;
   }
   EXPECT_NE(page.find("<article class=\"incident class-espionage\" id=\"incident-INC-001\">"),
@@ -90,7 +90,10 @@ TEST(HtmlReport, HostileValuesAreEscaped) {
             std::string::npos);
   EXPECT_NE(page.find("id=\"incident-INC-001__onmouseover__x\""), std::string::npos);
   // Control characters and invalid UTF-8 become U+FFFD.
-  EXPECT_NE(page.find("bad\xEF\xBF\xBD" "bytes\xEF\xBF\xBD" "end"), std::string::npos);
+  EXPECT_NE(page.find("bad\xEF\xBF\xBD"
+                      "bytes\xEF\xBF\xBD"
+                      "end"),
+            std::string::npos);
 }
 
 TEST(HtmlReport, SelfContained) {

@@ -3,11 +3,12 @@
 
 #include "vigil/store/case_db.h"
 
-#include <gtest/gtest.h>
 #include <sqlite3.h>
 
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "../report/findings_fixture.h"
 
@@ -69,8 +70,8 @@ TEST_F(CaseDb, Meta) {
   EXPECT_EQ(q.rows("SELECT key, value FROM meta ORDER BY rowid"),
             (std::vector<std::string>{"schema_version|1", "vigil_version|0.1.0",
                                       "first_event|2026-10-01T00:00:03.5000000Z",
-                                      "last_event|2026-10-04T23:59:59.0000000Z",
-                                      "events|1234567", "detections|42", "inventory_given|1"}));
+                                      "last_event|2026-10-04T23:59:59.0000000Z", "events|1234567",
+                                      "detections|42", "inventory_given|1"}));
   EXPECT_EQ(q.one("PRAGMA user_version"), "1");
   EXPECT_EQ(q.one("SELECT typeof(value) FROM meta WHERE key = 'events'"), "integer");
 }
@@ -80,14 +81,12 @@ TEST_F(CaseDb, Incidents) {
   Query q(path_);
   EXPECT_EQ(q.rows("SELECT id, position, classification, round(confidence, 3), first_seen, "
                    "last_seen, step_count FROM incidents ORDER BY position"),
-            (std::vector<std::string>{
-                "INC-001|1|espionage|0.85|2026-10-02T08:15:02.1234567Z|"
-                "2026-10-02T10:20:00.0000000Z|3",
-                "INC-002|2|commodity|0.5|2026-10-03T12:00:00.0000000Z|"
-                "2026-10-03T12:00:00.0000000Z|1"}));
+            (std::vector<std::string>{"INC-001|1|espionage|0.85|2026-10-02T08:15:02.1234567Z|"
+                                      "2026-10-02T10:20:00.0000000Z|3",
+                                      "INC-002|2|commodity|0.5|2026-10-03T12:00:00.0000000Z|"
+                                      "2026-10-03T12:00:00.0000000Z|1"}));
   EXPECT_EQ(q.rows("SELECT incident_id, host FROM incident_hosts ORDER BY 1, 2"),
-            (std::vector<std::string>{"INC-001|srv-fs01.court.local",
-                                      "INC-001|ws-0412.court.local",
+            (std::vector<std::string>{"INC-001|srv-fs01.court.local", "INC-001|ws-0412.court.local",
                                       "INC-002|web-01.court.local"}));
   EXPECT_EQ(q.rows("SELECT incident_id, account FROM incident_accounts"),
             (std::vector<std::string>{"INC-001|m.keller@court.local"}));
@@ -104,11 +103,10 @@ TEST_F(CaseDb, StepsWithTheirEvidence) {
   Query q(path_);
   EXPECT_EQ(q.rows("SELECT incident_id, position, rule_id, source, record, file_offset "
                    "FROM step_evidence ORDER BY incident_id, position"),
-            (std::vector<std::string>{
-                "INC-001|1|r-0004|logs/WS-0412/Security.evtx|9001|69632",
-                "INC-001|2|r-0001|logs/WS-0412/Security.evtx|9050|73728",
-                "INC-001|3|r-0002|logs/SRV-FS01/System.evtx|77|4096",
-                "INC-002|1|r-0009|logs/web/access.log.gz|5120|811008"}));
+            (std::vector<std::string>{"INC-001|1|r-0004|logs/WS-0412/Security.evtx|9001|69632",
+                                      "INC-001|2|r-0001|logs/WS-0412/Security.evtx|9050|73728",
+                                      "INC-001|3|r-0002|logs/SRV-FS01/System.evtx|77|4096",
+                                      "INC-002|1|r-0009|logs/web/access.log.gz|5120|811008"}));
   // Lists of one step are JSON arrays that json_each can open.
   EXPECT_EQ(q.rows("SELECT s.position, j.value FROM steps s, json_each(s.techniques) j "
                    "WHERE s.incident_id = 'INC-001' ORDER BY 1"),
@@ -118,7 +116,9 @@ TEST_F(CaseDb, StepsWithTheirEvidence) {
   EXPECT_EQ(q.one("SELECT object FROM step_evidence WHERE rule_id = 'r-0001'"),
             "<script>alert('x')</script> & \"quoted\"");
   EXPECT_EQ(q.one("SELECT object FROM step_evidence WHERE rule_id = 'r-0002'"),
-            "bad\x01" "bytes\xEF\xBF\xBD" "end");
+            "bad\x01"
+            "bytes\xEF\xBF\xBD"
+            "end");
 }
 
 TEST_F(CaseDb, SimilarGroupsDetectionsInputs) {
@@ -139,10 +139,9 @@ TEST_F(CaseDb, Attempts) {
   ASSERT_TRUE(write_case_db(sample_findings(), path_).ok());
   Query q(path_);
   EXPECT_EQ(q.rows("SELECT date, category, count FROM attempts ORDER BY date, category"),
-            (std::vector<std::string>{"2026-10-01|brute_force|412", "2026-10-01|scanning|35",
-                                      "2026-10-02|exploitation|7",
-                                      "2026-10-04|denial_of_service|900",
-                                      "2026-10-04|password_spraying|30"}));
+            (std::vector<std::string>{
+                "2026-10-01|brute_force|412", "2026-10-01|scanning|35", "2026-10-02|exploitation|7",
+                "2026-10-04|denial_of_service|900", "2026-10-04|password_spraying|30"}));
   EXPECT_EQ(q.rows("SELECT rank, address, count FROM attempt_sources "
                    "WHERE date = '2026-10-01' AND category = 'brute_force' ORDER BY rank"),
             (std::vector<std::string>{"1|198.51.100.7|400", "2|198.51.100.8|12"}));

@@ -26,8 +26,7 @@ namespace vigil::report {
 std::string html_report(const assess::Findings& findings);
 
 // Writes html_report() to `path` through a temporary file beside it.
-Result<void> write_html_report(const assess::Findings& findings,
-                               const std::filesystem::path& path);
+Result<void> write_html_report(const assess::Findings& findings, const std::filesystem::path& path);
 
 // Appends text for HTML content or a quoted attribute: & < > " ' escaped,
 // invalid UTF-8 and control characters (other than tab and line ends)
