@@ -49,11 +49,12 @@ std::string host_of(const detect::Detection& d) {
   return host != nullptr ? lower(*host) : std::string();
 }
 
-std::vector<std::string> accounts_of(const detect::Detection& d, const AccountNormaliser& n) {
+std::vector<std::string> accounts_of(const detect::Detection& d, const AccountNormaliser& n,
+                                     std::string_view host) {
   std::vector<std::string> out;
   auto add = [&](const std::string* user, const std::string* domain) {
     if (user == nullptr) return;
-    std::string account = n.normalise(*user, domain != nullptr ? *domain : std::string_view());
+    std::string account = n.normalise(*user, domain != nullptr ? *domain : std::string_view(), host);
     if (!account.empty()) out.push_back(std::move(account));
   };
   add(d.field("SubjectUserName"), d.field("SubjectDomainName"));
@@ -95,7 +96,8 @@ AccountNormaliser::AccountNormaliser(std::span<const std::string> hosts) {
   dns_domains_.assign(domains.begin(), domains.end());
 }
 
-std::string AccountNormaliser::normalise(std::string_view user, std::string_view domain) const {
+std::string AccountNormaliser::normalise(std::string_view user, std::string_view domain,
+                                         std::string_view host) const {
   std::string u = lower(user);
   std::string dom = lower(domain);
   if (const size_t slash = u.find('\\'); slash != std::string::npos) {
@@ -110,6 +112,11 @@ std::string AccountNormaliser::normalise(std::string_view user, std::string_view
     return {};
   }
   if (dom == "-") dom.clear();
+  if (dom.empty()) {
+    if (const size_t dot = host.find('.'); dot != std::string_view::npos && dot + 1 < host.size()) {
+      dom = lower(host.substr(dot + 1));
+    }
+  }
   if (!dom.empty() && dom.find('.') == std::string::npos) {
     for (const std::string& dns : dns_domains_) {
       if (dns.substr(0, dns.find('.')) == dom) {
@@ -121,6 +128,38 @@ std::string AccountNormaliser::normalise(std::string_view user, std::string_view
   return dom.empty() ? u : u + "@" + dom;
 }
 
+namespace {
+
+IncidentStep correlation_step(const InvestigationInput& input, const detect::RuleSet& rules,
+                              const CorrelationHit& hit, const correlate::IncidentDetection& m) {
+  const detect::RuleInfo& info = rules.correlations()[hit.correlation].info;
+  IncidentStep step;
+  step.timestamp = hit.last;
+  step.host = m.host;
+  step.accounts = m.accounts;
+  step.rule_id = info.id;
+  step.rule_title = info.title;
+  step.level = detect::level_name(info.level);
+  step.author = info.author;
+  for (const correlate::Technique* t : m.techniques) step.techniques.push_back(t->id);
+  for (const correlate::Tactic* t : m.tactics) step.tactics.push_back(t->shortname);
+  Evidence& e = step.evidence;
+  if (!hit.events.empty()) {
+    const CorrelationHit::Event& first = hit.events.front();
+    e.source = first.source < input.inputs.size() ? input.inputs[first.source].path : std::string();
+    e.record = first.record;
+  }
+  e.timestamp = hit.first;
+  e.host = m.host;
+  e.account = m.accounts.empty() ? std::string() : m.accounts.front();
+  e.action = info.title;
+  e.object = std::to_string(hit.events_total) + " events";
+  for (const auto& [field, value] : hit.group) e.object += ", " + field + "=" + value;
+  return step;
+}
+
+}  // namespace
+
 Findings build_findings(const InvestigationInput& input, const detect::RuleSet& rules,
                         std::string_view vigil_version) {
   const correlate::AttackTable& attack = correlate::AttackTable::builtin();
@@ -129,7 +168,6 @@ Findings build_findings(const InvestigationInput& input, const detect::RuleSet& 
   f.first_event = input.first;
   f.last_event = input.last;
   f.events = input.events;
-  f.detections = input.detections.size();
   f.inputs = input.inputs;
   f.attempts = input.attempts;
 
@@ -140,31 +178,76 @@ Findings build_findings(const InvestigationInput& input, const detect::RuleSet& 
 
   // Per rule: its ATT&CK meaning, resolved once.
   std::vector<std::optional<correlate::TagAttack>> tags(rules.size());
+  std::vector<std::optional<correlate::TagAttack>> correlation_tags(rules.correlations().size());
+  const auto attempt_only = [](const correlate::TagAttack& t) {
+    return !t.techniques.empty() &&
+           std::all_of(t.techniques.begin(), t.techniques.end(),
+                       [](const correlate::Technique* x) { return attempt_technique(*x); });
+  };
   std::map<uint32_t, uint64_t> per_rule;
   std::vector<correlate::IncidentDetection> members;
-  members.reserve(input.detections.size());
+  members.reserve(input.detections.size() + input.correlations.size());
   for (size_t i = 0; i < input.detections.size(); ++i) {
     const detect::Detection& d = input.detections[i];
-    ++per_rule[d.rule];
+    const bool reported = d.rule >= input.reported.size() || input.reported[d.rule] != 0;
+    if (reported) ++per_rule[d.rule];
     auto& t = tags[d.rule];
     if (!t) t = attack.resolve_tags(rules.rule(d.rule).info.tags);
     correlate::IncidentDetection m;
     m.id = i;
     m.timestamp = d.timestamp;
     m.host = host_of(d);
-    m.accounts = accounts_of(d, accounts);
+    m.accounts = accounts_of(d, accounts, m.host);
     m.address = address_of(d);
     m.techniques = t->techniques;
     m.tactics = t->tactics;
-    m.attempt_only = !t->techniques.empty() &&
-                     std::all_of(t->techniques.begin(), t->techniques.end(),
-                                 [](const correlate::Technique* x) { return attempt_technique(*x); });
+    // Detections that only feed a correlation, and informational ones, are
+    // context, not steps of an attack: they never make or join an incident.
+    m.attempt_only = !reported || rules.rule(d.rule).info.level == detect::Level::kInformational ||
+                     attempt_only(*t);
+    members.push_back(std::move(m));
+  }
+  for (size_t k = 0; k < input.correlations.size(); ++k) {
+    const CorrelationHit& hit = input.correlations[k];
+    const detect::Correlation& c = rules.correlations()[hit.correlation];
+    auto& t = correlation_tags[hit.correlation];
+    if (!t) t = attack.resolve_tags(c.info.tags);
+    correlate::IncidentDetection m;
+    m.id = input.detections.size() + k;
+    m.timestamp = hit.last;
+    m.host = hit.host;
+    for (const auto& [field, value] : hit.group) {
+      if (field.ends_with("UserName") || field == "User" || field == "user" || field == "actor") {
+        std::string domain;
+        for (const auto& [other, other_value] : hit.group) {
+          if (field.ends_with("UserName") &&
+              other == field.substr(0, field.size() - 8) + "DomainName") {
+            domain = other_value;
+          }
+        }
+        std::string a = accounts.normalise(value, domain, hit.host);
+        if (!a.empty()) m.accounts.push_back(std::move(a));
+      } else if (field == "IpAddress" || field == "src_ip" || field == "c-ip") {
+        m.address = value;
+      }
+    }
+    m.techniques = t->techniques;
+    m.tactics = t->tactics;
+    m.attempt_only = c.info.level == detect::Level::kInformational || attempt_only(*t);
     members.push_back(std::move(m));
   }
   for (const auto& [rule, count] : per_rule) {
     const detect::RuleInfo& info = rules.rule(rule).info;
     f.rules.push_back({info.id, info.title, detect::level_name(info.level), count});
   }
+  std::map<uint32_t, uint64_t> per_correlation;
+  for (const CorrelationHit& hit : input.correlations) ++per_correlation[hit.correlation];
+  for (const auto& [index, count] : per_correlation) {
+    const detect::RuleInfo& info = rules.correlations()[index].info;
+    f.rules.push_back({info.id, info.title, detect::level_name(info.level), count});
+  }
+  f.detections = 0;
+  for (const RuleCount& r : f.rules) f.detections += r.count;
   std::stable_sort(f.rules.begin(), f.rules.end(), [](const RuleCount& a, const RuleCount& b) {
     return a.count != b.count ? a.count > b.count : a.rule_id < b.rule_id;
   });
@@ -196,8 +279,12 @@ Findings build_findings(const InvestigationInput& input, const detect::RuleSet& 
       technique_ids.push_back(t->id);
     }
     for (const uint64_t index : group.detections) {
-      const detect::Detection& d = input.detections[index];
       const correlate::IncidentDetection& m = members[index];
+      if (index >= input.detections.size()) {
+        inc.steps.push_back(correlation_step(input, rules, input.correlations[index - input.detections.size()], m));
+        continue;
+      }
+      const detect::Detection& d = input.detections[index];
       const detect::RuleInfo& info = rules.rule(d.rule).info;
       IncidentStep step;
       step.timestamp = d.timestamp;

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cctype>
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
@@ -28,7 +29,10 @@
 #include "vigil/assess/investigation.h"
 #include "vigil/correlate/attempts.h"
 #include "vigil/correlate/logons.h"
+#include "vigil/report/correlation_feed.h"
 #include "vigil/report/findings_json.h"
+#include "vigil/report/record.h"
+#include "vigil/report/sorter.h"
 #include "vigil/report/html_report.h"
 #include "vigil/detect/detection.h"
 #include "vigil/detect/matcher.h"
@@ -54,13 +58,15 @@ struct Worker {
   correlate::LogonCollector logons;
 };
 
-// One unit's detections, in input order.
+// One unit's events with detections, encoded (report/record.h), in input order.
 struct Batch {
-  std::vector<detect::Detection> detections;
+  std::string bytes;
+  std::vector<std::pair<report::SortKey, std::pair<size_t, size_t>>> records;  // key, (begin, size)
   uint64_t events = 0;
   Timestamp first, last;
   void clear() {
-    detections.clear();
+    bytes.clear();
+    records.clear();
     events = 0;
     first = last = Timestamp{};
   }
@@ -128,17 +134,27 @@ int run_investigate(const InvestigateOptions& opt) {
     }
     worker.attempts.add(e);
     worker.logons.add(e);
-    for (uint32_t rule : worker.matcher.match(e)) {
-      batch.detections.push_back(detect::make_detection(rule, e, names));
-    }
+    const auto hits = worker.matcher.match(e);
+    if (hits.empty()) return;
+    const size_t begin = batch.bytes.size();
+    report::encode_record(e, hits, batch.bytes);
+    batch.records.push_back(
+        {{e.timestamp.ticks, e.source.source_id, e.source.offset, e.source.record_id, 0},
+         {begin, batch.bytes.size() - begin}});
   };
+  std::string encoded;  // every event with detections, encoded
+  std::vector<std::pair<report::SortKey, std::pair<size_t, size_t>>> keys;
   const auto consume = [&](uint32_t source, const Batch& batch, uint64_t records, uint64_t damaged) {
     data.inputs[source].records += records;
     data.inputs[source].damaged += damaged;
     data.events += batch.events;
     if (batch.first.is_set() && (!data.first.is_set() || batch.first < data.first)) data.first = batch.first;
     if (batch.last.is_set() && (!data.last.is_set() || data.last < batch.last)) data.last = batch.last;
-    data.detections.insert(data.detections.end(), batch.detections.begin(), batch.detections.end());
+    for (const auto& [key, span] : batch.records) {
+      keys.push_back({key, {encoded.size() + span.first, span.second}});
+      keys.back().first.sequence = keys.size();
+    }
+    encoded.append(batch.bytes);
   };
   const auto clear = [&] { progress.clear(); };
   evtx::scan<Batch>(
@@ -181,7 +197,49 @@ int run_investigate(const InvestigateOptions& opt) {
   data.attempts = workers[0]->attempts.finish(5);
   data.logons = workers[0]->logons.links();
   data.addresses = workers[0]->logons.addresses();
-  std::sort(data.detections.begin(), data.detections.end(), detect::detection_before);
+  // Detections in output order; correlation rules see them in that order.
+  std::sort(keys.begin(), keys.end());
+  auto feed = report::CorrelationFeed::create(rules, names);
+  std::vector<report::FeedAlert> alerts;
+  report::EventRecord record;
+  for (const auto& [key, span] : keys) {
+    if (!report::decode_record(std::string_view(encoded).substr(span.first, span.second), record)) {
+      continue;
+    }
+    for (uint32_t rule : record.rules) {
+      detect::Detection& d = data.detections.emplace_back();
+      d.rule = rule;
+      d.timestamp = record.timestamp;
+      d.source = record.source;
+      for (const report::RecordField& field : record.fields) {
+        d.fields.push_back({std::string(names.name(field.name)), std::string(field.value)});
+      }
+      if (feed && feed->uses(rule)) feed->add(record, rule, alerts);
+    }
+  }
+  data.reported.assign(rules.size(), 1);
+  if (feed) {
+    feed->finish(alerts);
+    for (uint32_t rule = 0; rule < rules.size(); ++rule) {
+      data.reported[rule] = feed->reports_on_its_own(rule) ? 1 : 0;
+    }
+  }
+  for (const report::FeedAlert& alert : alerts) {
+    assess::CorrelationHit& hit = data.correlations.emplace_back();
+    hit.correlation = alert.correlation;
+    hit.first = alert.first;
+    hit.last = alert.last;
+    hit.host = alert.computer;
+    std::transform(hit.host.begin(), hit.host.end(), hit.host.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    hit.group = alert.group;
+    for (const report::FeedAlert::Event& e : alert.events) hit.events.push_back({e.source, e.record_id});
+    hit.events_total = alert.events_total;
+  }
+  std::stable_sort(data.correlations.begin(), data.correlations.end(),
+                   [](const assess::CorrelationHit& a, const assess::CorrelationHit& b) {
+                     return a.last.ticks < b.last.ticks;
+                   });
 
   const assess::Findings findings = assess::build_findings(data, rules, kVigilVersion);
   progress.clear();

@@ -150,7 +150,7 @@ void AttemptCounter::add(const Event& event) {
     return;
   }
   const std::string_view kind = event.text(field::kSourceFormat, a_);
-  if (kind == "web") {
+  if (kind == "webserver" || kind == "web") {
     add_web(event, a_);
   } else if (kind == "zeek") {
     if (event.text(f_.zeek_path, b_) == "conn") add_conn(event, b_);

@@ -26,7 +26,7 @@ class AttemptsTest : public ::testing::Test {
   }
   Event web(const char* time, const std::string& ip, const std::string& uri,
             const std::string& status = "200", const std::string& agent = "Mozilla/5.0") {
-    return make(time, {{"_source_format", "web"},
+    return make(time, {{"_source_format", "webserver"},
                        {"c-ip", ip},
                        {"cs-uri", uri},
                        {"sc-status", status},

@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "vigil/assess/findings.h"
@@ -17,12 +18,31 @@
 
 namespace vigil::assess {
 
+// A Sigma correlation rule's alert (brute force, many files read, ...).
+struct CorrelationHit {
+  uint32_t correlation = 0;  // index into RuleSet::correlations()
+  Timestamp first;
+  Timestamp last;
+  std::string host;  // lower case; empty when unknown
+  std::vector<std::pair<std::string, std::string>> group;  // group-by field -> value
+  struct Event {
+    uint32_t source = 0;  // input index
+    uint64_t record = 0;
+  };
+  std::vector<Event> events;  // the first contributing events
+  uint64_t events_total = 0;
+};
+
 struct InvestigationInput {
   std::vector<InputSummary> inputs;  // by source id
   uint64_t events = 0;
   Timestamp first;
   Timestamp last;
   std::vector<detect::Detection> detections;  // sorted by detect::detection_before
+  // Per rule: false when its detections only feed a correlation (Sigma's
+  // `generate: false`): they count there, not on their own.
+  std::vector<char> reported;
+  std::vector<CorrelationHit> correlations;  // by last event time
   std::vector<correlate::AttemptDay> attempts;
   std::vector<correlate::LogonLink> logons;  // accounts as logged (DOMAIN\user)
   std::vector<correlate::HostAddress> addresses;
@@ -39,7 +59,10 @@ class AccountNormaliser {
   // Empty for what is not a person's or a service's identity: machine
   // accounts (`$`), SYSTEM, LOCAL/NETWORK SERVICE, ANONYMOUS LOGON, window
   // manager and font driver sessions, `-`.
-  std::string normalise(std::string_view user, std::string_view domain = {}) const;
+  // An account logged without a domain on a machine of a DNS domain
+  // (`host` an FQDN) is taken to be of that domain.
+  std::string normalise(std::string_view user, std::string_view domain = {},
+                        std::string_view host = {}) const;
 
  private:
   std::vector<std::string> dns_domains_;  // sorted
