@@ -668,7 +668,12 @@ Result<LocationPattern> LocationPattern::compile(std::string_view pattern) {
     const size_t colon = pattern.find(':');
     const size_t separator = pattern.find_first_of("/\\");
     if (colon != std::string_view::npos && colon > 0 && colon < separator) {
-      return pattern_error("unknown location kind '" + std::string(pattern.substr(0, colon + 1)) +
+      const std::string_view kind = pattern.substr(0, colon + 1);
+      if (kind == "http:" || kind == "https:") {
+        return pattern_error("a web address is written url: and its path, without scheme and "
+                             "host (url:/cases/**)", 0);
+      }
+      return pattern_error("unknown location kind '" + std::string(kind) +
                                "' (a path, url: or object:)", 0);
     }
     return pattern_error("not a location: a pattern is a Windows path (D:\\...), a UNC path "

@@ -60,6 +60,7 @@ TEST(LocationPattern, RejectsBadPatternsWithTheirOffset) {
       {"/srv/**b", "whole path segment", 5},
       {"/srv/***", "whole path segment", 5},
       {"s3:bucket/**", "unknown location kind 's3:'", 0},
+      {"https://www.court.example/**", "url: and its path", 0},
       {"cases/**", "not a location", 0},
       {"*.pdf", "not a location", 0},
       {"url:cases", "starts with '/'", 4},
