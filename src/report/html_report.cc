@@ -435,10 +435,13 @@ void write_step_row(std::string& out, const IncidentStep& step) {
 }
 
 void write_chain(std::string& out, const Incident& incident) {
-  // Tactics in the incident's kill-chain order; a step stands under its
-  // first tactic. Tactics the incident does not list come after, in the
+  // Tactics in the incident's kill-chain order (each once); a step stands
+  // under its first tactic. Tactics the incident does not list come after, in the
   // order steps name them, and steps without any tactic last.
-  std::vector<std::string> order = incident.tactics;
+  std::vector<std::string> order;
+  for (const std::string& tactic : incident.tactics) {
+    if (std::find(order.begin(), order.end(), tactic) == order.end()) order.push_back(tactic);
+  }
   for (const IncidentStep& step : incident.steps) {
     if (!step.tactics.empty() &&
         std::find(order.begin(), order.end(), step.tactics.front()) == order.end()) {

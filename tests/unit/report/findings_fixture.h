@@ -156,6 +156,55 @@ inline assess::Findings sample_findings() {
   return f;
 }
 
+// Calls `change` on every free-text value of the findings (not dates,
+// categories or numbers), in a fixed order: for tests that fill them with
+// hostile bytes.
+template <class F>
+void for_each_text(assess::Findings& f, F&& change) {
+  auto evidence = [&](assess::Evidence& e) {
+    for (std::string* text : {&e.source, &e.host, &e.account, &e.action, &e.object}) {
+      change(*text);
+    }
+  };
+  change(f.vigil_version);
+  for (auto& input : f.inputs) change(input.path), change(input.format);
+  for (auto& rule : f.rules) change(rule.rule_id), change(rule.title), change(rule.level);
+  for (auto& incident : f.incidents) {
+    for (std::string* text : {&incident.id, &incident.classification}) change(*text);
+    for (auto* list : {&incident.reasons, &incident.hosts, &incident.accounts, &incident.addresses,
+                       &incident.tactics}) {
+      for (std::string& text : *list) change(text);
+    }
+    for (auto& technique : incident.techniques) {
+      change(technique.id), change(technique.name), change(technique.tactic);
+    }
+    for (auto& step : incident.steps) {
+      for (std::string* text :
+           {&step.host, &step.rule_id, &step.rule_title, &step.level, &step.author}) {
+        change(*text);
+      }
+      for (auto* list : {&step.accounts, &step.techniques, &step.tactics}) {
+        for (std::string& text : *list) change(text);
+      }
+      evidence(step.evidence);
+    }
+    for (auto& group : incident.similar_groups) {
+      change(group.id), change(group.name);
+      for (std::string& text : group.shared_techniques) change(text);
+    }
+  }
+  for (auto& day : f.attempts) {
+    for (auto& source : day.top_sources) change(source.address);
+  }
+  for (auto& violation : f.need_to_know) {
+    for (std::string* text : {&violation.account, &violation.role, &violation.asset,
+                              &violation.asset_description, &violation.sensitivity}) {
+      change(*text);
+    }
+    for (auto& e : violation.evidence) evidence(e);
+  }
+}
+
 inline std::string read_text(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream text;

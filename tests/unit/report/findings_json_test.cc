@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <limits>
+#include <random>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -129,6 +130,29 @@ TEST(FindingsJson, WritesTheFile) {
   EXPECT_FALSE(failed.ok());
   EXPECT_EQ(failed.error().code, Errc::kIoError);
   std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace vigil::report
+
+namespace vigil::report {
+namespace {
+
+// Random bytes in every text field: always one valid JSON document with the
+// same shape.
+TEST(FindingsJson, RandomBytesStayValidJson) {
+  std::mt19937 random(20261129);
+  for (int round = 0; round < 200; ++round) {
+    assess::Findings hostile = sample_findings();
+    findings_test::for_each_text(hostile, [&](std::string& text) {
+      text.assign(random() % 40, '\0');
+      for (char& c : text) c = static_cast<char>(random());
+    });
+    const std::string text = findings_json(hostile);
+    ASSERT_TRUE(Json::accept(text)) << "round " << round;
+    const Json doc = Json::parse(text);
+    ASSERT_EQ(doc["incidents"][0]["steps"].size(), 3u);
+  }
 }
 
 }  // namespace

@@ -4,11 +4,13 @@
 
 #include "vigil/report/html_report.h"
 
+#include <random>
 #include <regex>
 
 #include <gtest/gtest.h>
 
 #include "findings_fixture.h"
+#include "vigil/core/utf.h"
 
 namespace vigil::report {
 namespace {
@@ -56,6 +58,11 @@ TEST(HtmlReport, ChainInKillChainOrder) {
   // INC-002's step has no tactic.
   EXPECT_NE(page.find("data-tactic=\"none\""), std::string::npos);
   EXPECT_NE(page.find("evidence, not attribution"), std::string::npos);
+
+  // A tactic named twice still gets one group.
+  assess::Findings twice = sample_findings();
+  twice.incidents[0].tactics.push_back("discovery");
+  EXPECT_EQ(count(html_report(twice), "data-tactic=\"discovery\""), 1u);
 }
 
 TEST(HtmlReport, OneBarGroupPerDayGapsIncluded) {
@@ -129,6 +136,38 @@ TEST(HtmlReport, WritesTheFile) {
   ASSERT_TRUE(write_html_report(sample_findings(), dir / "report.html").ok());
   EXPECT_EQ(findings_test::read_text(dir / "report.html"), html_report(sample_findings()));
   std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace vigil::report
+
+namespace vigil::report {
+namespace {
+
+// Random bytes in every text field: the page keeps exactly the markup it has
+// with harmless text (same number of '<'), so no value opened an element.
+TEST(HtmlReport, RandomBytesNeverBecomeMarkup) {
+  // Distinct harmless values, as random ones are: the page's structure
+  // depends on which values are equal (tactics, classes) and empty.
+  assess::Findings plain = sample_findings();
+  int serial = 0;
+  findings_test::for_each_text(plain, [&](std::string& text) { text = std::to_string(++serial); });
+  const size_t tags = count(html_report(plain), "<");
+  std::mt19937 random(20261129);
+  for (int round = 0; round < 200; ++round) {
+    assess::Findings hostile = sample_findings();
+    findings_test::for_each_text(hostile, [&](std::string& text) {
+      text.assign(1 + random() % 40, '\0');
+      for (char& c : text) {
+        // Markup characters often, any byte at all otherwise.
+        const uint32_t pick = random() % 8;
+        c = pick == 0 ? '<' : pick == 1 ? '"' : pick == 2 ? '&' : static_cast<char>(random());
+      }
+    });
+    const std::string page = html_report(hostile);
+    ASSERT_EQ(count(page, "<"), tags) << "round " << round;
+    ASSERT_TRUE(is_valid_utf8(page)) << "round " << round;
+  }
 }
 
 }  // namespace

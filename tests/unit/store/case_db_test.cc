@@ -5,12 +5,14 @@
 
 #include <sqlite3.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include "../report/findings_fixture.h"
+#include "vigil/core/utf.h"
 
 namespace vigil::store {
 namespace {
@@ -202,6 +204,26 @@ TEST_F(CaseDb, UnwritableFolder) {
   const auto result = write_case_db(sample_findings(), dir_ / "missing" / "case.db");
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.error().code, Errc::kIoError);
+}
+
+TEST_F(CaseDb, RandomBytesAreStoredAsValidText) {
+  std::mt19937 random(20261129);
+  for (int round = 0; round < 20; ++round) {
+    assess::Findings hostile = sample_findings();
+    findings_test::for_each_text(hostile, [&](std::string& text) {
+      text.assign(random() % 40, '\0');
+      for (char& c : text) c = static_cast<char>(random());
+    });
+    // Set members and keys must stay distinct for the keys to hold.
+    hostile.incidents[1].id = hostile.incidents[0].id + "2";
+    const auto result = write_case_db(hostile, path_);
+    ASSERT_TRUE(result.ok()) << "round " << round << ": " << result.error().to_string();
+    Query q(path_);
+    EXPECT_EQ(q.one("SELECT count(*) FROM step_evidence"), "4");
+    for (const std::string& object : q.rows("SELECT object FROM evidence")) {
+      EXPECT_TRUE(is_valid_utf8(object));
+    }
+  }
 }
 
 }  // namespace
