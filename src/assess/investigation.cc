@@ -4,7 +4,9 @@
 #include <cctype>
 #include <map>
 #include <set>
+#include <tuple>
 
+#include "vigil/core/limits.h"
 #include "vigil/correlate/attack.h"
 #include "vigil/correlate/attribution.h"
 
@@ -156,6 +158,127 @@ IncidentStep correlation_step(const InvestigationInput& input, const detect::Rul
   e.object = std::to_string(hit.events_total) + " events";
   for (const auto& [field, value] : hit.group) e.object += ", " + field + "=" + value;
   return step;
+}
+
+// Need-to-know violations from the accesses outside role, and one `insider`
+// incident per account that made them: a legitimate account reading what its
+// role does not cover is the insider pattern, with or without detections.
+void need_to_know(const InvestigationInput& input, const AccountNormaliser& accounts, Findings& f) {
+  f.inventory_given = true;
+  const Inventory& inventory = *input.inventory;
+  // One account may be logged in several spellings (COURT\x, x): merged.
+  std::map<std::pair<std::string, uint32_t>, OutOfRole> merged;
+  for (const OutOfRole& o : input.out_of_role) {
+    const std::string account = accounts.normalise(o.account, {}, o.host);
+    if (account.empty()) continue;
+    auto [it, inserted] = merged.try_emplace({account, o.asset}, o);
+    if (inserted) continue;
+    OutOfRole& m = it->second;
+    m.count += o.count;
+    m.first = std::min(m.first, o.first);
+    m.last = std::max(m.last, o.last);
+    m.evidence.insert(m.evidence.end(), o.evidence.begin(), o.evidence.end());
+    std::sort(m.evidence.begin(), m.evidence.end(), [](const auto& a, const auto& b) {
+      return std::tie(a.timestamp.ticks, a.source, a.offset, a.record) <
+             std::tie(b.timestamp.ticks, b.source, b.offset, b.record);
+    });
+    if (m.evidence.size() > limits::kEvidencePerFinding) m.evidence.resize(limits::kEvidencePerFinding);
+  }
+  // An intruder reading with a stolen account is the intrusion's collection,
+  // not that account's owner overstepping a role: accesses of an account an
+  // intrusion used, during it (a day either side), are left to the incident.
+  const auto intrusion_account = [&](const std::string& account, const OutOfRole& o) {
+    const int64_t margin = 24LL * 3600 * Timestamp::kTicksPerSecond;
+    for (const Incident& inc : f.incidents) {
+      if (inc.classification == "commodity") continue;
+      if (!std::binary_search(inc.accounts.begin(), inc.accounts.end(), account)) continue;
+      if (o.first.ticks <= inc.last_seen.ticks + margin && inc.first_seen.ticks - margin <= o.last.ticks) {
+        return true;
+      }
+    }
+    return false;
+  };
+  std::map<std::string, std::vector<const OutOfRole*>> by_account;
+  for (const auto& [key, o] : merged) {
+    if (!intrusion_account(key.first, o)) by_account[key.first].push_back(&o);
+  }
+  for (const auto& [account, list] : by_account) {
+    const IdentityLookup who = inventory.identity(list.front()->account);
+    const std::string role = who.identity != nullptr ? who.identity->role : std::string();
+    Incident inc;
+    inc.classification = "insider";
+    inc.confidence = 0.6;
+    inc.accounts = {account};
+    uint64_t reads = 0;
+    std::vector<std::string> assets;
+    for (const OutOfRole* o : list) {
+      const Asset& asset = inventory.assets()[o->asset];
+      NeedToKnowViolation v;
+      v.account = account;
+      v.role = role;
+      v.asset = asset.id;
+      v.asset_description = asset.description;
+      v.sensitivity = sensitivity_name(asset.sensitivity);
+      v.first_seen = o->first;
+      v.last_seen = o->last;
+      v.accesses = o->count;
+      for (const OutOfRole::Access& a : o->evidence) {
+        Evidence e;
+        e.source = a.source < input.inputs.size() ? input.inputs[a.source].path : std::string();
+        e.record = a.record;
+        e.offset = a.offset;
+        e.timestamp = a.timestamp;
+        e.host = a.host;
+        e.account = account;
+        e.action = a.action;
+        e.object = a.object;
+        IncidentStep step;
+        step.timestamp = a.timestamp;
+        step.host = a.host;
+        step.accounts = {account};
+        step.rule_id = "need-to-know";
+        step.rule_title = "Read outside the role: " + asset.id;
+        step.level = "medium";
+        step.author = "vigil";
+        step.evidence = e;
+        inc.steps.push_back(std::move(step));
+        if (!a.host.empty()) inc.hosts.push_back(a.host);
+        v.evidence.push_back(std::move(e));
+      }
+      reads += o->count;
+      assets.push_back(asset.id);
+      if (!inc.first_seen.is_set() || o->first < inc.first_seen) inc.first_seen = o->first;
+      if (!inc.last_seen.is_set() || inc.last_seen < o->last) inc.last_seen = o->last;
+      f.need_to_know.push_back(std::move(v));
+    }
+    std::sort(inc.steps.begin(), inc.steps.end(), [](const IncidentStep& a, const IncidentStep& b) {
+      return a.timestamp.ticks < b.timestamp.ticks;
+    });
+    std::sort(inc.hosts.begin(), inc.hosts.end());
+    inc.hosts.erase(std::unique(inc.hosts.begin(), inc.hosts.end()), inc.hosts.end());
+    std::string asset_list;
+    for (size_t i = 0; i < assets.size(); ++i) asset_list += (i > 0 ? ", " : "") + assets[i];
+    inc.reasons.push_back(account + (role.empty() ? "" : " (role " + role + ")") + " read " +
+                          std::to_string(reads) + " times " + std::to_string(assets.size()) +
+                          " asset" + (assets.size() == 1 ? "" : "s") +
+                          " the role does not cover: " + asset_list + ".");
+    inc.reasons.push_back("A legitimate account using its access beyond its role; no intrusion "
+                          "technique is needed for this pattern.");
+    f.incidents.push_back(std::move(inc));
+  }
+  std::sort(f.need_to_know.begin(), f.need_to_know.end(),
+            [](const NeedToKnowViolation& a, const NeedToKnowViolation& b) {
+              return std::tie(a.account, a.asset) < std::tie(b.account, b.asset);
+            });
+  // Incidents by first time; ids follow that order.
+  std::stable_sort(f.incidents.begin(), f.incidents.end(), [](const Incident& a, const Incident& b) {
+    return a.first_seen.ticks < b.first_seen.ticks;
+  });
+  for (size_t i = 0; i < f.incidents.size(); ++i) {
+    char id[32];
+    std::snprintf(id, sizeof id, "INC-%03zu", i + 1);
+    f.incidents[i].id = id;
+  }
 }
 
 }  // namespace
@@ -313,6 +436,7 @@ Findings build_findings(const InvestigationInput& input, const detect::RuleSet& 
     }
     f.incidents.push_back(std::move(inc));
   }
+  if (input.inventory != nullptr) need_to_know(input, accounts, f);
   return f;
 }
 

@@ -26,7 +26,9 @@
 #include "commands.h"
 #include "exit_codes.h"
 #include "hunt_common.h"
+#include "vigil/assess/access.h"
 #include "vigil/assess/investigation.h"
+#include "vigil/assess/inventory.h"
 #include "vigil/correlate/attempts.h"
 #include "vigil/correlate/logons.h"
 #include "vigil/report/correlation_feed.h"
@@ -49,13 +51,16 @@ struct InvestigateOptions : CommonOptions {
 
 // One worker's share of the run.
 struct Worker {
-  Worker(FieldNames& names, const detect::RuleSet& rules)
-      : builder(names), matcher(rules), attempts(names), logons(names) {}
+  Worker(FieldNames& names, const detect::RuleSet& rules, const assess::Inventory* inventory)
+      : builder(names), matcher(rules), attempts(names), logons(names) {
+    if (inventory != nullptr) access = std::make_unique<assess::AccessCollector>(names, *inventory);
+  }
   evtx::EventBuilder builder;
   detect::Matcher matcher;
   Event event;
   correlate::AttemptCounter attempts;
   correlate::LogonCollector logons;
+  std::unique_ptr<assess::AccessCollector> access;  // with --inventory
 };
 
 // One unit's events with detections, encoded (report/record.h), in input order.
@@ -104,6 +109,19 @@ int run_investigate(const InvestigateOptions& opt) {
                  std::strerror(errno));
     return kExitInput;
   }
+  std::shared_ptr<const assess::Inventory> inventory;
+  if (!opt.inventory.empty()) {
+    auto result = assess::Inventory::load(opt.inventory);
+    if (!result.ok()) {
+      for (const assess::InventoryProblem& p : result.problems()) {
+        std::fprintf(stderr, "%s\n", p.to_string().c_str());
+      }
+      std::fprintf(stderr, "vigil: %s: %zu problems; nothing written\n", opt.inventory.c_str(),
+                   result.problems().size());
+      return kExitInput;
+    }
+    inventory = result.shared();
+  }
   FieldNames names;
   auto loaded = load_and_compile(opt, names);
   if (!loaded) return kExitInput;
@@ -116,7 +134,9 @@ int run_investigate(const InvestigateOptions& opt) {
 
   const unsigned threads = resolve_threads(opt.threads);
   std::vector<std::unique_ptr<Worker>> workers;
-  for (unsigned i = 0; i < threads; ++i) workers.push_back(std::make_unique<Worker>(names, rules));
+  for (unsigned i = 0; i < threads; ++i) {
+    workers.push_back(std::make_unique<Worker>(names, rules, inventory.get()));
+  }
   assess::InvestigationInput data;
   data.inputs.resize(inputs.files());
   for (size_t i = 0; i < inputs.files(); ++i) data.inputs[i].path = inputs.paths[i];
@@ -134,6 +154,7 @@ int run_investigate(const InvestigateOptions& opt) {
     }
     worker.attempts.add(e);
     worker.logons.add(e);
+    if (worker.access) worker.access->add(e);
     const auto hits = worker.matcher.match(e);
     if (hits.empty()) return;
     const size_t begin = batch.bytes.size();
@@ -193,6 +214,11 @@ int run_investigate(const InvestigateOptions& opt) {
   for (size_t i = 1; i < workers.size(); ++i) {
     workers[0]->attempts.merge(std::move(workers[i]->attempts));
     workers[0]->logons.merge(std::move(workers[i]->logons));
+    if (workers[0]->access) workers[0]->access->merge(std::move(*workers[i]->access));
+  }
+  if (inventory) {
+    data.inventory = inventory.get();
+    data.out_of_role = workers[0]->access->out_of_role();
   }
   data.attempts = workers[0]->attempts.finish(5);
   data.logons = workers[0]->logons.links();

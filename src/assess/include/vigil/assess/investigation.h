@@ -11,7 +11,9 @@
 #include <utility>
 #include <vector>
 
+#include "vigil/assess/access.h"
 #include "vigil/assess/findings.h"
+#include "vigil/assess/inventory.h"
 #include "vigil/correlate/incidents.h"
 #include "vigil/detect/detection.h"
 #include "vigil/detect/ruleset.h"
@@ -46,6 +48,9 @@ struct InvestigationInput {
   std::vector<correlate::AttemptDay> attempts;
   std::vector<correlate::LogonLink> logons;  // accounts as logged (DOMAIN\user)
   std::vector<correlate::HostAddress> addresses;
+  // With an inventory: accesses outside the reader's role.
+  const Inventory* inventory = nullptr;
+  std::vector<OutOfRole> out_of_role;
 };
 
 // Accounts in one spelling, `user@dns.domain` in lower case, whatever the log

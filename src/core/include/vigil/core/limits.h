@@ -156,4 +156,8 @@ inline constexpr size_t kReportMaxSummaryHosts = 64 * 1024;
 // Damage reports kept per input file before they are summarised as a count.
 inline constexpr size_t kMaxDiagnosticsPerFile = 1000;
 
+// Investigation: the pieces of evidence kept per need-to-know finding (the
+// earliest ones; the count covers them all).
+inline constexpr size_t kEvidencePerFinding = 20;
+
 }  // namespace vigil::limits

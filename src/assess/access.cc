@@ -1,0 +1,159 @@
+#include "vigil/assess/access.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "vigil/assess/need_to_know.h"
+#include "vigil/core/limits.h"
+
+namespace vigil::assess {
+
+namespace {
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string qualified(std::string_view user, std::string_view domain) {
+  if (domain.empty() || domain == "-") return std::string(user);
+  std::string out(domain);
+  out.push_back('\\');
+  out.append(user);
+  return out;
+}
+
+bool before(const OutOfRole::Access& a, const OutOfRole::Access& b) {
+  return std::tie(a.timestamp.ticks, a.source, a.offset, a.record) <
+         std::tie(b.timestamp.ticks, b.source, b.offset, b.record);
+}
+
+}  // namespace
+
+AccessCollector::AccessCollector(FieldNames& names, const Inventory& inventory)
+    : inventory_(&inventory) {
+  f_.subject_user = names.intern("SubjectUserName");
+  f_.subject_domain = names.intern("SubjectDomainName");
+  f_.share_name = names.intern("ShareName");
+  f_.relative_target = names.intern("RelativeTargetName");
+  f_.object_name = names.intern("ObjectName");
+  f_.target_filename = names.intern("TargetFilename");
+  f_.user = names.intern("User");
+  f_.actor = names.intern("actor");
+  f_.object = names.intern("object");
+  f_.action = names.intern("action");
+  f_.cs_username = names.intern("cs-username");
+  f_.uri_stem = names.intern("cs-uri-stem");
+  f_.host = names.intern("host");
+}
+
+void AccessCollector::add(const Event& event) {
+  const Value* format = event.find(field::kSourceFormat);
+  if (format == nullptr) {
+    const Value* id_value = event.find(field::kEventID);
+    if (id_value == nullptr) return;
+    const auto id = to_int(*id_value);
+    if (!id || (*id != 5145 && *id != 4663 && *id != 11)) return;
+    const std::string host = lower(event.text(field::kComputer, a_));
+    if (*id == 11) {
+      if (event.text(field::kChannel, b_) != "Microsoft-Windows-Sysmon/Operational") return;
+      const std::string account(event.text(f_.user, b_));
+      judge(event, account, host, event.text(f_.target_filename, c_), LocationKind::kPath,
+            "file written");
+      return;
+    }
+    if (event.text(field::kChannel, b_) != "Security") return;
+    const std::string account =
+        qualified(event.text(f_.subject_user, b_), event.text(f_.subject_domain, c_));
+    if (account.ends_with('$')) return;
+    if (*id == 4663) {
+      judge(event, account, host, event.text(f_.object_name, c_), LocationKind::kPath,
+            "object accessed");
+      return;
+    }
+    // \\*\cases + witnesses\a.pdf -> \\fs01\cases\witnesses\a.pdf
+    const std::string_view share_name = event.text(f_.share_name, c_);
+    std::string share;
+    if (share_name.starts_with("\\\\*\\")) {
+      share.append("\\\\").append(host.substr(0, host.find('.'))).append(share_name.substr(3));
+    } else {
+      share.append(share_name);
+    }
+    const std::string_view relative = event.text(f_.relative_target, d_);
+    if (!relative.empty()) share.append("\\").append(relative);
+    judge(event, account, host, share, LocationKind::kPath, "share file read");
+    return;
+  }
+  const std::string_view kind = event.text(field::kSourceFormat, a_);
+  if (kind == "audit-trail") {
+    const std::string account(event.text(f_.actor, b_));
+    const std::string action(event.text(f_.action, c_));
+    const std::string host = lower(event.text(f_.host, d_));
+    judge(event, account, host, event.text(f_.object, d_), LocationKind::kObject, action);
+  } else if (kind == "webserver" || kind == "web") {
+    const std::string account(event.text(f_.cs_username, b_));
+    if (account.empty() || account == "-") return;
+    judge(event, account, {}, event.text(f_.uri_stem, c_), LocationKind::kUrl, "web request");
+  }
+}
+
+void AccessCollector::judge(const Event& event, std::string_view account, std::string_view host,
+                            std::string_view location, LocationKind kind,
+                            std::string_view action) {
+  if (account.empty() || location.empty()) return;
+  for (const AssetAccess& a : judge_location(*inventory_, account, location, kind)) {
+    if (a.verdict.access != Access::kOutsideRole) continue;
+    OutOfRole& o = found_[{std::string(account), a.asset->index}];
+    if (o.count == 0) {
+      o.account = account;
+      o.asset = a.asset->index;
+      o.host = host;
+      o.first = o.last = event.timestamp;
+    }
+    ++o.count;
+    if (event.timestamp < o.first) o.first = event.timestamp;
+    if (o.last < event.timestamp) o.last = event.timestamp;
+    OutOfRole::Access access{event.timestamp, event.source.source_id, event.source.record_id,
+                             event.source.offset, std::string(host), std::string(action),
+                             std::string(location)};
+    // Keep the earliest accesses, whatever order the workers saw them in.
+    auto at = std::upper_bound(o.evidence.begin(), o.evidence.end(), access, before);
+    if (o.evidence.size() < limits::kEvidencePerFinding) {
+      o.evidence.insert(at, std::move(access));
+    } else if (at != o.evidence.end()) {
+      o.evidence.insert(at, std::move(access));
+      o.evidence.pop_back();
+    }
+  }
+}
+
+void AccessCollector::merge(AccessCollector&& other) {
+  for (auto& [key, theirs] : other.found_) {
+    auto [it, inserted] = found_.try_emplace(key, theirs);
+    if (inserted) continue;
+    OutOfRole& mine = it->second;
+    mine.count += theirs.count;
+    if (theirs.first < mine.first) {
+      mine.first = theirs.first;
+      mine.host = theirs.host;
+    }
+    if (mine.last < theirs.last) mine.last = theirs.last;
+    for (OutOfRole::Access& a : theirs.evidence) {
+      mine.evidence.insert(std::upper_bound(mine.evidence.begin(), mine.evidence.end(), a, before),
+                           std::move(a));
+    }
+    if (mine.evidence.size() > limits::kEvidencePerFinding) {
+      mine.evidence.resize(limits::kEvidencePerFinding);
+    }
+  }
+  other.found_.clear();
+}
+
+std::vector<OutOfRole> AccessCollector::out_of_role() const {
+  std::vector<OutOfRole> out;
+  for (const auto& [key, o] : found_) out.push_back(o);
+  return out;
+}
+
+}  // namespace vigil::assess
