@@ -1243,12 +1243,12 @@ bool has_exploit_payload(std::string_view uri, std::string_view agent) {
 
 void text_jobs(const World& world, std::vector<FileJob>& jobs) {
   (void)world;
+  jobs.push_back({"web/access.log", kWebAccess, 0});  // the largest first
   jobs.push_back({"linux/sftp01/auth.log", kAuthSftp, 0});
   jobs.push_back({"linux/web01/auth.log", kAuthWeb, 0});
   jobs.push_back({"linux/cms01/auth.log", kAuthCms, 0});
   jobs.push_back({"linux/cms01/audit.log", kAuditCms, 0});
   jobs.push_back({"linux/sftp01/audit.log", kAuditSftp, 0});
-  jobs.push_back({"web/access.log", kWebAccess, 0});
   jobs.push_back({"proxy/access.log", kProxy, 0});
   jobs.push_back({"zeek/conn.log", kZeekConn, 0});
   jobs.push_back({"zeek/dns.log", kZeekDns, 0});
