@@ -35,6 +35,7 @@
 #include "vigil/report/findings_json.h"
 #include "vigil/report/record.h"
 #include "vigil/report/sorter.h"
+#include "vigil/store/case_db.h"
 #include "vigil/report/html_report.h"
 #include "vigil/detect/detection.h"
 #include "vigil/detect/matcher.h"
@@ -89,6 +90,9 @@ Result<std::vector<std::string>> write_outputs(const assess::Findings& findings,
   const std::string html = dir + "/report.html";
   if (auto r = report::write_html_report(findings, html); !r.ok()) return r.error();
   written.push_back(html);
+  const std::string db = dir + "/case.db";
+  if (auto r = store::write_case_db(findings, db); !r.ok()) return r.error();
+  written.push_back(db);
   return written;
 }
 
@@ -104,11 +108,6 @@ int run_investigate(const InvestigateOptions& opt) {
   const auto started = Clock::now();
   const auto range = parse_range(opt);
   if (!range) return kExitUsage;
-  if (!make_directory(opt.out)) {
-    std::fprintf(stderr, "vigil: cannot create the output folder %s: %s\n", opt.out.c_str(),
-                 std::strerror(errno));
-    return kExitInput;
-  }
   std::shared_ptr<const assess::Inventory> inventory;
   if (!opt.inventory.empty()) {
     auto result = assess::Inventory::load(opt.inventory);
@@ -121,6 +120,11 @@ int run_investigate(const InvestigateOptions& opt) {
       return kExitInput;
     }
     inventory = result.shared();
+  }
+  if (!make_directory(opt.out)) {
+    std::fprintf(stderr, "vigil: cannot create the output folder %s: %s\n", opt.out.c_str(),
+                 std::strerror(errno));
+    return kExitInput;
   }
   FieldNames names;
   auto loaded = load_and_compile(opt, names);
