@@ -1,56 +1,83 @@
 #!/usr/bin/env bash
-# `make demo`: builds nothing itself (make did), then runs vigil end to end on
-# a generated scenario and says what it did. Until the investigation stage
-# exists, the main job is reading evidence: write EVTX logs of a small domain,
-# read them back, show what happens when the evidence is damaged, and merge
-# them with Linux, web and network logs into one timeline.
+# `make demo`: builds nothing itself (make did), then runs vigil's main job on
+# a generated scenario: the logs of a court-like organisation over four weeks
+# (a Windows domain, Linux servers, the web front end, the proxy, Zeek, the
+# case-management application), with daily attacks from the Internet, one
+# targeted espionage intrusion and a trainee reading case files outside the
+# role. `vigil investigate` turns them into incidents, attempts per day and
+# need-to-know alerts; the report is one HTML file.
 set -euo pipefail
 build=${1:-build}
 vigil="$build/src/cli/vigil"
 out=out/demo
-rm -rf "$out" && mkdir -p "$out/logs"
+rm -rf "$out" && mkdir -p "$out"
 
 say() { printf '\n== %s\n' "$*"; }
 
-say "1. Writing a generated scenario (Security and Sysmon logs of a Windows host)"
-"$vigil" synth-evtx --kind security --records 20000 --seed 2026 -o "$out/logs/Security.evtx"
-"$vigil" synth-evtx --kind sysmon --records 20000 --seed 2027 -o "$out/logs/Sysmon.evtx"
+say "1. Generating the scenario (vigil demo --seed 1): logs, inventory.yaml, ground_truth.json"
+"$vigil" demo --seed 1 --out "$out/scenario"
+find "$out/scenario" -type f | sed "s|^$out/scenario/||" | cut -d/ -f1 | sort | uniq -c |
+  awk '{ printf "  %-10s %4d files\n", $2, $1 }'
 
-say "2. Reading them back: every record as JSON lines (evtx_dump shape)"
-"$vigil" dump "$out/logs" -o "$out/events.jsonl"
-echo "$(wc -l <"$out/events.jsonl") records written to $out/events.jsonl; the first one:"
-head -n 1 "$out/events.jsonl" | python3 -m json.tool | head -n 40
+say "2. Investigating (vigil investigate, built-in rules, with the inventory)"
+"$vigil" investigate "$out/scenario" --inventory "$out/scenario/inventory.yaml" --out "$out/case"
 
-say "3. Parse-only speed (events handed to a consumer that counts them)"
-"$vigil" parse "$out/logs"
-
-say "4. Damaged evidence: a truncated copy and one with a corrupted chunk"
-mkdir -p "$out/damaged"
-size=$(stat -c %s "$out/logs/Security.evtx")
-head -c $((size / 2 + 12345)) "$out/logs/Security.evtx" >"$out/damaged/Security-truncated.evtx"
-cp "$out/logs/Sysmon.evtx" "$out/damaged/Sysmon-flipped.evtx"
-# Overwrite 64 bytes in the middle of the second chunk.
-printf '%64s' | tr ' ' 'X' | dd of="$out/damaged/Sysmon-flipped.evtx" bs=1 seek=$((4096 + 65536 + 30000)) conv=notrunc status=none
-rc=0
-"$vigil" dump "$out/damaged" -o "$out/damaged.jsonl" 2>"$out/damage-report.txt" || rc=$?
-echo "exit code $rc (1 = damage found and reported, records around it still read)"
-echo "damage report ($out/damage-report.txt):"
-sed 's/^/  /' "$out/damage-report.txt" | head -n 12
-echo "$(wc -l <"$out/damaged.jsonl") records recovered from the damaged copies"
-
-say "5. Every other log a network has, beside the EVTX: auth.log, an access log, a Zeek conn.log"
-mkdir -p "$out/text"
-"$vigil" synth-logs --format syslog --bytes 2000000 --seed 2026 -o "$out/text/auth.log" 2>/dev/null
-"$vigil" synth-logs --format web --bytes 2000000 --seed 2026 -o "$out/text/access.log" 2>/dev/null
-"$vigil" synth-logs --format zeek --bytes 1000000 --seed 2026 -o "$out/text/conn.log" 2>/dev/null
-gzip -f "$out/text/access.log"
-"$vigil" timeline "$out/logs" "$out/text" -f jsonl -o "$out/timeline.jsonl"
-echo "one timeline, sorted by time, formats recognised by content (access.log.gz included):"
-python3 - "$out/timeline.jsonl" <<'PY'
+say "3. What vigil found, beside what really happened (ground_truth.json)"
+python3 - "$out/case/findings.json" "$out/scenario/ground_truth.json" <<'PY'
 import collections, json, sys
-counts = collections.Counter(json.loads(line)["channel"] for line in open(sys.argv[1]))
-for channel, n in counts.most_common():
-    print(f"  {n:>8}  {channel}")
+findings = json.load(open(sys.argv[1]))
+truth = json.load(open(sys.argv[2]))
+by_class = collections.Counter(i["classification"] for i in findings["incidents"])
+print("incidents:", ", ".join(f"{n} {c}" for c, n in sorted(by_class.items())))
+for inc in findings["incidents"]:
+    if inc["classification"] not in ("espionage", "insider", "disruption"):
+        continue
+    print(f"\n{inc['id']} {inc['classification']} (confidence {inc['confidence']:.2f}),"
+          f" {inc['first_seen']} .. {inc['last_seen']}")
+    print("  hosts:   ", ", ".join(inc["hosts"]))
+    print("  accounts:", ", ".join(inc["accounts"]))
+    if inc["tactics"]:
+        print("  chain:   ", " -> ".join(inc["tactics"]))
+    for reason in inc["reasons"]:
+        print("  -", reason)
+    groups = inc.get("similar_groups", [])[:3]
+    if groups:
+        print("  similar ATT&CK groups (technique overlap, not attribution):",
+              ", ".join(f"{g['name']} ({g['id']}) {g['score']:.2f}" for g in groups))
+totals = collections.Counter()
+for day in findings["attempts"]:
+    totals[day["category"]] += day["count"]
+days = len({d["date"] for d in findings["attempts"]})
+print(f"\nattack attempts over {days} days:",
+      ", ".join(f"{n:,} {c}" for c, n in sorted(totals.items())))
+for v in findings["need_to_know"]:
+    print(f"need-to-know: {v['account']} ({v['role']}) read {v['asset']} {v['accesses']} times")
+
+ti = truth["incidents"][0]
+esp = [i for i in findings["incidents"] if i["classification"] == "espionage"]
+same_incident = (len(esp) == 1
+                 and set(esp[0]["hosts"]) == {h.lower() for h in ti["hosts"]}
+                 and set(esp[0]["accounts"]) == set(ti["accounts"]))
+attempts = lambda rows: {(r["date"], r["category"]): r["count"] for r in rows}
+same_attempts = attempts(findings["attempts"]) == attempts(truth["attempts"])
+flagged = {(v["account"], v["asset"]) for v in findings["need_to_know"]}
+true_readers = {(r["account"], a) for r in truth["out_of_role_readers"] for a in r["assets"]}
+print("\nagainst the ground truth:")
+print("  intrusion = one espionage incident, same hosts and accounts:", "yes" if same_incident else "NO")
+print("  attempts per day and category equal:", "yes" if same_attempts else "NO")
+print("  out-of-role reader flagged on the true assets:", "yes" if flagged == true_readers else "NO")
 PY
 
-say "Done. Outputs are in $out/"
+say "4. Damaged evidence is normal: a truncated copy of a Security log"
+mkdir -p "$out/damaged"
+src=$(find "$out/scenario/windows/FS01" -name Security.evtx | head -n 1)
+size=$(stat -c %s "$src")
+head -c $((size / 2 + 12345)) "$src" >"$out/damaged/Security-truncated.evtx"
+rc=0
+"$vigil" dump "$out/damaged" -o "$out/damaged.jsonl" 2>"$out/damage-report.txt" || rc=$?
+echo "exit code $rc (1 = damage found and reported, the records before it still read):"
+sed 's/^/  /' "$out/damage-report.txt" | head -n 5
+echo "  $(wc -l <"$out/damaged.jsonl") records recovered"
+
+say "Done. The report: $(cd "$out/case" && pwd)/report.html"
+echo "   (also findings.json and case.db beside it; the scenario's logs are in $out/scenario)"
