@@ -8,7 +8,8 @@
 #   make test-asan   unit tests only, Debug build with AddressSanitizer + UBSan
 #   make test-slow   the tests labelled slow (minutes each), release build
 #   make bench       build, then bench/run.sh (EVTX reading), bench/hunt.sh (Sigma hunting)
-#                    and bench/formats.sh (text-log reading, MB/s per format)
+#                    bench/formats.sh (text-log reading, MB/s per format) and
+#                    bench/investigate.sh (investigate vs hunt on a 1 GiB scenario)
 #   make fuzz-replay replay fuzz/corpus and fuzz/regressions, then fuzz briefly
 #   make fuzz        a longer fuzzing session (FUZZ_SECONDS per target)
 #   make format      clang-format every tracked C++ file
@@ -74,6 +75,7 @@ bench: build
 	@bash bench/run.sh $(BUILD)
 	@bash bench/hunt.sh $(BUILD)
 	@bash bench/formats.sh $(BUILD)
+	@bash bench/investigate.sh $(BUILD)
 
 fuzz-build: deps
 	@if [ ! -f fuzz/CMakeLists.txt ]; then \
