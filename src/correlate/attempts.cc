@@ -98,14 +98,30 @@ const char* attempt_category_name(AttemptCategory category) {
   return "unknown";
 }
 
+namespace {
+
+// Every payload word holds one of these characters or sequences, before or
+// after decoding (`%` and `+` decode to them): a URI with none of them is
+// read without decoding, which most requests are.
+bool may_hold_payload(std::string_view uri) {
+  return uri.find_first_of("%+ '\"($;|<") != std::string_view::npos ||
+         uri.find("..") != std::string_view::npos || uri.find("/etc/") != std::string_view::npos;
+}
+
+}  // namespace
+
 WebRequestSignal classify_web_request(std::string_view uri, std::string_view user_agent,
                                       std::string_view status) {
   WebRequestSignal s;
-  const std::string raw = lower_copy(uri);
-  const std::string agent = lower_copy(user_agent);
-  s.exploit = raw.find("%2e%2e") != std::string::npos || contains_any(normalise_uri(uri), kUriPayloads) ||
-              agent.find("${jndi:") != std::string::npos;
-  s.scanner = contains_any(agent, kScanners);
+  if (may_hold_payload(uri)) {
+    s.exploit = lower_copy(uri).find("%2e%2e") != std::string::npos ||
+                contains_any(normalise_uri(uri), kUriPayloads);
+  }
+  if (!user_agent.empty()) {
+    const std::string agent = lower_copy(user_agent);
+    s.exploit = s.exploit || agent.find("${jndi:") != std::string::npos;
+    s.scanner = contains_any(agent, kScanners);
+  }
   s.not_found = status == "404";
   return s;
 }
