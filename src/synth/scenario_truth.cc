@@ -51,19 +51,21 @@ std::vector<Step> intrusion_steps(const World& w) {
   const std::string ws = w.workstations[static_cast<size_t>(w.people[static_cast<size_t>(w.victim)].workstation)].fqdn;
   auto plus = [](Timestamp t, int64_t ticks) { return Timestamp{t.ticks + ticks}; };
   std::vector<Step> steps = {
-      {in.phish, ws, "Office Application Starting a Shell or Script Host", {"T1566.001", "T1204.002"},
+      {plus(in.phish, 38 * kSecond), ws, "Office Application Starting a Shell or Script Host", {"T1566.001", "T1204.002"},
        "the spear-phishing document opened in Word starts cmd.exe"},
       {plus(in.phish, 39 * kSecond), ws, "PowerShell Run With an Encoded Command", {"T1059.001", "T1027"},
        "an encoded PowerShell stager downloads the implant"},
       {in.discovery, ws, "Whoami Listing Privileges or Groups", {"T1033"}, "whoami /all"},
-      {in.discovery, ws, "Domain Accounts or Groups Listed With Net", {"T1087.002", "T1069.002"},
+      {plus(in.discovery, 70 * kSecond), ws, "Domain Accounts or Groups Listed With Net", {"T1087.002", "T1069.002"},
        "net group \"Domain Admins\" /domain, net user /domain"},
-      {in.discovery, ws, "Domain Trusts or Controllers Listed With Nltest", {"T1482", "T1018"},
+      {plus(in.discovery, 210 * kSecond), ws, "Domain Trusts or Controllers Listed With Nltest", {"T1482", "T1018"},
        "nltest /dclist, /domain_trusts"},
       {in.dump, ws, "LSASS Memory Opened for Reading by an Unexpected Process", {"T1003.001"},
        "the implant opens LSASS"},
       {plus(in.dump, 95 * kSecond), ws, "LSASS Memory Dumped Through comsvcs.dll", {"T1003.001"},
        "rundll32 comsvcs.dll MiniDump of LSASS"},
+      {plus(in.dump, 95 * kSecond), ws, "Rundll32 Loading a DLL From a User-Writable Folder", {"T1218.011"},
+       "the same rundll32 command writes its dump under C:\\ProgramData"},
   };
   for (const Host* h : {&w.fs, &w.dc}) {
     const Timestamp t = plus(in.lateral, (h == &w.fs ? 5 : 245) * kSecond);
@@ -80,7 +82,7 @@ std::vector<Step> intrusion_steps(const World& w) {
                    "curl uploads the archive through the proxy to an external host"});
   for (const Host* h : {&w.fs, &w.dc}) {
     const Timestamp t = plus(in.clearing, (h == &w.fs ? 0 : 120) * kSecond);
-    steps.push_back({plus(t, 2 * kSecond), h->fqdn, "Event Log Cleared From the Command Line", {"T1070.001"},
+    steps.push_back({plus(t, kSecond), h->fqdn, "Event Log Cleared From the Command Line", {"T1070.001"},
                      "wevtutil cl System / Security"});
     steps.push_back({plus(t, 5 * kSecond), h->fqdn, "Security Audit Log Cleared", {"T1070.001"},
                      "the Security log cleared (1102)"});

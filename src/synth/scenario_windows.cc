@@ -973,7 +973,7 @@ void intrusion(HostLog& log, const World& w, int index) {
       const Process shell = log.start(t, implant, kCmd, std::string("C:\\Windows\\system32\\cmd.exe /c ") + command,
                                       keller);
       log.start(plus(t, kSecond / 5), shell, *image, command, keller);
-      t = plus(t, (40 + rng.below(80)) * kSecond);
+      t = plus(t, 70 * kSecond);  // ground_truth.json's step times assume this spacing
     }
     // Credential dumping (the implant elevated itself; the document is not shown).
     t = in.dump;
