@@ -50,7 +50,8 @@ int run_demo(const DemoOptions& opt) {
 void register_demo(CLI::App& app, int& rc) {
   auto opt = std::make_shared<DemoOptions>();
   CLI::App* cmd = app.add_subcommand(
-      "demo", "Write the demo scenario: a court's logs over four weeks, ground_truth.json, inventory.yaml");
+      "demo",
+      "Write the demo scenario: a court's logs over four weeks, ground_truth.json, inventory.yaml");
   cmd->add_option("--seed", opt->seed, "Seed: the same seed and scale give the same files");
   cmd->add_option("--scale", opt->scale, "Multiply the ordinary background (1: tens of MB)")
       ->check(CLI::Range(1u, 100000u));

@@ -56,9 +56,7 @@ uint64_t derive_seed(uint64_t seed, std::string_view name) {
   return h ^ (h >> 29);
 }
 
-Timestamp day_start(int day) {
-  return Timestamp{(days_from_civil(2026, 10, 1) + day) * kDay};
-}
+Timestamp day_start(int day) { return Timestamp{(days_from_civil(2026, 10, 1) + day) * kDay}; }
 
 int day_of(Timestamp t) {
   const int64_t offset = t.ticks - day_start(0).ticks;
@@ -132,21 +130,19 @@ const char* folder_name(Folder folder) {
 namespace {
 
 constexpr std::array<const char*, 40> kGivenNames = {
-    "Anna",   "Bruno",  "Claire",  "David",  "Elena",  "Farid",  "Greta",  "Hugo",
-    "Ines",   "Jonas",  "Karin",   "Luca",   "Maria",  "Nils",   "Olga",   "Pieter",
-    "Rosa",   "Samir",  "Tessa",   "Ugo",    "Vera",   "Willem", "Yara",   "Zoran",
-    "Amira",  "Bastien","Chloe",   "Dmitri", "Eva",    "Felix",  "Hanna",  "Ivo",
-    "Jana",   "Koen",   "Lea",     "Marek",  "Nadia",  "Oscar",  "Paula",  "Rania"};
+    "Anna",  "Bruno",  "Claire", "David", "Elena", "Farid",   "Greta", "Hugo",   "Ines",  "Jonas",
+    "Karin", "Luca",   "Maria",  "Nils",  "Olga",  "Pieter",  "Rosa",  "Samir",  "Tessa", "Ugo",
+    "Vera",  "Willem", "Yara",   "Zoran", "Amira", "Bastien", "Chloe", "Dmitri", "Eva",   "Felix",
+    "Hanna", "Ivo",    "Jana",   "Koen",  "Lea",   "Marek",   "Nadia", "Oscar",  "Paula", "Rania"};
 constexpr std::array<const char*, 40> kFamilyNames = {
-    "Achterberg", "Bakker",  "Castellano", "Dubois",   "Eriksen", "Fontaine", "Galli",
-    "Hendriks",   "Ilic",    "Jansen",     "Kovacs",   "Laurent", "Moreau",   "Nowak",
-    "Olsen",      "Petit",   "Quist",      "Rossi",    "Sorensen","Tanaka",   "Urban",
-    "Visser",     "Weber",   "Xavier",     "Young",    "Zimmer",  "Abadi",    "Brandt",
-    "Costa",      "Dekker",  "Evans",      "Fischer",  "Girard",  "Horvat",   "Iqbal",
-    "Jovanovic",  "Klein",   "Lambert",    "Mensah",   "Nieminen"};
+    "Achterberg", "Bakker", "Castellano", "Dubois",    "Eriksen", "Fontaine", "Galli",  "Hendriks",
+    "Ilic",       "Jansen", "Kovacs",     "Laurent",   "Moreau",  "Nowak",    "Olsen",  "Petit",
+    "Quist",      "Rossi",  "Sorensen",   "Tanaka",    "Urban",   "Visser",   "Weber",  "Xavier",
+    "Young",      "Zimmer", "Abadi",      "Brandt",    "Costa",   "Dekker",   "Evans",  "Fischer",
+    "Girard",     "Horvat", "Iqbal",      "Jovanovic", "Klein",   "Lambert",  "Mensah", "Nieminen"};
 constexpr std::array<const char*, 6> kStates = {
-    "Republic of Aravia",      "Kingdom of Norvania",     "Federal Republic of Ostmark",
-    "Republic of Lusitana",    "Union of Kessaly",        "Republic of Veltrava"};
+    "Republic of Aravia",   "Kingdom of Norvania", "Federal Republic of Ostmark",
+    "Republic of Lusitana", "Union of Kessaly",    "Republic of Veltrava"};
 constexpr std::array<const char*, 6> kCaseIds = {"2024-017", "2024-022", "2025-003",
                                                  "2025-008", "2025-011", "2025-014"};
 
@@ -198,8 +194,10 @@ void add_documents(World& w, Case& c, Rng& rng) {
     filings.push_back({name, i % 5 == 0 ? c.state : -1, rng.between(80'000, 2'400'000)});
   }
   static constexpr std::array<const char*, 8> kWitnessDocs = {
-      "statement", "interview_transcript", "identity_documents", "protective_measures_request",
-      "relocation_plan", "medical_report", "photo_01", "contact_sheet"};
+      "statement",          "interview_transcript",
+      "identity_documents", "protective_measures_request",
+      "relocation_plan",    "medical_report",
+      "photo_01",           "contact_sheet"};
   static constexpr std::array<const char*, 8> kWitnessExt = {".pdf",  ".docx", ".pdf", ".docx",
                                                              ".docx", ".pdf",  ".jpg", ".xlsx"};
   auto& witness_docs = c.documents[static_cast<int>(Folder::kWitnesses)];
@@ -219,8 +217,8 @@ void add_documents(World& w, Case& c, Rng& rng) {
   auto& victim_docs = c.documents[static_cast<int>(Folder::kVictims)];
   for (int s : c.victims) {
     for (const char* doc : kVictimDocs) {
-      victim_docs.push_back({w.subjects[static_cast<size_t>(s)].id + "_" + doc, s,
-                             rng.between(50'000, 1'200'000)});
+      victim_docs.push_back(
+          {w.subjects[static_cast<size_t>(s)].id + "_" + doc, s, rng.between(50'000, 1'200'000)});
     }
   }
 }
@@ -232,8 +230,9 @@ void plan_attacks(World& w, Rng& rng) {
       Attack a;
       a.kind = kind;
       a.day = day;
-      a.start = at(day, static_cast<int>(rng.between(static_cast<uint32_t>(hour_lo),
-                                                     static_cast<uint32_t>(hour_hi))),
+      a.start = at(day,
+                   static_cast<int>(
+                       rng.between(static_cast<uint32_t>(hour_lo), static_cast<uint32_t>(hour_hi))),
                    static_cast<int>(rng.below(60)), static_cast<int>(rng.below(60)));
       a.source = doc_ip(rng, used);
       a.count = rng.between(lo, hi);
@@ -377,8 +376,8 @@ World build_world(uint64_t seed, uint32_t scale) {
     const char* account;
     const char* display;
   };
-  std::vector<Seat> seats = {
-      {Role::kItAdmin, "adm.schmidt", "Lukas Schmidt"}, {Role::kItAdmin, "adm.okafor", "Grace Okafor"}};
+  std::vector<Seat> seats = {{Role::kItAdmin, "adm.schmidt", "Lukas Schmidt"},
+                             {Role::kItAdmin, "adm.okafor", "Grace Okafor"}};
   for (int i = 0; i < 4; ++i) seats.push_back({Role::kJudge, nullptr, nullptr});
   for (int i = 0; i < 8; ++i) seats.push_back({Role::kLegalOfficer, nullptr, nullptr});
   seats.push_back({Role::kLegalOfficer, "m.keller", "Martina Keller"});  // WS-0412 (seat 11)
@@ -411,9 +410,7 @@ World build_world(uint64_t seed, uint32_t scale) {
     p.workstation = static_cast<int>(i);
     p.sid = w.domain_sid + "-" + std::to_string(1105 + i * 7);
     switch (p.role) {
-      case Role::kJudge:
-        p.cases = {static_cast<int>(i % 6), static_cast<int>((i + 3) % 6)};
-        break;
+      case Role::kJudge: p.cases = {static_cast<int>(i % 6), static_cast<int>((i + 3) % 6)}; break;
       case Role::kLegalOfficer:
         p.cases = {static_cast<int>(i % 6)};
         if (rng.percent(50)) p.cases.push_back(static_cast<int>((i + 2) % 6));
@@ -468,7 +465,8 @@ World build_world(uint64_t seed, uint32_t scale) {
        b.ticks += (300 + beacon.below(600)) * kSecond + beacon.below(1000) * 10000) {
     in.beacons.push_back(b);
   }
-  static constexpr char kPasswordChars[] = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+  static constexpr char kPasswordChars[] =
+      "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
   for (int i = 0; i < 12; ++i) in.archive_password += kPasswordChars[rng.below(56)];
   const Case& first = w.cases[0];  // 2024-017: every witness file archived and sent
   const auto& docs17 = first.documents[static_cast<int>(Folder::kWitnesses)];
@@ -482,8 +480,8 @@ World build_world(uint64_t seed, uint32_t scale) {
   const Case& third = w.cases[2];
   const auto& docs03 = third.documents[static_cast<int>(Folder::kWitnesses)];
   for (size_t i = 0; i < docs03.size(); ++i) {
-    const bool first_two = docs03[i].subject == third.witnesses[0] ||
-                           docs03[i].subject == third.witnesses[1];
+    const bool first_two =
+        docs03[i].subject == third.witnesses[0] || docs03[i].subject == third.witnesses[1];
     if (first_two && docs03[i].name.find("_statement_") != std::string::npos) {
       in.accessed_docs.emplace_back(2, static_cast<int>(i));
     }
@@ -502,7 +500,8 @@ World build_world(uint64_t seed, uint32_t scale) {
     Timestamp t = at(day, 10, static_cast<int>(trng.below(50)));
     for (uint32_t r = 0; r < reads; ++r) {
       const auto& [case_index, folder] = targets[trng.below(static_cast<uint32_t>(targets.size()))];
-      const auto& docs = w.cases[static_cast<size_t>(case_index)].documents[static_cast<int>(folder)];
+      const auto& docs =
+          w.cases[static_cast<size_t>(case_index)].documents[static_cast<int>(folder)];
       TraineeRead read;
       read.time = t;
       read.case_index = case_index;
@@ -596,8 +595,9 @@ Result<ScenarioStats> write_scenario(const ScenarioOptions& options) {
   }
   const std::string truth = ground_truth_json(world, attempts);
   const std::string inventory = inventory_yaml(world);
-  for (const auto& [name, text] : {std::pair<const char*, const std::string&>{"ground_truth.json", truth},
-                                   {"inventory.yaml", inventory}}) {
+  for (const auto& [name, text] :
+       {std::pair<const char*, const std::string&>{"ground_truth.json", truth},
+        {"inventory.yaml", inventory}}) {
     const std::string path = (fs::path(options.out_dir) / name).string();
     std::FILE* f = std::fopen(path.c_str(), "wb");
     if (f == nullptr) return make_error(Errc::kIoError, "cannot write " + path);

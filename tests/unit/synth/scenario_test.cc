@@ -2,7 +2,7 @@
 // generator): the same seed gives the same bytes with one thread or several,
 // and the attempt definitions the ground truth is counted with.
 
-#include <gtest/gtest.h>
+#include "vigil/synth/scenario.h"
 
 #include <filesystem>
 #include <fstream>
@@ -10,8 +10,9 @@
 #include <sstream>
 #include <string>
 
+#include <gtest/gtest.h>
+
 #include "scenario_internal.h"
-#include "vigil/synth/scenario.h"
 
 namespace vigil::synth {
 namespace {
@@ -82,8 +83,10 @@ TEST(ScenarioWorld, StoryFactsHoldForManySeeds) {
     const scenario::World w = scenario::build_world(seed, 1);
     ASSERT_GE(w.victim, 0);
     EXPECT_EQ(w.people[static_cast<size_t>(w.victim)].account, "m.keller");
-    EXPECT_EQ(w.workstations[static_cast<size_t>(w.people[static_cast<size_t>(w.victim)].workstation)].name,
-              "WS-0412");
+    EXPECT_EQ(
+        w.workstations[static_cast<size_t>(w.people[static_cast<size_t>(w.victim)].workstation)]
+            .name,
+        "WS-0412");
     EXPECT_EQ(w.people[static_cast<size_t>(w.trainee)].account, "t.novak");
     // Enough witness files for the bulk-read correlation (20 in 10 minutes).
     EXPECT_GE(w.intrusion.exfiltrated_docs.size(), 20u);
