@@ -19,7 +19,8 @@
 # Regression inputs named open-* are known findings not fixed yet: they are
 # replayed with every check on and reported, and fail the run only with
 # FUZZ_FAIL_ON_OPEN=1. Rename one without open- once fixed.
-# Other knobs: FUZZ_TARGETS (default "evtx_chunk evtx_file sigma_rule ruleset_cache"),
+# Other knobs: FUZZ_TARGETS (default "evtx_chunk evtx_file sigma_rule ruleset_cache inventory"
+# and the text_<format> targets built),
 # VIGIL_SHARED_DIR, VIGIL_FUZZ_STRICT (see fuzz_sink.h).
 set -euo pipefail
 
@@ -35,7 +36,7 @@ shared=${VIGIL_SHARED_DIR:-$repo/../shared}
 # Text formats: every text_<format>_fuzz the build made (one per reader built).
 text_targets=$(find "$build/fuzz" -maxdepth 1 -name 'text_*_fuzz' -type f -perm -u+x 2>/dev/null |
   sed 's#.*/##; s/_fuzz$//' | LC_ALL=C sort | tr '\n' ' ')
-targets=${FUZZ_TARGETS:-evtx_chunk evtx_file sigma_rule ruleset_cache $text_targets}
+targets=${FUZZ_TARGETS:-evtx_chunk evtx_file sigma_rule ruleset_cache inventory $text_targets}
 if [ "$mode" = replay ]; then
   budget=${FUZZ_SECONDS:-60}
   # Text readers are small and many: half the time each keeps CI short.
@@ -60,6 +61,7 @@ max_len_of() {
     evtx_file) echo $((4096 + 2 * 65536)) ;;  # file header and two chunks
     sigma_rule) echo 65536 ;;                 # a rule file
     ruleset_cache) echo 131072 ;;             # a cache file of a few rules
+    inventory) echo 65536 ;;                  # an inventory file
     text_*) echo 65536 ;;                     # a few hundred log lines
     *) echo "run.sh: unknown target $1" >&2; exit 2 ;;
   esac
@@ -69,6 +71,7 @@ dict_of() {
   case $1 in
     sigma_rule) echo "$fuzz_dir/sigma.dict" ;;
     ruleset_cache) echo "$fuzz_dir/ruleset_cache.dict" ;;
+    inventory) echo "$fuzz_dir/inventory.dict" ;;
     text_*) echo "$fuzz_dir/text.dict" ;;
     *) echo "$fuzz_dir/evtx.dict" ;;
   esac
@@ -83,8 +86,8 @@ shared_seed_dir() {
   [ "$shared_seeds" -gt 0 ] || { echo "$out"; return; }
   local files=()
   local d
-  # ../shared holds no cache files; the seeds are made from our own rules.
-  if [ "$target" = ruleset_cache ]; then echo "$out"; return; fi
+  # ../shared holds no cache files or inventories; their seeds are our own.
+  if [ "$target" = ruleset_cache ] || [ "$target" = inventory ]; then echo "$out"; return; fi
   # Text formats: the first 64 KiB of each log sample.
   case $target in
     text_*)

@@ -1132,6 +1132,55 @@ bool nesting_within_limit(std::string_view text) {
   return true;
 }
 
+struct FirstDocument {
+  std::string_view text;
+  std::optional<uint32_t> second_line;  // 0-based line where a second document starts
+};
+
+bool is_document_marker(std::string_view line, std::string_view marker) {
+  return line.substr(0, 3) == marker &&
+         (line.size() == 3 || line[3] == ' ' || line[3] == '\t' || line[3] == '\r');
+}
+
+// The first YAML document of a stream. A `---` or `...` line ends any
+// scalar, so cutting at one never splits what the parser would keep whole.
+FirstDocument first_document(std::string_view text) {
+  FirstDocument out{text, std::nullopt};
+  bool content = false;  // the first document has begun
+  bool ended = false;    // `...` closed it
+  uint32_t line_number = 0;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view line = text.substr(pos, end - pos);
+    const size_t first = line.find_first_not_of(" \t\r");
+    const bool blank = first == std::string_view::npos || line[first] == '#';
+    const bool directive = !content && !line.empty() && line[0] == '%';
+    if (is_document_marker(line, "---")) {
+      if (content || ended) {
+        out.second_line = line_number;
+        if (!ended) out.text = text.substr(0, pos);
+        return out;
+      }
+      const size_t rest = line.find_first_not_of(" \t\r", 3);
+      content = rest != std::string_view::npos && line[rest] != '#';
+    } else if (is_document_marker(line, "...")) {
+      if (!ended) out.text = text.substr(0, pos);
+      ended = true;
+    } else if (!blank && !directive) {
+      if (ended) {
+        out.second_line = line_number;
+        return out;
+      }
+      content = true;
+    }
+    pos = end + 1;
+    ++line_number;
+  }
+  return out;
+}
+
 bool is_identifier(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
     return is_ascii_letter(c) || is_ascii_digit(c) || c == '.' || c == '_' || c == '-' || c == ':';
@@ -1345,9 +1394,16 @@ class InventoryBuilder {
                           " levels");
       return;
     }
-    std::vector<YAML::Node> documents;
+    // One document is read: yaml-cpp 0.7's LoadAll loops forever on some
+    // broken streams (a stray ',' at the top level), Load does not.
+    const FirstDocument first = first_document(text);
+    if (first.second_line) {
+      problem({*first.second_line + 1, 1},
+              "a second YAML document: the inventory is one document (remove the '---')");
+    }
+    YAML::Node root;
     try {
-      documents = YAML::LoadAll(std::string(text));
+      root = YAML::Load(std::string(first.text));
     } catch (const YAML::Exception& e) {
       const Place place = e.mark.is_null()
                               ? Place{1, 1}
@@ -1356,15 +1412,12 @@ class InventoryBuilder {
       problem(place, "YAML: " + e.msg);
       return;
     }
-    if (documents.empty() || documents[0].IsNull()) {
-      problem({1, 1}, "the inventory is empty: it needs at least 'organisation'");
+    if (root.IsNull()) {
+      if (!first.second_line) {
+        problem({1, 1}, "the inventory is empty: it needs at least 'organisation'");
+      }
       return;
     }
-    if (documents.size() > 1) {
-      problem(place_of(documents[1]),
-              "a second YAML document: the inventory is one document (remove the '---')");
-    }
-    const YAML::Node& root = documents[0];
     if (!measure(root)) return;
     if (!root.IsMap()) {
       problem(place_of(root), std::string("the inventory must be a mapping with organisation, "
