@@ -76,6 +76,14 @@ svg text { font: 11px system-ui, sans-serif; fill: var(--ink); }
 svg .axis line, svg .axis path { stroke: var(--muted); }
 svg .axis line.grid { stroke: #eaeef2; }
 time { white-space: nowrap; }
+table.steps { width: 100%; table-layout: fixed; }
+table.steps th:nth-child(1) { width: 12%; }
+table.steps th:nth-child(2) { width: 12%; }
+table.steps th:nth-child(3) { width: 13%; }
+table.steps th:nth-child(4) { width: 22%; }
+table.steps th:nth-child(5) { width: 9%; }
+table.steps td { overflow-wrap: anywhere; }
+details > summary { cursor: pointer; color: var(--accent); margin: 4px 0; }
 svg .span { fill: var(--accent); }
 svg .axis-title { font-weight: 600; }
 )css";
@@ -247,8 +255,36 @@ void write_summary(std::string& out, const Findings& findings) {
   for (const auto& [name, count] : by_class) row(name, count);
   out += "</table>\n";
 
+  // Inputs by format first: a case may have hundreds of files.
+  struct FormatTotals {
+    uint64_t files = 0, records = 0, damaged = 0;
+  };
+  std::map<std::string, FormatTotals> by_format;
+  for (const assess::InputSummary& input : findings.inputs) {
+    FormatTotals& totals = by_format[input.format];
+    ++totals.files;
+    totals.records += input.records;
+    totals.damaged += input.damaged;
+  }
   out +=
-      "<h3>Inputs</h3>\n<table id=\"inputs\">\n<tr><th>Path</th><th>Format</th>"
+      "<h3>Inputs</h3>\n<table id=\"inputs-by-format\">\n<tr><th>Format</th>"
+      "<th class=\"num\">Files</th><th class=\"num\">Records</th>"
+      "<th class=\"num\">Damaged</th></tr>\n";
+  for (const auto& [format, totals] : by_format) {
+    out += "<tr><td>";
+    html(out, format);
+    out += "</td><td class=\"num\">";
+    append_count(out, totals.files);
+    out += "</td><td class=\"num\">";
+    append_count(out, totals.records);
+    out += "</td><td class=\"num\">";
+    append_count(out, totals.damaged);
+    out += "</td></tr>\n";
+  }
+  out += "</table>\n<details><summary>Every input (";
+  append_count(out, findings.inputs.size());
+  out +=
+      ")</summary>\n<table id=\"inputs\">\n<tr><th>Path</th><th>Format</th>"
       "<th class=\"num\">Records</th><th class=\"num\">Damaged</th></tr>\n";
   for (const assess::InputSummary& input : findings.inputs) {
     out += "<tr><td class=\"mono\">";
@@ -261,7 +297,7 @@ void write_summary(std::string& out, const Findings& findings) {
     append_count(out, input.damaged);
     out += "</td></tr>\n";
   }
-  out += "</table>\n";
+  out += "</table>\n</details>\n";
 
   out +=
       "<h3>Detections by rule</h3>\n<table id=\"rules\">\n<tr><th>Rule</th><th>Level</th>"
@@ -288,13 +324,18 @@ void write_timeline(std::string& out, const Findings& findings) {
     out += "<p class=\"muted\">No incidents.</p>\n</section>\n";
     return;
   }
+  // The axis spans the evidence, so an incident shows where in the weeks
+  // read it happened; incidents outside that window widen it.
   std::optional<Timestamp> begin, end;
+  std::vector<Timestamp> times = {findings.first_event, findings.last_event};
   for (const Incident& incident : findings.incidents) {
-    for (const Timestamp t : {incident.first_seen, incident.last_seen}) {
-      if (!t.is_set()) continue;
-      if (!begin || t < *begin) begin = t;
-      if (!end || *end < t) end = t;
-    }
+    times.push_back(incident.first_seen);
+    times.push_back(incident.last_seen);
+  }
+  for (const Timestamp t : times) {
+    if (!t.is_set()) continue;
+    if (!begin || t < *begin) begin = t;
+    if (!end || *end < t) end = t;
   }
   constexpr double kLabelWidth = 150, kPlotWidth = 720, kRow = 24, kTop = 8, kAxis = 34;
   const double height = kTop + kRow * static_cast<double>(findings.incidents.size()) + kAxis;
@@ -312,8 +353,8 @@ void write_timeline(std::string& out, const Findings& findings) {
   append_coordinate(out, height);
   out += "\" role=\"img\" aria-labelledby=\"incident-timeline-title\">";
   out +=
-      "<title id=\"incident-timeline-title\">Incidents from first to last detection "
-      "(UTC)</title>\n";
+      "<title id=\"incident-timeline-title\">Incidents from first to last detection, over the "
+      "time the evidence covers (UTC)</title>\n";
   for (size_t i = 0; i < findings.incidents.size(); ++i) {
     const Incident& incident = findings.incidents[i];
     const double y = kTop + kRow * static_cast<double>(i);
