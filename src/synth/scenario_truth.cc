@@ -186,8 +186,8 @@ std::vector<int> folder_subjects(const Case& c, Folder f) {
 std::string ground_truth_json(const World& w, const CategoryCounts& attempts) {
   std::string out = "{\n  \"seed\": " + std::to_string(w.seed) +
                     ",\n  \"scale\": " + std::to_string(w.scale) + ",\n";
-  out += "  \"window\": {\"start\": \"" + time_text(day_start(0)) + "\", \"end\": \"" +
-         time_text(day_start(kDays)) + "\"},\n";
+  out += "  \"window\": {\"start\": \"" + to_rfc3339(day_start(0), 0) + "\", \"end\": \"" +
+         to_rfc3339(day_start(kDays), 0) + "\"},\n";
 
   // The incident.
   const std::vector<Step> steps = intrusion_steps(w);
