@@ -137,13 +137,6 @@ void append_folded(std::string& out, std::string_view text) {
   }
 }
 
-std::string folded(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  append_folded(out, text);
-  return out;
-}
-
 bool is_ascii_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_ascii_digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -922,6 +915,25 @@ struct StringHash {
 template <class T>
 using StringMap = std::unordered_map<std::string, T, StringHash, std::equal_to<>>;
 
+// Hash and equality after fold_case, so that account lookups need no folded copy.
+struct FoldedHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const {
+    uint64_t h = 1469598103934665603ULL;  // FNV-1a over folded code points
+    size_t pos = 0;
+    while (pos < s.size()) {
+      h = (h ^ fold_case(decode_utf8(s, pos))) * 1099511628211ULL;
+    }
+    return static_cast<size_t>(h);
+  }
+};
+struct FoldedEqual {
+  using is_transparent = void;
+  bool operator()(std::string_view a, std::string_view b) const { return equal_folded(a, b); }
+};
+template <class T>
+using FoldedMap = std::unordered_map<std::string, T, FoldedHash, FoldedEqual>;
+
 // Literal prefixes of patterns, byte by byte: walking a text down it visits
 // exactly the patterns whose prefix the text starts with, and stops at the
 // first byte no prefix continues with.
@@ -951,7 +963,7 @@ class PrefixTrie {
     size_t i = 0;
     while (true) {
       const Node& n = nodes_[node];
-      out.insert(out.end(), n.items.begin(), n.items.end());
+      if (!n.items.empty()) out.insert(out.end(), n.items.begin(), n.items.end());
       if (i == text.size()) return;
       char c = text[i++];
       if (windows_bytes) {
@@ -995,7 +1007,7 @@ struct Inventory::Index {
     std::string domain;  // as written; empty for a bare user name
     uint32_t identity = 0;
   };
-  StringMap<std::vector<AccountEntry>> accounts;  // by folded user name
+  FoldedMap<std::vector<AccountEntry>> accounts;  // by user name, without case
 };
 
 const Subject* Inventory::subject(std::string_view id) const {
@@ -1047,7 +1059,7 @@ IdentityLookup Inventory::identity(std::string_view account) const {
   IdentityLookup out;
   const auto name = parse_account(account);
   if (!name) return out;
-  const auto it = index_->accounts.find(folded(name->user));
+  const auto it = index_->accounts.find(name->user);
   if (it == index_->accounts.end()) return out;
   uint32_t found = UINT32_MAX;
   for (const Index::AccountEntry& entry : it->second) {
@@ -2002,12 +2014,12 @@ class InventoryBuilder {
       uint32_t identity;
       const Spot* spot;
     };
-    StringMap<std::vector<Seen>> by_user;
+    FoldedMap<std::vector<Seen>> by_user;
     for (size_t i = 0; i < identity_spots_.size(); ++i) {
       for (const Spot& spot : identity_spots_[i].accounts) {
         const auto name = parse_account(spot.text);
         if (!name) continue;
-        std::vector<Seen>& seen = by_user[folded(name->user)];
+        std::vector<Seen>& seen = by_user[std::string(name->user)];
         bool reported = false;
         for (const Seen& other : seen) {
           if (other.identity == i || !same_domain(other.domain, name->domain)) continue;
@@ -2044,7 +2056,7 @@ class InventoryBuilder {
       for (const Spot& spot : identity_spots_[i].accounts) {
         const auto name = parse_account(spot.text);
         if (!name) continue;
-        index->accounts[folded(name->user)].push_back(
+        index->accounts[std::string(name->user)].push_back(
             {std::string(name->domain), static_cast<uint32_t>(i)});
       }
     }
