@@ -1,6 +1,7 @@
 #include "vigil/correlate/attempts.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <iterator>
 
@@ -104,8 +105,15 @@ namespace {
 // after decoding (`%` and `+` decode to them): a URI with none of them is
 // read without decoding, which most requests are.
 bool may_hold_payload(std::string_view uri) {
-  return uri.find_first_of("%+ '\"($;|<") != std::string_view::npos ||
-         uri.find("..") != std::string_view::npos || uri.find("/etc/") != std::string_view::npos;
+  static constexpr auto kMarks = [] {
+    std::array<bool, 256> marks{};
+    for (unsigned char c : std::string_view("%+ '\"($;|<")) marks[c] = true;
+    return marks;
+  }();
+  for (const char c : uri) {
+    if (kMarks[static_cast<unsigned char>(c)]) return true;
+  }
+  return uri.find("..") != std::string_view::npos || uri.find("/etc/") != std::string_view::npos;
 }
 
 }  // namespace
@@ -185,19 +193,43 @@ void AttemptCounter::add(const Event& event) {
 }
 
 void AttemptCounter::add_web(const Event& event, std::string& buffer) {
-  std::string source(event.text(f_.c_ip, buffer));
+  const std::string_view source = event.text(f_.c_ip, buffer);
   if (!usable_address(source)) return;
-  std::string uri(event.text(f_.uri, b_));
+  std::string_view uri = event.text(f_.uri, b_);
+  std::string joined;
   if (uri.empty()) {
-    uri = event.text(f_.uri_stem, b_);
+    joined = event.text(f_.uri_stem, b_);
     if (event.find(f_.uri_query) != nullptr) {
-      uri.push_back('?');
-      uri.append(event.text(f_.uri_query, c_));
+      joined.push_back('?');
+      joined.append(event.text(f_.uri_query, c_));
     }
+    uri = joined;
   }
-  const WebRequestSignal s =
-      classify_web_request(uri, event.text(f_.user_agent, c_), event.text(f_.status, d_));
-  Minute& m = minutes_[{floor_div(event.timestamp.ticks, kTicksPerMinute), std::move(source)}];
+  // The agent's verdict is remembered; the URI's is worked out each time.
+  const std::string_view agent = event.text(f_.user_agent, c_);
+  WebRequestSignal s = classify_web_request(uri, {}, event.text(f_.status, d_));
+  if (agent != last_agent_) {
+    auto known = scanner_agents_.find(agent);
+    if (known == scanner_agents_.end()) {
+      if (scanner_agents_.size() >= 4096) scanner_agents_.clear();
+      known = scanner_agents_.emplace(std::string(agent), classify_web_request({}, agent, {}).scanner)
+                  .first;
+    }
+    last_agent_ = agent;
+    last_agent_scanner_ = known->second;
+  }
+  if (!s.exploit && agent.find("${") != std::string_view::npos) {
+    s.exploit = classify_web_request({}, agent, {}).exploit;
+  }
+  s.scanner = last_agent_scanner_;
+  if (last_minutes_ == nullptr || source != last_source_) {
+    last_minutes_ = &of_source(minutes_, source);
+    last_source_ = source;
+  }
+  std::vector<MinuteCount>& per_minute = *last_minutes_;
+  const int64_t minute = floor_div(event.timestamp.ticks, kTicksPerMinute);
+  if (per_minute.empty() || per_minute.back().minute != minute) per_minute.push_back({minute, {}});
+  Minute& m = per_minute.back().counts;
   ++m.total;
   if (s.not_found) ++m.not_found_all;
   if (s.exploit) {
@@ -212,10 +244,9 @@ void AttemptCounter::add_web(const Event& event, std::string& buffer) {
 void AttemptCounter::add_conn(const Event& event, std::string& buffer) {
   const std::string_view state = event.text(f_.conn_state, buffer);
   if (std::find(std::begin(kFailedStates), std::end(kFailedStates), state) == std::end(kFailedStates)) return;
-  std::string source(event.text(f_.orig_h, b_));
+  const std::string_view source = event.text(f_.orig_h, b_);
   if (!usable_address(source)) return;
-  SourceDay& d =
-      days_[{floor_div(event.timestamp.ticks, kTicksPerDay), std::move(source)}];
+  SourceDay& d = of_source(days_, source)[floor_div(event.timestamp.ticks, kTicksPerDay)];
   ++d.failed_connections;
   if (d.ports.size() < thresholds_.sweep_ports_or_hosts_per_day) {
     d.ports.emplace(event.text(f_.resp_p, c_));
@@ -227,36 +258,36 @@ void AttemptCounter::add_conn(const Event& event, std::string& buffer) {
 
 void AttemptCounter::add_auth_failure(int64_t day, std::string_view source,
                                       std::string_view account, uint64_t count) {
-  SourceDay& d = days_[{day, std::string(source)}];
+  SourceDay& d = of_source(days_, source)[day];
   d.auth_failures += count;
   d.accounts[std::string(account)] += count;
 }
 
 void AttemptCounter::merge(AttemptCounter&& other) {
-  for (auto& [key, m] : other.minutes_) {
-    Minute& mine = minutes_[key];
-    mine.total += m.total;
-    mine.exploit += m.exploit;
-    mine.scanner += m.scanner;
-    mine.not_found += m.not_found;
-    mine.not_found_all += m.not_found_all;
+  for (auto& [source, theirs] : other.minutes_) {
+    std::vector<MinuteCount>& mine = of_source(minutes_, source);
+    mine.insert(mine.end(), theirs.begin(), theirs.end());
   }
-  for (auto& [key, d] : other.days_) {
-    SourceDay& mine = days_[key];
-    mine.failed_connections += d.failed_connections;
-    for (const std::string& p : d.ports) {
-      if (mine.ports.size() >= thresholds_.sweep_ports_or_hosts_per_day) break;
-      mine.ports.insert(p);
+  for (auto& [source, theirs] : other.days_) {
+    auto& mine_by_day = of_source(days_, source);
+    for (auto& [day, d] : theirs) {
+      SourceDay& mine = mine_by_day[day];
+      mine.failed_connections += d.failed_connections;
+      for (const std::string& p : d.ports) {
+        if (mine.ports.size() >= thresholds_.sweep_ports_or_hosts_per_day) break;
+        mine.ports.insert(p);
+      }
+      for (const std::string& h : d.hosts) {
+        if (mine.hosts.size() >= thresholds_.sweep_ports_or_hosts_per_day) break;
+        mine.hosts.insert(h);
+      }
+      mine.auth_failures += d.auth_failures;
+      for (const auto& [account, n] : d.accounts) mine.accounts[account] += n;
     }
-    for (const std::string& h : d.hosts) {
-      if (mine.hosts.size() >= thresholds_.sweep_ports_or_hosts_per_day) break;
-      mine.hosts.insert(h);
-    }
-    mine.auth_failures += d.auth_failures;
-    for (const auto& [account, n] : d.accounts) mine.accounts[account] += n;
   }
   other.minutes_.clear();
   other.days_.clear();
+  other.last_minutes_ = nullptr;
 }
 
 std::vector<AttemptDay> AttemptCounter::finish(size_t top_sources) const {
@@ -265,37 +296,57 @@ std::vector<AttemptDay> AttemptCounter::finish(size_t top_sources) const {
   auto add = [&](int64_t day, AttemptCategory c, const std::string& source, uint64_t n) {
     if (n > 0) counts[{day, c}][source] += n;
   };
-  // 404 answers per (day, source), for the scanning threshold.
-  std::map<SourceKey, uint64_t> not_found_per_day;
-  for (const auto& [key, m] : minutes_) {
-    not_found_per_day[{floor_div(key.first, 24 * 60), key.second}] += m.not_found_all;
+  std::vector<MinuteCount> by_minute;
+  for (const auto& [source, entries] : minutes_) {
+    by_minute = entries;
+    std::stable_sort(by_minute.begin(), by_minute.end(),
+                     [](const MinuteCount& a, const MinuteCount& b) { return a.minute < b.minute; });
+    size_t kept = 0;
+    for (size_t i = 0; i < by_minute.size(); ++i) {
+      if (kept > 0 && by_minute[kept - 1].minute == by_minute[i].minute) {
+        Minute& into = by_minute[kept - 1].counts;
+        const Minute& m = by_minute[i].counts;
+        into.total += m.total;
+        into.exploit += m.exploit;
+        into.scanner += m.scanner;
+        into.not_found += m.not_found;
+        into.not_found_all += m.not_found_all;
+      } else {
+        by_minute[kept++] = by_minute[i];
+      }
+    }
+    by_minute.resize(kept);
+    // 404 answers per day, for the scanning threshold.
+    std::map<int64_t, uint64_t> not_found_per_day;
+    for (const auto& [minute, m] : by_minute) not_found_per_day[floor_div(minute, 24 * 60)] += m.not_found_all;
+    for (const auto& [minute, m] : by_minute) {
+      const int64_t day = floor_div(minute, 24 * 60);
+      add(day, AttemptCategory::kExploitation, source, m.exploit);
+      if (m.total >= thresholds_.flood_requests_per_minute) {
+        add(day, AttemptCategory::kDenialOfService, source, m.total - m.exploit);
+        continue;
+      }
+      add(day, AttemptCategory::kScanning, source, m.scanner);
+      if (not_found_per_day[day] >= thresholds_.scan_not_found_per_day) {
+        add(day, AttemptCategory::kScanning, source, m.not_found);
+      }
+    }
   }
-  for (const auto& [key, m] : minutes_) {
-    const int64_t day = floor_div(key.first, 24 * 60);
-    add(day, AttemptCategory::kExploitation, key.second, m.exploit);
-    if (m.total >= thresholds_.flood_requests_per_minute) {
-      add(day, AttemptCategory::kDenialOfService, key.second, m.total - m.exploit);
-      continue;
-    }
-    add(day, AttemptCategory::kScanning, key.second, m.scanner);
-    if (not_found_per_day[{day, key.second}] >= thresholds_.scan_not_found_per_day) {
-      add(day, AttemptCategory::kScanning, key.second, m.not_found);
-    }
-  }
-  for (const auto& [key, d] : days_) {
-    const auto& [day, source] = key;
-    if (d.ports.size() >= thresholds_.sweep_ports_or_hosts_per_day ||
-        d.hosts.size() >= thresholds_.sweep_ports_or_hosts_per_day) {
-      add(day, AttemptCategory::kScanning, source, d.failed_connections);
-    }
-    if (d.auth_failures == 0) continue;
-    uint64_t most = 0;
-    for (const auto& [account, n] : d.accounts) most = std::max(most, n);
-    if (d.accounts.size() >= thresholds_.spraying_accounts &&
-        most <= thresholds_.spraying_max_per_account) {
-      add(day, AttemptCategory::kPasswordSpraying, source, d.auth_failures);
-    } else if (d.auth_failures >= thresholds_.brute_force_failures) {
-      add(day, AttemptCategory::kBruteForce, source, d.auth_failures);
+  for (const auto& [source, by_day] : days_) {
+    for (const auto& [day, d] : by_day) {
+      if (d.ports.size() >= thresholds_.sweep_ports_or_hosts_per_day ||
+          d.hosts.size() >= thresholds_.sweep_ports_or_hosts_per_day) {
+        add(day, AttemptCategory::kScanning, source, d.failed_connections);
+      }
+      if (d.auth_failures == 0) continue;
+      uint64_t most = 0;
+      for (const auto& [account, n] : d.accounts) most = std::max(most, n);
+      if (d.accounts.size() >= thresholds_.spraying_accounts &&
+          most <= thresholds_.spraying_max_per_account) {
+        add(day, AttemptCategory::kPasswordSpraying, source, d.auth_failures);
+      } else if (d.auth_failures >= thresholds_.brute_force_failures) {
+        add(day, AttemptCategory::kBruteForce, source, d.auth_failures);
+      }
     }
   }
   std::vector<AttemptDay> out;

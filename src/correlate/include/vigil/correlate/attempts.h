@@ -14,6 +14,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "vigil/core/event.h"
@@ -97,6 +98,19 @@ class AttemptCounter {
     std::map<std::string, uint64_t> accounts;
   };
   using SourceKey = std::pair<int64_t, std::string>;  // (day or minute, source)
+  // Sources looked up by their text without building a string per event.
+  struct TextHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  template <class T>
+  using BySource = std::unordered_map<std::string, T, TextHash, std::equal_to<>>;
+  template <class T>
+  T& of_source(BySource<T>& map, std::string_view source) {
+    auto it = map.find(source);
+    if (it == map.end()) it = map.emplace(std::string(source), T{}).first;
+    return it->second;
+  }
 
   void add_web(const Event& event, std::string& buffer);
   void add_conn(const Event& event, std::string& buffer);
@@ -105,8 +119,23 @@ class AttemptCounter {
 
   AttemptThresholds thresholds_;
   Fields f_{};
-  std::map<SourceKey, Minute> minutes_;
-  std::map<SourceKey, SourceDay> days_;
+  // Per source, its requests per minute in the order met: logs run forward
+  // in time, so a request nearly always adds to the last entry. Entries of
+  // one minute met apart are added together by finish().
+  struct MinuteCount {
+    int64_t minute = 0;
+    Minute counts;
+  };
+  BySource<std::vector<MinuteCount>> minutes_;
+  BySource<std::map<int64_t, SourceDay>> days_;            // source -> day -> the rest
+  // Is this user agent a scanner's? Agents repeat: remembered (bounded).
+  BySource<bool> scanner_agents_;
+  // Requests come in runs from one visitor: the last one's entries, kept
+  // (references into node-based maps stay valid) to skip the lookups.
+  std::string last_source_;
+  std::vector<MinuteCount>* last_minutes_ = nullptr;
+  std::string last_agent_;
+  bool last_agent_scanner_ = false;
   std::string a_, b_, c_, d_;  // text buffers
 };
 
