@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "vigil/assess/inventory.h"
 #include "vigil/assess/need_to_know.h"
@@ -90,7 +91,9 @@ std::string run(std::string_view input) {
     }
   }
   for (const Identity& identity : inv.identities()) {
-    for (const std::string* account : {&identity.account}) {
+    std::vector<const std::string*> spellings{&identity.account};
+    for (const std::string& alias : identity.aliases) spellings.push_back(&alias);
+    for (const std::string* account : spellings) {
       const IdentityLookup lookup = inv.identity(*account);
       if (lookup.status == IdentityLookup::Status::kUnknown) {
         fail("an identity's account is unknown", *account);
