@@ -130,6 +130,8 @@ class LocationPattern {
   // once normalised (normalise_location), starts with these bytes.
   std::string_view literal_prefix() const;
 
+  // Normalises `text` into a fresh buffer and matches it: for tests and
+  // one-off questions; Inventory::assets_at is the way for streams of events.
   bool matches(std::string_view text, LocationKind kind) const;
   // Matches a text already normalised for this pattern's form.
   bool matches_normalised(std::string_view normalised) const;
@@ -143,7 +145,9 @@ class LocationPattern {
 };
 
 // The form of pattern a text of `kind` is matched against, or nothing when no
-// pattern can match it (a relative path, a path on a device, an empty text).
+// pattern can match it (a relative path, an empty text, a URL with no path).
+// Some texts of a form still have no root a pattern names (`\\.\pipe\x`):
+// normalise_location returns nothing for them.
 std::optional<LocationPattern::Form> location_form(std::string_view text, LocationKind kind);
 
 // The text as patterns of `form` see it: separators unified, `.` and `..`
