@@ -237,6 +237,10 @@ int run_investigate(const InvestigateOptions& opt) {
       continue;
     }
     for (uint32_t rule : record.rules) {
+      if (feed && feed->uses(rule)) feed->add(record, rule, alerts);
+      // A rule that only feeds a correlation is counted there, never shown
+      // on its own: no copy of its events is needed.
+      if (feed && !feed->reports_on_its_own(rule)) continue;
       detect::Detection& d = data.detections.emplace_back();
       d.rule = rule;
       d.timestamp = record.timestamp;
@@ -244,7 +248,6 @@ int run_investigate(const InvestigateOptions& opt) {
       for (const report::RecordField& field : record.fields) {
         d.fields.push_back({std::string(names.name(field.name)), std::string(field.value)});
       }
-      if (feed && feed->uses(rule)) feed->add(record, rule, alerts);
     }
   }
   data.reported.assign(rules.size(), 1);

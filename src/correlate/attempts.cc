@@ -296,31 +296,31 @@ std::vector<AttemptDay> AttemptCounter::finish(size_t top_sources) const {
   auto add = [&](int64_t day, AttemptCategory c, const std::string& source, uint64_t n) {
     if (n > 0) counts[{day, c}][source] += n;
   };
-  std::vector<MinuteCount> by_minute;
+  struct Totals {
+    int64_t minute = 0;
+    uint64_t total = 0, exploit = 0, scanner = 0, not_found = 0, not_found_all = 0;
+  };
+  std::vector<MinuteCount> sorted;
+  std::vector<Totals> by_minute;
   for (const auto& [source, entries] : minutes_) {
-    by_minute = entries;
-    std::stable_sort(by_minute.begin(), by_minute.end(),
+    sorted = entries;
+    std::stable_sort(sorted.begin(), sorted.end(),
                      [](const MinuteCount& a, const MinuteCount& b) { return a.minute < b.minute; });
-    size_t kept = 0;
-    for (size_t i = 0; i < by_minute.size(); ++i) {
-      if (kept > 0 && by_minute[kept - 1].minute == by_minute[i].minute) {
-        Minute& into = by_minute[kept - 1].counts;
-        const Minute& m = by_minute[i].counts;
-        into.total += m.total;
-        into.exploit += m.exploit;
-        into.scanner += m.scanner;
-        into.not_found += m.not_found;
-        into.not_found_all += m.not_found_all;
-      } else {
-        by_minute[kept++] = by_minute[i];
-      }
+    by_minute.clear();
+    for (const MinuteCount& e : sorted) {
+      if (by_minute.empty() || by_minute.back().minute != e.minute) by_minute.push_back({e.minute});
+      Totals& t = by_minute.back();
+      t.total += e.counts.total;
+      t.exploit += e.counts.exploit;
+      t.scanner += e.counts.scanner;
+      t.not_found += e.counts.not_found;
+      t.not_found_all += e.counts.not_found_all;
     }
-    by_minute.resize(kept);
     // 404 answers per day, for the scanning threshold.
     std::map<int64_t, uint64_t> not_found_per_day;
-    for (const auto& [minute, m] : by_minute) not_found_per_day[floor_div(minute, 24 * 60)] += m.not_found_all;
-    for (const auto& [minute, m] : by_minute) {
-      const int64_t day = floor_div(minute, 24 * 60);
+    for (const Totals& m : by_minute) not_found_per_day[floor_div(m.minute, 24 * 60)] += m.not_found_all;
+    for (const Totals& m : by_minute) {
+      const int64_t day = floor_div(m.minute, 24 * 60);
       add(day, AttemptCategory::kExploitation, source, m.exploit);
       if (m.total >= thresholds_.flood_requests_per_minute) {
         add(day, AttemptCategory::kDenialOfService, source, m.total - m.exploit);

@@ -12,7 +12,9 @@ constexpr int64_t kTicksPerHour = 3600LL * Timestamp::kTicksPerSecond;
 
 std::string lower(std::string_view text) {
   std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
   return out;
 }
 
@@ -46,7 +48,8 @@ void LogonCollector::add(const Event& event) {
   const Value* id_value = event.find(field::kEventID);
   if (id_value == nullptr) return;
   const auto id = to_int(*id_value);
-  if (!id) return;
+  // Most events are none of these: decide before decoding any text.
+  if (!id || (*id != 4624 && *id != 4648 && *id != 3)) return;
   const std::string_view channel = event.text(field::kChannel, a_);
   const std::string computer = lower(event.text(field::kComputer, b_));
   if (computer.empty()) return;

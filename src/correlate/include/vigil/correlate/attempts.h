@@ -82,12 +82,14 @@ class AttemptCounter {
         src_ip, user, repeat_count;
   };
   // Web requests of one source in one minute.
+  // 32-bit counts: one entry gathers the requests of one minute within one
+  // block of a file (a few MiB), and finish() adds entries up in 64 bits.
   struct Minute {
-    uint64_t total = 0;
-    uint64_t exploit = 0;
-    uint64_t scanner = 0;    // scanner user agent, no exploit payload
-    uint64_t not_found = 0;  // answered 404, neither exploit nor scanner
-    uint64_t not_found_all = 0;
+    uint32_t total = 0;
+    uint32_t exploit = 0;
+    uint32_t scanner = 0;    // scanner user agent, no exploit payload
+    uint32_t not_found = 0;  // answered 404, neither exploit nor scanner
+    uint32_t not_found_all = 0;
   };
   // Zeek failed connections and failed authentications of one source in one day.
   struct SourceDay {
