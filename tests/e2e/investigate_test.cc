@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -34,14 +35,14 @@ std::set<std::string> lower_set(const Json& list) {
   return out;
 }
 
-struct Run {
+struct InvestigateRun {
   fs::path demo;
   Json truth;
   Json findings;
 };
 
-Run investigate(uint64_t seed, const std::string& threads = "2") {
-  Run run;
+InvestigateRun investigate(uint64_t seed, const std::string& threads = "2") {
+  InvestigateRun run;
   const fs::path dir = work_dir("investigate-" + std::to_string(seed) + "-t" + threads);
   const RunResult made = vigil(dir, "demo --seed " + std::to_string(seed) + " --out demo");
   EXPECT_EQ(made.code, 0) << made.err;
@@ -58,7 +59,7 @@ Run investigate(uint64_t seed, const std::string& threads = "2") {
 
 void agrees_with_truth(uint64_t seed) {
   SCOPED_TRACE("seed " + std::to_string(seed));
-  const Run run = investigate(seed);
+  const InvestigateRun run = investigate(seed);
   const Json& f = run.findings;
   const Json& truth = run.truth;
 
@@ -94,6 +95,38 @@ void agrees_with_truth(uint64_t seed) {
 TEST(Investigate, Seed1AgreesWithGroundTruth) { agrees_with_truth(1); }
 TEST(Investigate, Seed2AgreesWithGroundTruth) { agrees_with_truth(2); }
 TEST(Investigate, Seed3AgreesWithGroundTruth) { agrees_with_truth(3); }
+
+// The demo's own report, opened in headless Chromium: the espionage
+// incident and the attempts chart with a bar group per day are in the DOM.
+TEST(Investigate, DemoReportRendersInChromium) {
+  if (std::system("command -v chromium >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "chromium is not installed (scripts/install-deps.sh installs it)";
+  }
+  const InvestigateRun run = investigate(1);
+  const fs::path dir = run.demo.parent_path();
+  const std::string command =
+      "timeout 120 chromium --headless --no-sandbox --disable-gpu --no-first-run "
+      "--user-data-dir='" + (dir / "profile").string() + "' --dump-dom 'file://" +
+      fs::absolute(dir / "out" / "report.html").string() + "' > '" + (dir / "dom.html").string() +
+      "' 2> '" + (dir / "chromium.log").string() + "'";
+  ASSERT_EQ(std::system(command.c_str()), 0) << command << "\n" << read_file(dir / "chromium.log");
+  const std::string dom = read_file(dir / "dom.html");
+  std::string espionage_id;
+  for (const Json& i : run.findings["incidents"]) {
+    if (i["classification"] == "espionage") espionage_id = i["id"];
+  }
+  ASSERT_FALSE(espionage_id.empty());
+  EXPECT_NE(dom.find("id=\"incident-" + espionage_id + "\""), std::string::npos);
+  EXPECT_NE(dom.find("id=\"attempts-chart\""), std::string::npos);
+  std::set<std::string> days;
+  for (const Json& a : run.findings["attempts"]) days.insert(a["date"]);
+  size_t groups = 0;
+  for (size_t at = dom.find("class=\"day\""); at != std::string::npos;
+       at = dom.find("class=\"day\"", at + 1)) {
+    ++groups;
+  }
+  EXPECT_GE(groups, days.size());
+}
 
 TEST(Investigate, SameFindingsWithOneAndTwoThreads) {
   const fs::path one = work_dir("investigate-7-t1"), two = work_dir("investigate-7-t2");
