@@ -1,5 +1,6 @@
 #include "vigil/report/html_report.h"
 
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "text.h"
+#include "vigil/core/limits.h"
 #include "vigil/correlate/attempts.h"
 #include "vigil/report/findings_json.h"
 
@@ -21,11 +23,7 @@ using assess::IncidentStep;
 using correlate::AttemptCategory;
 using correlate::AttemptDay;
 
-// The chart fills the days between the first and the last attempt so that
-// gaps show as gaps, unless the dates are this far apart (then only days
-// with attempts get a place). Keeps a hostile date from producing a page
-// with a bar group for every day since 1601.
-constexpr int64_t kMaxFilledChartDays = 366;
+using limits::kReportMaxFilledChartDays;
 
 // Okabe-Ito colours (told apart with the common colour-vision
 // deficiencies), in the order of AttemptCategory.
@@ -655,7 +653,7 @@ std::vector<std::pair<std::string, DayCounts>> chart_days(const std::vector<Atte
     if (!first) first = number;
     last = number;
   }
-  if (all_dates && first && *last - *first < kMaxFilledChartDays) {
+  if (all_dates && first && *last - *first < kReportMaxFilledChartDays) {
     for (int64_t day = *first; day <= *last; ++day) {
       const std::string date = date_of_day(day);
       const auto it = counts.find(date);
