@@ -164,7 +164,7 @@ struct Process {
 class HostLog {
  public:
   HostLog(const World& w, int index, uint64_t seed)
-      : w_(w), index_(index), host_(host_at(w, index)), rng_(seed) {
+      : w_(w), host_(host_at(w, index)), rng_(seed) {
     lsass_pid_ = 4 * rng_.between(150, 250);
     sysmon_pid_ = 4 * rng_.between(600, 1200);
     guid_prefix_ = static_cast<uint32_t>(rng_.next());
@@ -548,7 +548,6 @@ class HostLog {
   }
 
   const World& w_;
-  int index_;
   const Host& host_;
   Rng rng_;
   uint32_t lsass_pid_ = 0, sysmon_pid_ = 0, guid_prefix_ = 0;
