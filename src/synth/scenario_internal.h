@@ -85,6 +85,9 @@ struct Person {
 // witnesses' files, the victims' files.
 enum class Folder : uint8_t { kFilings, kWitnesses, kVictims };
 const char* folder_name(Folder folder);
+// The (case index, folder) pairs a person's role may read: what the
+// background reads and what the inventory's identities are allowed.
+std::vector<std::pair<int, Folder>> folders_of(const Person& p, size_t cases);
 
 struct Document {
   std::string name;  // W-0001_statement_en.pdf

@@ -1198,33 +1198,6 @@ std::string trail_line(const World& w, Timestamp t, const Person& p, const char*
   return out;
 }
 
-std::vector<std::pair<int, Folder>> folders_of(const Person& p, size_t cases) {
-  std::vector<std::pair<int, Folder>> out;
-  switch (p.role) {
-    case Role::kJudge:
-    case Role::kLegalOfficer:
-      for (int c : p.cases) {
-        for (Folder f : {Folder::kFilings, Folder::kWitnesses, Folder::kVictims})
-          out.emplace_back(c, f);
-      }
-      break;
-    case Role::kRegistry:
-      for (size_t c = 0; c < cases; ++c) out.emplace_back(static_cast<int>(c), Folder::kFilings);
-      break;
-    case Role::kWitnessProtection:
-      for (size_t c = 0; c < cases; ++c) {
-        out.emplace_back(static_cast<int>(c), Folder::kWitnesses);
-        out.emplace_back(static_cast<int>(c), Folder::kVictims);
-      }
-      break;
-    case Role::kTrainee:
-      for (int c : p.cases) out.emplace_back(c, Folder::kFilings);
-      break;
-    default: break;
-  }
-  return out;
-}
-
 std::string object_path(const Case& c, Folder f, const Document& d) {
   return "/cases/" + c.id + "/" + folder_name(f) + "/" + d.name;
 }
@@ -1289,6 +1262,33 @@ enum TextJob : int {
 };
 
 }  // namespace
+
+std::vector<std::pair<int, Folder>> folders_of(const Person& p, size_t cases) {
+  std::vector<std::pair<int, Folder>> out;
+  switch (p.role) {
+    case Role::kJudge:
+    case Role::kLegalOfficer:
+      for (int c : p.cases) {
+        for (Folder f : {Folder::kFilings, Folder::kWitnesses, Folder::kVictims})
+          out.emplace_back(c, f);
+      }
+      break;
+    case Role::kRegistry:
+      for (size_t c = 0; c < cases; ++c) out.emplace_back(static_cast<int>(c), Folder::kFilings);
+      break;
+    case Role::kWitnessProtection:
+      for (size_t c = 0; c < cases; ++c) {
+        out.emplace_back(static_cast<int>(c), Folder::kWitnesses);
+        out.emplace_back(static_cast<int>(c), Folder::kVictims);
+      }
+      break;
+    case Role::kTrainee:
+      for (int c : p.cases) out.emplace_back(c, Folder::kFilings);
+      break;
+    default: break;
+  }
+  return out;
+}
 
 bool is_scanner_agent(std::string_view agent) {
   std::string lower(agent);

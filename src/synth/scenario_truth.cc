@@ -145,34 +145,6 @@ std::string lower(std::string text) {
   return text;
 }
 
-// The folders a role may read: the same rule the background uses.
-std::vector<std::pair<int, Folder>> allowed(const Person& p, size_t cases) {
-  std::vector<std::pair<int, Folder>> out;
-  switch (p.role) {
-    case Role::kJudge:
-    case Role::kLegalOfficer:
-      for (int c : p.cases) {
-        for (Folder f : {Folder::kFilings, Folder::kWitnesses, Folder::kVictims})
-          out.emplace_back(c, f);
-      }
-      break;
-    case Role::kRegistry:
-      for (size_t c = 0; c < cases; ++c) out.emplace_back(static_cast<int>(c), Folder::kFilings);
-      break;
-    case Role::kWitnessProtection:
-      for (size_t c = 0; c < cases; ++c) {
-        out.emplace_back(static_cast<int>(c), Folder::kWitnesses);
-        out.emplace_back(static_cast<int>(c), Folder::kVictims);
-      }
-      break;
-    case Role::kTrainee:
-      for (int c : p.cases) out.emplace_back(c, Folder::kFilings);
-      break;
-    default: break;
-  }
-  return out;
-}
-
 std::vector<int> folder_subjects(const Case& c, Folder f) {
   std::set<int> out;
   for (const Document& d : c.documents[static_cast<int>(f)]) {
@@ -425,7 +397,7 @@ std::string inventory_yaml(const World& w) {
            yaml_quote(w.netbios + "\\" + p.account) + ", " + p.account +
            "]\n    role: " + role_name(p.role) + "\n    assets: [";
     std::vector<std::string> assets;
-    for (const auto& [c, f] : allowed(p, w.cases.size()))
+    for (const auto& [c, f] : folders_of(p, w.cases.size()))
       assets.push_back(asset_id(w.cases[static_cast<size_t>(c)], f));
     if (p.role == Role::kPress) assets.push_back("public-website");
     if (p.role == Role::kItAdmin) {
