@@ -10,6 +10,8 @@ PACKAGES=(
   libcpp-httplib-dev libcli11-dev libfmt-dev nlohmann-json3-dev
   libssl-dev zlib1g-dev libzstd-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  # Notification templates (Mustache, header-only).
+  libkainjow-mustache-dev
   # Test-time oracles for the EVTX reader, and the benchmark's comparison tool.
   libevtx-utils python3-evtx python3
   hyperfine time
