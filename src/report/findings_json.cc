@@ -225,6 +225,84 @@ void write_need_to_know(JsonOut& json, const assess::NeedToKnowViolation& violat
   json.end_object();
 }
 
+void write_footprint(JsonOut& json, const assess::Footprint& footprint) {
+  json.begin_object();
+  json.field("incident", footprint.incident);
+  json.field("classification", footprint.classification);
+  json.field("accounts", footprint.accounts);
+  json.field("hosts", footprint.hosts);
+  json.field("processes", footprint.processes);
+  json.field("addresses", footprint.addresses);
+  json.field("first", footprint.first);
+  json.field("last", footprint.last);
+  json.end_object();
+}
+
+void write_asset_impact(JsonOut& json, const assess::AssetImpact& asset) {
+  json.begin_object();
+  json.field("asset", asset.asset);
+  json.field("description", asset.description);
+  json.field("sensitivity", asset.sensitivity);
+  json.field("data_categories", asset.data_categories);
+  json.field("actions", asset.actions);
+  json.field("incidents", asset.incidents);
+  json.field("subjects", asset.subjects);
+  json.key("evidence");
+  json.begin_array();
+  for (const assess::Evidence& evidence : asset.evidence) write_evidence(json, evidence);
+  json.end_array();
+  json.end_object();
+}
+
+// The subject's name and contact address are left out on purpose:
+// findings.json goes round among analysts, while names and addresses stay in
+// the inventory and the notifications (docs/findings.md).
+void write_exposed_subject(JsonOut& json, const assess::ExposedSubject& subject) {
+  json.begin_object();
+  json.field("subject_id", subject.subject_id);
+  json.field("kind", subject.kind);
+  json.field("category", subject.category);
+  json.field("exposure", subject.exposure);
+  json.key("confidence");
+  json.fixed(subject.confidence, kScoreDecimals);
+  json.field("assets", subject.assets);
+  json.field("data_categories", subject.data_categories);
+  json.field("incident", subject.incident);
+  json.field("reasons", subject.reasons);
+  json.field("coverage_gaps", subject.coverage_gaps);
+  json.field("first_exposed", subject.first_exposed);
+  json.field("safety_review", subject.safety_review);
+  json.field("language", subject.language);
+  json.field("channel", subject.channel);
+  json.key("evidence");
+  json.begin_array();
+  for (const assess::Evidence& evidence : subject.evidence) write_evidence(json, evidence);
+  json.end_array();
+  json.end_object();
+}
+
+void write_coverage(JsonOut& json, const assess::Coverage& coverage) {
+  json.begin_object();
+  json.key("window");
+  json.begin_object();
+  json.field("first", coverage.window_first);
+  json.field("last", coverage.window_last);
+  json.end_object();
+  json.key("locations");
+  json.begin_array();
+  for (const assess::CoverageEntry& entry : coverage.locations) {
+    json.begin_object();
+    json.field("asset", entry.asset);
+    json.field("location", entry.location);
+    json.field("status", entry.status);
+    json.field("sources", entry.sources);
+    json.field("gap", entry.gap);
+    json.end_object();
+  }
+  json.end_array();
+  json.end_object();
+}
+
 }  // namespace
 
 void append_fixed(std::string& out, double value, int decimals) {
@@ -311,6 +389,25 @@ std::string findings_json(const assess::Findings& findings) {
     write_need_to_know(json, violation);
   }
   json.end_array();
+
+  const assess::Impact& impact = findings.impact;
+  json.key("footprints");
+  json.begin_array();
+  for (const assess::Footprint& footprint : impact.footprints) write_footprint(json, footprint);
+  json.end_array();
+  json.key("assets_reached");
+  json.begin_array();
+  for (const assess::AssetImpact& asset : impact.assets) write_asset_impact(json, asset);
+  json.end_array();
+  json.key("exposed_subjects");
+  json.begin_array();
+  for (const assess::ExposedSubject& subject : impact.subjects) {
+    write_exposed_subject(json, subject);
+  }
+  json.end_array();
+  json.field("not_exposed", impact.not_exposed);
+  json.key("coverage");
+  write_coverage(json, impact.coverage);
   json.field("inventory_given", findings.inventory_given);
   json.end_object();
   out.push_back('\n');

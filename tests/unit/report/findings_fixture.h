@@ -28,6 +28,139 @@ inline assess::Evidence evidence(const char* source, uint64_t record, uint64_t o
   return {source, record, offset, at(when), host, account, action, object};
 }
 
+// Who INC-001 hit: a protected witness whose file left (safety review route),
+// a defendant whose file was read, a partner state whose correspondence sat
+// on a share no log source watched (a coverage gap), two subjects not
+// exposed, and two notifications already under way. Names and addresses are
+// set so tests can check they stay out of findings.json and report.html.
+inline assess::Impact sample_impact() {
+  assess::Impact impact;
+  assess::Footprint footprint;
+  footprint.incident = "INC-001";
+  footprint.classification = "espionage";
+  footprint.accounts = {"adm.schmidt@court.local", "m.keller@court.local"};
+  footprint.hosts = {"srv-fs01.court.local", "ws-0412.court.local"};
+  footprint.processes = {"C:\\Program Files\\7-Zip\\7z.exe", "C:\\Windows\\System32\\curl.exe"};
+  footprint.addresses = {"10.1.4.12", "203.0.113.50"};
+  footprint.first = at("2026-10-02T08:15:02.1234567Z");
+  footprint.last = at("2026-10-02T10:20:00Z");
+  impact.footprints.push_back(footprint);
+
+  assess::AssetImpact witnesses;
+  witnesses.asset = "case-2024-017-witnesses";
+  witnesses.description = "Witness protection files of case 2024-017";
+  witnesses.sensitivity = "critical";
+  witnesses.data_categories = {"identity", "location"};
+  witnesses.actions = {"exfiltrated", "staged", "read"};
+  witnesses.incidents = {"INC-001"};
+  witnesses.subjects = {"S-0001", "S-0002"};
+  witnesses.evidence = {
+      evidence("logs/SRV-FS01/Security.evtx", 88120, 1052672, "2026-10-02T09:40:00Z",
+               "srv-fs01.court.local", "m.keller@court.local", "read",
+               "\\\\srv-fs01\\cases\\2024-017\\witnesses.docx"),
+      evidence("logs/WS-0412/Sysmon.evtx", 4410, 528384, "2026-10-02T09:55:00Z",
+               "ws-0412.court.local", "m.keller@court.local", "staged",
+               "C:\\Users\\m.keller\\AppData\\Local\\Temp\\w.7z"),
+      evidence("logs/proxy/access.log", 20931, 3145728, "2026-10-02T10:05:00Z",
+               "ws-0412.court.local", "m.keller@court.local", "exfiltrated",
+               "POST http://203.0.113.50/u?<x>&y=\"1\"")};
+  impact.assets.push_back(witnesses);
+
+  assess::AssetImpact correspondence;
+  correspondence.asset = "partner-state-correspondence";
+  correspondence.description = "Correspondence with partner states";
+  correspondence.sensitivity = "high";
+  correspondence.data_categories = {"diplomatic"};
+  correspondence.actions = {"held"};
+  correspondence.incidents = {"INC-001"};
+  correspondence.subjects = {"ST-FR"};
+  impact.assets.push_back(correspondence);
+
+  assess::ExposedSubject witness;
+  witness.subject_id = "S-0001";
+  witness.name = "Witness W-17 (pseudonym)";
+  witness.kind = "individual";
+  witness.category = "protected_witness";
+  witness.exposure = "exfiltrated";
+  witness.confidence = 0.9249999;
+  witness.assets = {"case-2024-017-witnesses"};
+  witness.data_categories = {"identity", "location"};
+  witness.incident = "INC-001";
+  witness.reasons = {"an archive of the witness files was uploaded to 203.0.113.50",
+                     "the upload followed the staging by 10 minutes"};
+  witness.evidence = {witnesses.evidence[1], witnesses.evidence[2]};
+  witness.language = "fr";
+  witness.channel = "in_person";
+  witness.address = "SECRET-ADDRESS 12 rue des T\xc3\xa9moins, Lyon";
+  witness.safety_review = true;
+  witness.first_exposed = at("2026-10-02T09:55:00Z");
+  impact.subjects.push_back(witness);
+
+  assess::ExposedSubject defendant;
+  defendant.subject_id = "S-0002";
+  defendant.name = "SECRET-NAME Jane \"<b>Doe</b>\"";
+  defendant.kind = "individual";
+  defendant.category = "defendant";
+  defendant.exposure = "accessed";
+  defendant.confidence = 0.75;
+  defendant.assets = {"case-2024-017-witnesses"};
+  defendant.data_categories = {"identity"};
+  defendant.incident = "INC-001";
+  defendant.reasons = {"<b>read</b> by m.keller@court.local & copied\x01"};
+  defendant.evidence = {witnesses.evidence[0]};
+  defendant.language = "en";
+  defendant.channel = "email";
+  defendant.address = "SECRET-ADDRESS jane@example.org";
+  defendant.first_exposed = at("2026-10-02T09:40:00Z");
+  impact.subjects.push_back(defendant);
+
+  assess::ExposedSubject state;
+  state.subject_id = "ST-FR";
+  state.name = "SECRET-NAME Partner state";
+  state.kind = "state";
+  state.category = "partner_state";
+  state.exposure = "at_risk";
+  state.confidence = 0.4;
+  state.assets = {"partner-state-correspondence"};
+  state.data_categories = {"diplomatic"};
+  state.incident = "INC-001";
+  state.reasons = {"held on srv-fs02.court.local, reachable with adm.schmidt@court.local"};
+  state.coverage_gaps = {"\\\\srv-fs02\\diplomatic\\*: no log source during the window"};
+  state.language = "fr";
+  state.channel = "via_state_party";
+  state.address = "SECRET-ADDRESS embassy";
+  state.first_exposed = at("2026-10-02T08:15:02.1234567Z");
+  impact.subjects.push_back(state);
+
+  impact.not_exposed = {"S-0003", "S-0004"};
+
+  impact.coverage.window_first = at("2026-10-02T08:15:02.1234567Z");
+  impact.coverage.window_last = at("2026-10-02T10:20:00Z");
+  impact.coverage.locations = {
+      {"case-2024-017-witnesses",
+       "\\\\srv-fs01\\cases\\2024-017\\*",
+       "covered",
+       {"logs/SRV-FS01/Security.evtx", "logs/WS-0412/Sysmon.evtx"},
+       ""},
+      {"case-2024-017-witnesses",
+       "url:https://cms.court.local/cases/2024-017/*",
+       "partial",
+       {"logs/web/access.log.gz"},
+       "the web log starts at 2026-10-02T09:00:00Z, after the window opens"},
+      {"partner-state-correspondence",
+       "\\\\srv-fs02\\diplomatic\\*",
+       "none",
+       {},
+       "no log source recorded accesses there during the window"}};
+
+  impact.notifications = {
+      {"S-0001", "safety_review", "reviewed", "a.berger", "2026-10-05T09:00:00Z",
+       "checked with the witness protection unit"},
+      {"S-0002", "letter", "sent", "<i>clerk</i>", "2026-10-05T10:00:00+02:00",
+       "--> <!-- vigil:notifications:end --> & 'posted'"}};
+  return impact;
+}
+
 inline assess::Findings sample_findings() {
   using correlate::AttemptCategory;
   assess::Findings f;
@@ -153,6 +286,7 @@ inline assess::Findings sample_findings() {
                "t.novak@court.local", "read", "\\\\srv-fs01\\cases\\2024-017\\addresses.xlsx")};
   f.need_to_know.push_back(violation);
   f.inventory_given = true;
+  f.impact = sample_impact();
   return f;
 }
 
@@ -202,6 +336,44 @@ void for_each_text(assess::Findings& f, F&& change) {
       change(*text);
     }
     for (auto& e : violation.evidence) evidence(e);
+  }
+  assess::Impact& impact = f.impact;
+  for (auto& footprint : impact.footprints) {
+    change(footprint.incident), change(footprint.classification);
+    for (auto* list :
+         {&footprint.accounts, &footprint.hosts, &footprint.processes, &footprint.addresses}) {
+      for (std::string& text : *list) change(text);
+    }
+  }
+  for (auto& asset : impact.assets) {
+    change(asset.asset), change(asset.description), change(asset.sensitivity);
+    for (auto* list : {&asset.data_categories, &asset.actions, &asset.incidents, &asset.subjects}) {
+      for (std::string& text : *list) change(text);
+    }
+    for (auto& e : asset.evidence) evidence(e);
+  }
+  for (auto& subject : impact.subjects) {
+    for (std::string* text :
+         {&subject.subject_id, &subject.name, &subject.kind, &subject.category, &subject.exposure,
+          &subject.incident, &subject.language, &subject.channel, &subject.address}) {
+      change(*text);
+    }
+    for (auto* list : {&subject.assets, &subject.data_categories, &subject.reasons,
+                       &subject.coverage_gaps}) {
+      for (std::string& text : *list) change(text);
+    }
+    for (auto& e : subject.evidence) evidence(e);
+  }
+  for (std::string& id : impact.not_exposed) change(id);
+  for (auto& entry : impact.coverage.locations) {
+    change(entry.asset), change(entry.location), change(entry.status), change(entry.gap);
+    for (std::string& source : entry.sources) change(source);
+  }
+  for (auto& notification : impact.notifications) {
+    for (std::string* text : {&notification.subject_id, &notification.route, &notification.status,
+                              &notification.by, &notification.at, &notification.note}) {
+      change(*text);
+    }
   }
 }
 

@@ -32,8 +32,10 @@ TEST(FindingsJson, KeysInDocumentedOrder) {
   std::vector<std::string> keys;
   for (const auto& item : doc.items()) keys.push_back(item.key());
   const std::vector<std::string> expected = {
-      "schema_version", "vigil_version", "window",   "events",       "detections",     "inputs",
-      "rules",          "incidents",     "attempts", "need_to_know", "inventory_given"};
+      "schema_version", "vigil_version",  "window",           "events",      "detections",
+      "inputs",         "rules",          "incidents",        "attempts",    "need_to_know",
+      "footprints",     "assets_reached", "exposed_subjects", "not_exposed", "coverage",
+      "inventory_given"};
   EXPECT_EQ(keys, expected);
 
   const Json& incident = doc["incidents"][0];
@@ -77,6 +79,87 @@ TEST(FindingsJson, Values) {
   EXPECT_EQ(doc["attempts"][0]["top_sources"][1]["address"], "198.51.100.8");
   EXPECT_EQ(doc["need_to_know"][0]["evidence"].size(), 2u);
   EXPECT_EQ(doc["inventory_given"], true);
+}
+
+TEST(FindingsJson, ImpactKeysInDocumentedOrder) {
+  const Json doc = Json::parse(findings_json(sample_findings()));
+  auto keys_of = [](const Json& object) {
+    std::vector<std::string> keys;
+    for (const auto& item : object.items()) keys.push_back(item.key());
+    return keys;
+  };
+  EXPECT_EQ(keys_of(doc["footprints"][0]),
+            (std::vector<std::string>{"incident", "classification", "accounts", "hosts",
+                                      "processes", "addresses", "first", "last"}));
+  EXPECT_EQ(keys_of(doc["assets_reached"][0]),
+            (std::vector<std::string>{"asset", "description", "sensitivity", "data_categories",
+                                      "actions", "incidents", "subjects", "evidence"}));
+  EXPECT_EQ(keys_of(doc["exposed_subjects"][0]),
+            (std::vector<std::string>{"subject_id", "kind", "category", "exposure", "confidence",
+                                      "assets", "data_categories", "incident", "reasons",
+                                      "coverage_gaps", "first_exposed", "safety_review",
+                                      "language", "channel", "evidence"}));
+  EXPECT_EQ(keys_of(doc["exposed_subjects"][0]["evidence"][0]),
+            (std::vector<std::string>{"source", "record", "offset", "timestamp", "host", "account",
+                                      "action", "object"}));
+  EXPECT_EQ(keys_of(doc["coverage"]), (std::vector<std::string>{"window", "locations"}));
+  EXPECT_EQ(keys_of(doc["coverage"]["locations"][0]),
+            (std::vector<std::string>{"asset", "location", "status", "sources", "gap"}));
+}
+
+TEST(FindingsJson, ImpactValues) {
+  const std::string text = findings_json(sample_findings());
+  const Json doc = Json::parse(text);
+  EXPECT_EQ(doc["footprints"][0]["incident"], "INC-001");
+  EXPECT_EQ(doc["footprints"][0]["first"], "2026-10-02T08:15:02.1234567Z");
+  EXPECT_EQ(doc["assets_reached"].size(), 2u);
+  EXPECT_EQ(doc["assets_reached"][0]["actions"],
+            Json::parse(R"(["exfiltrated", "staged", "read"])"));
+  EXPECT_EQ(doc["assets_reached"][1]["evidence"].size(), 0u);
+  const Json& subjects = doc["exposed_subjects"];
+  ASSERT_EQ(subjects.size(), 3u);
+  EXPECT_EQ(subjects[0]["subject_id"], "S-0001");
+  EXPECT_EQ(subjects[0]["exposure"], "exfiltrated");
+  EXPECT_EQ(subjects[0]["safety_review"], true);
+  EXPECT_EQ(subjects[0]["evidence"][1]["record"], 20931);
+  EXPECT_EQ(subjects[1]["exposure"], "accessed");
+  EXPECT_EQ(subjects[2]["exposure"], "at_risk");
+  EXPECT_EQ(subjects[2]["coverage_gaps"].size(), 1u);
+  EXPECT_EQ(subjects[2]["channel"], "via_state_party");
+  // Three decimals, as every other score.
+  EXPECT_NE(text.find("\"confidence\": 0.925,"), std::string::npos);
+  EXPECT_EQ(doc["not_exposed"], Json::parse(R"(["S-0003", "S-0004"])"));
+  EXPECT_EQ(doc["coverage"]["window"]["last"], "2026-10-02T10:20:00.0000000Z");
+  EXPECT_EQ(doc["coverage"]["locations"][2]["status"], "none");
+  EXPECT_EQ(doc["coverage"]["locations"][2]["sources"].size(), 0u);
+  EXPECT_EQ(doc["coverage"]["locations"][0]["gap"], "");
+}
+
+// findings.json circulates among analysts: who the subjects are and how to
+// reach them stays in the inventory and the notifications.
+TEST(FindingsJson, NoNamesOrAddressesOfSubjects) {
+  const std::string text = findings_json(sample_findings());
+  EXPECT_EQ(text.find("SECRET-"), std::string::npos);
+  EXPECT_EQ(text.find("Witness W-17"), std::string::npos);
+  const Json doc = Json::parse(text);
+  for (const Json& subject : doc["exposed_subjects"]) {
+    EXPECT_FALSE(subject.contains("name"));
+    EXPECT_FALSE(subject.contains("address"));
+  }
+  // Notification status is case work, kept in case.db and shown in report.html.
+  EXPECT_FALSE(doc.contains("notifications"));
+}
+
+TEST(FindingsJson, NoInventoryEmptyImpact) {
+  const std::string text = findings_json(assess::Findings{});
+  const Json doc = Json::parse(text);
+  for (const char* key : {"footprints", "assets_reached", "exposed_subjects", "not_exposed"}) {
+    EXPECT_TRUE(doc[key].is_array() && doc[key].empty()) << key;
+  }
+  EXPECT_TRUE(doc["coverage"]["window"]["first"].is_null());
+  EXPECT_TRUE(doc["coverage"]["window"]["last"].is_null());
+  EXPECT_TRUE(doc["coverage"]["locations"].empty());
+  EXPECT_NE(text.find("\"not_exposed\": [],"), std::string::npos);
 }
 
 TEST(FindingsJson, HostileTextStaysValidJson) {
@@ -152,6 +235,7 @@ TEST(FindingsJson, RandomBytesStayValidJson) {
     ASSERT_TRUE(Json::accept(text)) << "round " << round;
     const Json doc = Json::parse(text);
     ASSERT_EQ(doc["incidents"][0]["steps"].size(), 3u);
+    ASSERT_EQ(doc["exposed_subjects"].size(), 3u);
   }
 }
 
