@@ -5,7 +5,10 @@
 #include <array>
 #include <charconv>
 #include <map>
+#include <fstream>
 #include <optional>
+#include <sstream>
+#include <utility>
 #include <vector>
 
 #include "text.h"
@@ -84,6 +87,12 @@ table.steps td { overflow-wrap: anywhere; }
 details > summary { cursor: pointer; color: var(--accent); margin: 4px 0; }
 svg .span { fill: var(--accent); }
 svg .axis-title { font-weight: 600; }
+.exposure-exfiltrated .exposure, .exposure-accessed .exposure { color: #cf222e;
+  font-weight: 600; }
+.exposure-at_risk .exposure { color: #9a6700; font-weight: 600; }
+tr.gap td { background: #fff8c5; }
+tr.gap td:nth-child(3) { font-weight: 600; color: #9a6700; }
+ul.lines { margin: 0; padding-left: 16px; }
 )css";
 
 // ---- text -----------------------------------------------------------------
@@ -199,6 +208,24 @@ void append_evidence(std::string& out, const assess::Evidence& evidence) {
       out += "</span>";
     }
   }
+}
+
+void write_evidence_table(std::string& out, const std::vector<assess::Evidence>& records) {
+  out +=
+      "<table class=\"evidence\">\n<tr><th>Time</th><th>Host</th><th>Account</th>"
+      "<th>Evidence</th></tr>\n";
+  for (const assess::Evidence& evidence : records) {
+    out += "<tr><td>";
+    append_time_element(out, evidence.timestamp);
+    out += "</td><td>";
+    html(out, evidence.host);
+    out += "</td><td>";
+    html(out, evidence.account);
+    out += "</td><td>";
+    append_evidence(out, evidence);
+    out += "</td></tr>\n";
+  }
+  out += "</table>\n";
 }
 
 // ---- summary --------------------------------------------------------------
@@ -981,28 +1008,342 @@ void write_need_to_know(std::string& out, const Findings& findings) {
     if (!violation.evidence.empty()) {
       out += violation.accesses > violation.evidence.size() ? "<h4>First accesses</h4>\n"
                                                             : "<h4>Accesses</h4>\n";
-      out +=
-          "<table class=\"evidence\">\n<tr><th>Time</th><th>Host</th><th>Account</th>"
-          "<th>Evidence</th></tr>\n";
-      for (const assess::Evidence& evidence : violation.evidence) {
-        out += "<tr><td>";
-        append_time_element(out, evidence.timestamp);
-        out += "</td><td>";
-        html(out, evidence.host);
-        out += "</td><td>";
-        html(out, evidence.account);
-        out += "</td><td>";
-        append_evidence(out, evidence);
-        out += "</td></tr>\n";
-      }
-      out += "</table>\n";
+      write_evidence_table(out, violation.evidence);
     }
     out += "</article>\n";
   }
   out += "</section>\n";
 }
 
+// ---- who was hit ------------------------------------------------------------
+
+// One line per sentence: reasons and gaps read as a list, not as one phrase.
+void append_lines(std::string& out, const std::vector<std::string>& lines) {
+  if (lines.empty()) {
+    out += "<span class=\"muted\">none</span>";
+    return;
+  }
+  out += "<ul class=\"lines\">";
+  for (const std::string& line : lines) {
+    out += "<li>";
+    html(out, line);
+    out += "</li>";
+  }
+  out += "</ul>";
+}
+
+void write_exposed_subjects(std::string& out, const assess::Impact& impact) {
+  out += "<h3>Exposed subjects</h3>\n";
+  if (impact.subjects.empty()) {
+    out += "<p class=\"muted\">No subject&#39;s data was reached or held where the attacker was.</p>\n";
+  } else {
+    out +=
+        "<table id=\"exposed-subjects-table\">\n<tr><th>Subject</th><th>Kind</th>"
+        "<th>Category</th><th>Exposure</th><th class=\"num\">Confidence</th><th>Assets</th>"
+        "<th>Incident</th><th>Reasons</th><th>Coverage gaps</th></tr>\n";
+    for (const assess::ExposedSubject& subject : impact.subjects) {
+      out += "<tr id=\"subject-";
+      append_token(out, subject.subject_id);
+      out += "\" class=\"exposure-";
+      append_token(out, subject.exposure);
+      out += "\"><td class=\"mono\">";
+      html(out, subject.subject_id);
+      out += "</td><td>";
+      html(out, subject.kind);
+      out += "</td><td>";
+      html(out, subject.category);
+      out += "</td><td class=\"exposure\">";
+      html(out, subject.exposure);
+      out += "</td><td class=\"num\">";
+      append_fixed(out, subject.confidence, 3);
+      out += "</td><td>";
+      append_list(out, subject.assets);
+      out += "</td><td><a href=\"#incident-";
+      append_token(out, subject.incident);
+      out += "\">";
+      html(out, subject.incident);
+      out += "</a></td><td>";
+      append_lines(out, subject.reasons);
+      out += "</td><td>";
+      append_lines(out, subject.coverage_gaps);
+      out += "</td></tr>\n";
+    }
+    out += "</table>\n";
+    for (const assess::ExposedSubject& subject : impact.subjects) {
+      if (subject.evidence.empty()) continue;
+      out += "<details class=\"subject-evidence\" id=\"subject-evidence-";
+      append_token(out, subject.subject_id);
+      out += "\"><summary>Evidence for ";
+      html(out, subject.subject_id);
+      out += " (";
+      append_count(out, subject.evidence.size());
+      out += subject.evidence.size() == 1 ? " record" : " records";
+      out += ", first exposed ";
+      append_time(out, subject.first_exposed);
+      out += ")</summary>\n";
+      write_evidence_table(out, subject.evidence);
+      out += "</details>\n";
+    }
+  }
+  out += "<p id=\"not-exposed\">Not exposed: ";
+  append_list(out, impact.not_exposed);
+  out += "</p>\n";
+}
+
+void write_assets_reached(std::string& out, const assess::Impact& impact) {
+  out += "<h3>Assets reached</h3>\n";
+  if (impact.assets.empty()) {
+    out += "<p class=\"muted\">No asset of the inventory was reached.</p>\n";
+    return;
+  }
+  out +=
+      "<table id=\"assets-reached-table\">\n<tr><th>Asset</th><th>Description</th>"
+      "<th>Sensitivity</th><th>Data categories</th><th>Actions</th><th>Incidents</th>"
+      "<th>Subjects</th><th class=\"num\">Evidence</th></tr>\n";
+  for (const assess::AssetImpact& asset : impact.assets) {
+    out += "<tr><td class=\"mono\">";
+    html(out, asset.asset);
+    out += "</td><td>";
+    html(out, asset.description);
+    out += "</td><td class=\"sensitivity-";
+    append_token(out, asset.sensitivity);
+    out += "\">";
+    html(out, asset.sensitivity);
+    out += "</td><td>";
+    append_list(out, asset.data_categories);
+    out += "</td><td class=\"actions\">";
+    append_list(out, asset.actions);
+    out += "</td><td>";
+    append_list(out, asset.incidents);
+    out += "</td><td>";
+    append_list(out, asset.subjects);
+    out += "</td><td class=\"num\">";
+    append_count(out, asset.evidence.size());
+    out += "</td></tr>\n";
+  }
+  out += "</table>\n";
+  for (const assess::AssetImpact& asset : impact.assets) {
+    if (asset.evidence.empty()) continue;
+    out += "<details class=\"asset-evidence\" id=\"asset-evidence-";
+    append_token(out, asset.asset);
+    out += "\"><summary>What happened to ";
+    html(out, asset.asset);
+    out += ": ";
+    append_list(out, asset.actions);
+    out += "</summary>\n";
+    write_evidence_table(out, asset.evidence);
+    out += "</details>\n";
+  }
+}
+
+void write_coverage(std::string& out, const assess::Coverage& coverage) {
+  out += "<h3>Log coverage</h3>\n<p>Whether the logs could see accesses at each location, from ";
+  append_time_element(out, coverage.window_first);
+  out += " to ";
+  append_time_element(out, coverage.window_last);
+  out +=
+      " (the incidents&#39; window). A location without coverage is a gap: what happened "
+      "there is unknown, not safe.</p>\n";
+  if (coverage.locations.empty()) {
+    out += "<p class=\"muted\">No location to judge.</p>\n";
+    return;
+  }
+  out +=
+      "<table id=\"coverage-table\">\n<tr><th>Asset</th><th>Location</th><th>Status</th>"
+      "<th>Sources</th><th>Gap</th></tr>\n";
+  for (const assess::CoverageEntry& entry : coverage.locations) {
+    out += "<tr class=\"coverage-";
+    append_token(out, entry.status);
+    if (entry.status != "covered") out += " gap";
+    out += "\"><td class=\"mono\">";
+    html(out, entry.asset);
+    out += "</td><td class=\"mono\">";
+    html(out, entry.location);
+    out += "</td><td>";
+    html(out, entry.status);
+    out += "</td><td class=\"mono\">";
+    append_list(out, entry.sources);
+    out += "</td><td>";
+    html(out, entry.gap);
+    out += "</td></tr>\n";
+  }
+  out += "</table>\n";
+}
+
+void write_footprints(std::string& out, const assess::Impact& impact) {
+  out += "<h3>Attacker footprint</h3>\n";
+  if (impact.footprints.empty()) {
+    out += "<p class=\"muted\">No incident reached an asset of the inventory.</p>\n";
+    return;
+  }
+  out +=
+      "<table id=\"footprints-table\">\n<tr><th>Incident</th><th>Class</th><th>Accounts</th>"
+      "<th>Hosts</th><th>Processes</th><th>Addresses</th><th>From</th><th>To</th></tr>\n";
+  for (const assess::Footprint& footprint : impact.footprints) {
+    out += "<tr><td><a href=\"#incident-";
+    append_token(out, footprint.incident);
+    out += "\">";
+    html(out, footprint.incident);
+    out += "</a></td><td>";
+    html(out, footprint.classification);
+    out += "</td><td>";
+    append_list(out, footprint.accounts);
+    out += "</td><td>";
+    append_list(out, footprint.hosts);
+    out += "</td><td class=\"mono\">";
+    append_list(out, footprint.processes);
+    out += "</td><td>";
+    append_list(out, footprint.addresses);
+    out += "</td><td>";
+    append_time_element(out, footprint.first);
+    out += "</td><td>";
+    append_time_element(out, footprint.last);
+    out += "</td></tr>\n";
+  }
+  out += "</table>\n";
+}
+
+void write_impact(std::string& out, const Findings& findings) {
+  out += "<section id=\"impact\">\n<h2>Who was hit</h2>\n";
+  if (!findings.inventory_given) {
+    out +=
+        "<p class=\"note\">No inventory was given (<code>--inventory</code>), so whose data the "
+        "incidents reached was not assessed.</p>\n</section>\n";
+    return;
+  }
+  const assess::Impact& impact = findings.impact;
+  // The exposures of docs/findings.md always, then any other the findings use.
+  std::map<std::string, uint64_t> by_exposure;
+  for (const assess::ExposedSubject& subject : impact.subjects) ++by_exposure[subject.exposure];
+  uint64_t gaps = 0;
+  for (const assess::CoverageEntry& entry : impact.coverage.locations) {
+    if (entry.status != "covered") ++gaps;
+  }
+  out +=
+      "<p class=\"muted\">Subjects of the inventory whose data the incidents reached, on which "
+      "evidence and how sure. Names and contact addresses are not in this report: they stay in "
+      "the inventory and the notifications.</p>\n<dl class=\"figures\" id=\"exposure-counts\">";
+  constexpr std::pair<const char*, const char*> kExposures[] = {
+      {"exfiltrated", "Exfiltrated"}, {"accessed", "Accessed"}, {"at_risk", "At risk"}};
+  for (const auto& [name, label] : kExposures) {
+    const auto it = by_exposure.find(name);
+    std::string id = "figure-";
+    append_token(id, name);
+    figure(out, label, it == by_exposure.end() ? 0 : it->second, id);
+    if (it != by_exposure.end()) by_exposure.erase(it);
+  }
+  for (const auto& [name, count] : by_exposure) {
+    std::string id = "figure-";
+    append_token(id, name);
+    figure(out, name, count, id);
+  }
+  figure(out, "Not exposed", impact.not_exposed.size(), "figure-not-exposed");
+  figure(out, "Coverage gaps", gaps, "figure-coverage-gaps");
+  out += "</dl>\n";
+  write_exposed_subjects(out, impact);
+  write_assets_reached(out, impact);
+  write_coverage(out, impact.coverage);
+  write_footprints(out, impact);
+  out += "</section>\n";
+}
+
 }  // namespace
+
+std::string notifications_section(std::span<const assess::NotificationStatus> notifications) {
+  std::string out = kNotificationsBegin;
+  out += "\n<section id=\"notifications\">\n<h2>Notifications</h2>\n";
+  out +=
+      "<p class=\"muted\">As case.db records them (<code>vigil notify list</code>, "
+      "<code>vigil notify mark</code>): drafted, reviewed, sent, acknowledged. Subjects on the "
+      "safety review route are reviewed before anyone contacts them.</p>\n";
+  if (notifications.empty()) {
+    out += "<p class=\"muted\">No notifications.</p>\n</section>\n";
+    out += kNotificationsEnd;
+    return out;
+  }
+  std::map<std::string, uint64_t> by_status;
+  for (const assess::NotificationStatus& n : notifications) ++by_status[n.status];
+  out += "<p id=\"notification-counts\">";
+  bool first = true;
+  for (const char* status : {"drafted", "reviewed", "sent", "acknowledged"}) {
+    const auto it = by_status.find(status);
+    if (!first) out += ", ";
+    first = false;
+    append_count(out, it == by_status.end() ? 0 : it->second);
+    out += " ";
+    out += status;
+  }
+  out += ".</p>\n";
+  out +=
+      "<table id=\"notifications-table\">\n<tr><th>Subject</th><th>Route</th><th>Status</th>"
+      "<th>By</th><th>At</th><th>Note</th></tr>\n";
+  for (const assess::NotificationStatus& n : notifications) {
+    out += "<tr class=\"status-";
+    append_token(out, n.status);
+    out += " route-";
+    append_token(out, n.route);
+    out += "\"><td class=\"mono\">";
+    html(out, n.subject_id);
+    out += "</td><td>";
+    html(out, n.route);
+    out += "</td><td>";
+    html(out, n.status);
+    out += "</td><td>";
+    if (n.by.empty()) {
+      out += "<span class=\"muted\">vigil</span>";
+    } else {
+      html(out, n.by);
+    }
+    out += "</td><td>";
+    html(out, n.at);
+    out += "</td><td>";
+    html(out, n.note);
+    out += "</td></tr>\n";
+  }
+  out += "</table>\n</section>\n";
+  out += kNotificationsEnd;
+  return out;
+}
+
+Result<void> replace_notifications_section(
+    std::string& page, std::span<const assess::NotificationStatus> notifications) {
+  const size_t begin = page.find(kNotificationsBegin);
+  const size_t end = begin == std::string::npos ? begin : page.find(kNotificationsEnd, begin);
+  if (end == std::string::npos) {
+    return make_error(Errc::kNotFound,
+                      "the page has no notifications region (not a report.html of this vigil)");
+  }
+  const size_t end_marker = end + std::string_view(kNotificationsEnd).size();
+  page.replace(begin, end_marker - begin, notifications_section(notifications));
+  return {};
+}
+
+Result<void> rewrite_notifications_section(
+    const std::filesystem::path& path, std::span<const assess::NotificationStatus> notifications) {
+  std::string page;
+  {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      Error error = make_error(Errc::kIoError, "cannot open the file");
+      error.source = path.string();
+      return error;
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in.bad()) {
+      Error error = make_error(Errc::kIoError, "cannot read the file");
+      error.source = path.string();
+      return error;
+    }
+    page = std::move(text).str();
+  }
+  if (auto replaced = replace_notifications_section(page, notifications); !replaced.ok()) {
+    Error error = replaced.error();
+    error.source = path.string();
+    return error;
+  }
+  return write_file_atomically(path, page);
+}
 
 void append_html_text(std::string& out, std::string_view text) {
   while (!text.empty()) {
@@ -1064,13 +1405,16 @@ std::string html_report(const Findings& findings) {
       "findings.json holds the same findings for programs.</p>\n"
       "<nav><a href=\"#summary\">Summary</a><a href=\"#timeline\">Timeline</a>"
       "<a href=\"#incidents\">Incidents</a><a href=\"#attempts\">Attempts</a>"
-      "<a href=\"#need-to-know\">Need to know</a></nav>\n</header>\n";
+      "<a href=\"#need-to-know\">Need to know</a><a href=\"#impact\">Who was hit</a>"
+      "<a href=\"#notifications\">Notifications</a></nav>\n</header>\n";
   write_summary(out, findings);
   write_timeline(out, findings);
   write_incidents(out, findings);
   write_attempts(out, findings);
   write_need_to_know(out, findings);
-  out += "<footer class=\"muted\">End of report.</footer>\n</body>\n</html>\n";
+  write_impact(out, findings);
+  out += notifications_section(findings.impact.notifications);
+  out += "\n<footer class=\"muted\">End of report.</footer>\n</body>\n</html>\n";
   return out;
 }
 

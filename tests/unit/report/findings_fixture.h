@@ -138,12 +138,12 @@ inline assess::Impact sample_impact() {
   impact.coverage.window_last = at("2026-10-02T10:20:00Z");
   impact.coverage.locations = {
       {"case-2024-017-witnesses",
-       "\\\\srv-fs01\\cases\\2024-017\\*",
+       "\\\\srv-fs01\\cases\\2024-017\\**",
        "covered",
        {"logs/SRV-FS01/Security.evtx", "logs/WS-0412/Sysmon.evtx"},
        ""},
       {"case-2024-017-witnesses",
-       "url:https://cms.court.local/cases/2024-017/*",
+       "url:/cms/cases/2024-017/**",
        "partial",
        {"logs/web/access.log.gz"},
        "the web log starts at 2026-10-02T09:00:00Z, after the window opens"},

@@ -44,6 +44,96 @@ TEST(HtmlReport, Sections) {
             std::string::npos);
 }
 
+TEST(HtmlReport, WhoWasHit) {
+  const std::string page = html_report(sample_findings());
+  for (const char* id : {"impact", "exposed-subjects-table", "assets-reached-table",
+                         "coverage-table", "footprints-table", "notifications",
+                         "notifications-table", "subject-S-0001", "not-exposed"}) {
+    EXPECT_EQ(count(page, std::string("id=\"") + id + "\""), 1u) << id;
+  }
+  EXPECT_NE(page.find("<h2>Who was hit</h2>"), std::string::npos);
+  EXPECT_NE(page.find("<dd id=\"figure-exfiltrated\">1</dd>"), std::string::npos);
+  EXPECT_NE(page.find("<dd id=\"figure-accessed\">1</dd>"), std::string::npos);
+  EXPECT_NE(page.find("<dd id=\"figure-at_risk\">1</dd>"), std::string::npos);
+  EXPECT_NE(page.find("<dd id=\"figure-not-exposed\">2</dd>"), std::string::npos);
+  EXPECT_NE(page.find("<dd id=\"figure-coverage-gaps\">2</dd>"), std::string::npos);
+  EXPECT_EQ(count(page, "<tr id=\"subject-"), 3u);
+  EXPECT_NE(page.find("<tr id=\"subject-ST-FR\" class=\"exposure-at_risk\">"),
+            std::string::npos);
+  // Gaps stand out; a covered location does not.
+  EXPECT_EQ(count(page, "<tr class=\"coverage-none gap\">"), 1u);
+  EXPECT_EQ(count(page, "<tr class=\"coverage-partial gap\">"), 1u);
+  EXPECT_EQ(count(page, "<tr class=\"coverage-covered\">"), 1u);
+  EXPECT_NE(page.find("no log source during the window"), std::string::npos);
+  // Evidence of assets and subjects, folded.
+  EXPECT_EQ(count(page, "<details class=\"asset-evidence\""), 1u);
+  EXPECT_EQ(count(page, "<details class=\"subject-evidence\""), 2u);
+  EXPECT_NE(page.find("record 20,931"), std::string::npos);
+  // Names and contact addresses stay in the inventory and the notifications.
+  EXPECT_EQ(page.find("SECRET-"), std::string::npos);
+  EXPECT_EQ(page.find("Witness W-17"), std::string::npos);
+  // Hostile reasons stay text.
+  EXPECT_NE(page.find("&lt;b&gt;read&lt;/b&gt; by m.keller@court.local &amp; copied\xEF\xBF\xBD"),
+            std::string::npos);
+}
+
+TEST(HtmlReport, NotificationsBetweenMarkers) {
+  const std::string page = html_report(sample_findings());
+  EXPECT_EQ(count(page, kNotificationsBegin), 1u);
+  EXPECT_EQ(count(page, kNotificationsEnd), 1u);
+  const size_t begin = page.find(kNotificationsBegin);
+  const size_t end = page.find(kNotificationsEnd);
+  ASSERT_LT(begin, end);
+  const std::string region = page.substr(begin, end + std::string(kNotificationsEnd).size() - begin);
+  EXPECT_EQ(region, notifications_section(sample_findings().impact.notifications));
+  EXPECT_EQ(count(region, "<tr class=\"status-"), 2u);
+  EXPECT_NE(region.find("<tr class=\"status-reviewed route-safety_review\">"), std::string::npos);
+  EXPECT_NE(region.find("0 drafted, 1 reviewed, 1 sent, 0 acknowledged."), std::string::npos);
+  // A note that tries to end the region early is text.
+  EXPECT_NE(region.find("--&gt; &lt;!-- vigil:notifications:end --&gt; &amp; &#39;posted&#39;"),
+            std::string::npos);
+  EXPECT_NE(region.find("&lt;i&gt;clerk&lt;/i&gt;"), std::string::npos);
+  // Alone on its lines.
+  EXPECT_EQ(page[begin - 1], '\n');
+  EXPECT_EQ(page[end + std::string(kNotificationsEnd).size()], '\n');
+}
+
+TEST(HtmlReport, NotificationsRegionIsReplaced) {
+  assess::Findings findings = sample_findings();
+  std::string page = html_report(findings);
+  findings.impact.notifications[0].status = "sent";
+  findings.impact.notifications[0].at = "2026-10-07T08:00:00Z";
+  findings.impact.notifications.push_back(
+      {"ST-FR", "letter", "drafted", "", "", ""});
+  ASSERT_TRUE(replace_notifications_section(page, findings.impact.notifications).ok());
+  EXPECT_EQ(page, html_report(findings));
+  findings.impact.notifications.clear();
+  ASSERT_TRUE(replace_notifications_section(page, findings.impact.notifications).ok());
+  EXPECT_EQ(page, html_report(findings));
+  EXPECT_NE(page.find("No notifications."), std::string::npos);
+
+  std::string other = "<html><body>no region</body></html>";
+  const auto missing = replace_notifications_section(other, findings.impact.notifications);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, Errc::kNotFound);
+  EXPECT_EQ(other, "<html><body>no region</body></html>");
+}
+
+TEST(HtmlReport, NotificationsRegionOfAFile) {
+  const auto dir = findings_test::scratch_dir("html-notify");
+  const auto path = dir / "report.html";
+  assess::Findings findings = sample_findings();
+  ASSERT_TRUE(write_html_report(findings, path).ok());
+  findings.impact.notifications[1].status = "acknowledged";
+  ASSERT_TRUE(rewrite_notifications_section(path, findings.impact.notifications).ok());
+  EXPECT_EQ(findings_test::read_text(path), html_report(findings));
+  EXPECT_FALSE(std::filesystem::exists(dir / "report.html.tmp"));
+  const auto missing = rewrite_notifications_section(dir / "none.html", {});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, Errc::kIoError);
+  std::filesystem::remove_all(dir);
+}
+
 TEST(HtmlReport, ChainInKillChainOrder) {
   const std::string page = html_report(sample_findings());
   const size_t discovery = page.find("data-tactic=\"discovery\"");
@@ -120,9 +210,16 @@ TEST(HtmlReport, NothingFound) {
   EXPECT_NE(page.find("No incidents."), std::string::npos);
   EXPECT_NE(page.find("No attack attempts counted."), std::string::npos);
   EXPECT_NE(page.find("No inventory was given"), std::string::npos);
+  EXPECT_NE(page.find("was not assessed"), std::string::npos);
+  EXPECT_EQ(page.find("id=\"exposed-subjects-table\""), std::string::npos);
+  // The region is there for `vigil notify mark` even when empty.
+  EXPECT_NE(page.find(kNotificationsBegin), std::string::npos);
+  EXPECT_NE(page.find("No notifications."), std::string::npos);
   EXPECT_EQ(page.find("id=\"attempts-chart\""), std::string::npos);
   findings.inventory_given = true;
   EXPECT_NE(html_report(findings).find("No account read an asset"), std::string::npos);
+  EXPECT_NE(html_report(findings).find("No asset of the inventory was reached."),
+            std::string::npos);
 }
 
 TEST(HtmlReport, AppendHtmlText) {
