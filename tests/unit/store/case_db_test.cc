@@ -70,11 +70,13 @@ TEST_F(CaseDb, Meta) {
   ASSERT_TRUE(write_case_db(sample_findings(), path_).ok());
   Query q(path_);
   EXPECT_EQ(q.rows("SELECT key, value FROM meta ORDER BY rowid"),
-            (std::vector<std::string>{"schema_version|1", "vigil_version|0.1.0",
+            (std::vector<std::string>{"schema_version|2", "vigil_version|0.1.0",
                                       "first_event|2026-10-01T00:00:03.5000000Z",
                                       "last_event|2026-10-04T23:59:59.0000000Z", "events|1234567",
-                                      "detections|42", "inventory_given|1"}));
-  EXPECT_EQ(q.one("PRAGMA user_version"), "1");
+                                      "detections|42", "inventory_given|1",
+                                      "coverage_first|2026-10-02T08:15:02.1234567Z",
+                                      "coverage_last|2026-10-02T10:20:00.0000000Z"}));
+  EXPECT_EQ(q.one("PRAGMA user_version"), "2");
   EXPECT_EQ(q.one("SELECT typeof(value) FROM meta WHERE key = 'events'"), "integer");
 }
 
@@ -161,8 +163,8 @@ TEST_F(CaseDb, NeedToKnow) {
                    "need_to_know_evidence n JOIN evidence e ON e.id = n.evidence_id "
                    "ORDER BY n.position"),
             (std::vector<std::string>{"1|10|2048|read", "2|11|2300|read"}));
-  // Four step records and two accesses.
-  EXPECT_EQ(q.one("SELECT count(*) FROM evidence"), "6");
+  // Four step records, two accesses, three records of assets, three of subjects.
+  EXPECT_EQ(q.one("SELECT count(*) FROM evidence"), "12");
   EXPECT_EQ(q.rows("PRAGMA foreign_key_check"), std::vector<std::string>{});
 }
 
@@ -214,12 +216,22 @@ TEST_F(CaseDb, RandomBytesAreStoredAsValidText) {
       text.assign(random() % 40, '\0');
       for (char& c : text) c = static_cast<char>(random());
     });
-    // Set members and keys must stay distinct for the keys to hold.
+    // Set members and keys must stay distinct for the keys to hold, and
+    // references must name what they reference.
     hostile.incidents[1].id = hostile.incidents[0].id + "2";
+    hostile.impact.footprints[0].incident = hostile.incidents[0].id;
+    for (size_t i = 0; i < hostile.impact.subjects.size(); ++i) {
+      hostile.impact.subjects[i].subject_id += std::to_string(i);
+      hostile.impact.subjects[i].incident = hostile.incidents[i % 2].id;
+    }
+    hostile.impact.assets[1].asset = hostile.impact.assets[0].asset + "2";
+    // A fresh file: the notifications of earlier rounds would be carried over.
+    std::filesystem::remove(path_);
     const auto result = write_case_db(hostile, path_);
     ASSERT_TRUE(result.ok()) << "round " << round << ": " << result.error().to_string();
     Query q(path_);
     EXPECT_EQ(q.one("SELECT count(*) FROM step_evidence"), "4");
+    EXPECT_EQ(q.one("SELECT count(*) FROM notification_status"), "3");
     for (const std::string& object : q.rows("SELECT object FROM evidence")) {
       EXPECT_TRUE(is_valid_utf8(object));
     }
