@@ -26,6 +26,19 @@ std::string qualified(std::string_view user, std::string_view domain) {
   return out;
 }
 
+// Actions of the application audit trail that show the data to the actor.
+bool reads_data(std::string_view action) {
+  for (std::string_view word : {"read", "download", "export", "view", "open", "print", "copy"}) {
+    if (action.find(word) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
+bool access_before(const LoggedAccess& a, const LoggedAccess& b) {
+  return std::tie(a.timestamp.ticks, a.source, a.offset, a.record, a.asset) <
+         std::tie(b.timestamp.ticks, b.source, b.offset, b.record, b.asset);
+}
+
 bool before(const OutOfRole::Access& a, const OutOfRole::Access& b) {
   return std::tie(a.timestamp.ticks, a.source, a.offset, a.record) <
          std::tie(b.timestamp.ticks, b.source, b.offset, b.record);
@@ -48,9 +61,36 @@ AccessCollector::AccessCollector(FieldNames& names, const Inventory& inventory)
   f_.cs_username = names.intern("cs-username");
   f_.uri_stem = names.intern("cs-uri-stem");
   f_.host = names.intern("host");
+  for (const Asset& asset : inventory.assets()) {
+    for (const std::string& text : asset.locations) {
+      auto pattern = LocationPattern::compile(text);
+      if (!pattern.ok()) continue;
+      pattern_roots_.insert(
+          {pattern->form(), location_root(pattern->literal_prefix(), pattern->form())});
+    }
+  }
+}
+
+void AccessCollector::note_root(uint32_t source, std::string_view location, LocationKind kind,
+                                std::string_view host) {
+  const auto form = location_form(location, kind);
+  if (!form) return;
+  const std::string_view normalised = normalise_location(location, *form, scratch_);
+  if (normalised.empty()) return;
+  std::string root = location_root(normalised, *form);
+  if (!pattern_roots_.contains({*form, root})) return;
+  LoggedRoot logged{source, *form, std::move(root), std::string(host)};
+  if (!roots_.contains(logged)) roots_.insert(std::move(logged));
 }
 
 void AccessCollector::add(const Event& event) {
+  if (event.timestamp.is_set()) {
+    const uint32_t source = event.source.source_id;
+    if (spans_.size() <= source) spans_.resize(source + 1);
+    SourceSpan& span = spans_[source];
+    if (!span.first.is_set() || event.timestamp < span.first) span.first = event.timestamp;
+    if (!span.last.is_set() || span.last < event.timestamp) span.last = event.timestamp;
+  }
   const Value* format = event.find(field::kSourceFormat);
   if (format == nullptr) {
     const Value* id_value = event.find(field::kEventID);
@@ -95,16 +135,28 @@ void AccessCollector::add(const Event& event) {
     judge(event, account, host, event.text(f_.object, d_), LocationKind::kObject, action);
   } else if (kind == "webserver" || kind == "web") {
     const std::string account(event.text(f_.cs_username, b_));
-    if (account.empty() || account == "-") return;
-    judge(event, account, {}, event.text(f_.uri_stem, c_), LocationKind::kUrl, "web request");
+    const std::string_view stem = event.text(f_.uri_stem, c_);
+    if (account.empty() || account == "-") {
+      note_root(event.source.source_id, stem, LocationKind::kUrl, {});
+      return;
+    }
+    judge(event, account, {}, stem, LocationKind::kUrl, "web request");
   }
 }
 
 void AccessCollector::judge(const Event& event, std::string_view account, std::string_view host,
                             std::string_view location, LocationKind kind,
                             std::string_view action) {
-  if (account.empty() || location.empty()) return;
+  if (location.empty()) return;
+  note_root(event.source.source_id, location, kind, host);
+  if (account.empty()) return;
   for (const AssetAccess& a : judge_location(*inventory_, account, location, kind)) {
+    const bool reads = kind == LocationKind::kObject ? reads_data(action) : action != "file written";
+    accesses_.push_back({event.timestamp, event.source.source_id, event.source.record_id,
+                         event.source.offset, a.asset->index, kind, a.verdict.access, reads,
+                         std::string(account), std::string(host), std::string(action),
+                         std::string(location)});
+    if (accesses_.size() >= 2 * limits::kImpactMaxAccesses) keep_earliest_accesses();
     if (a.verdict.access != Access::kOutsideRole) continue;
     OutOfRole& o = found_[{std::string(account), a.asset->index}];
     if (o.count == 0) {
@@ -150,6 +202,35 @@ void AccessCollector::merge(AccessCollector&& other) {
     }
   }
   other.found_.clear();
+  for (LoggedAccess& a : other.accesses_) accesses_.push_back(std::move(a));
+  truncated_ = truncated_ || other.truncated_;
+  if (accesses_.size() >= 2 * limits::kImpactMaxAccesses) keep_earliest_accesses();
+  other.accesses_.clear();
+  roots_.merge(other.roots_);
+  if (spans_.size() < other.spans_.size()) spans_.resize(other.spans_.size());
+  for (size_t i = 0; i < other.spans_.size(); ++i) {
+    const SourceSpan& theirs = other.spans_[i];
+    if (!theirs.first.is_set()) continue;
+    SourceSpan& mine = spans_[i];
+    if (!mine.first.is_set() || theirs.first < mine.first) mine.first = theirs.first;
+    if (!mine.last.is_set() || mine.last < theirs.last) mine.last = theirs.last;
+  }
+}
+
+// Every worker keeps its own earliest accesses by the output order, so the
+// earliest of all survive whichever worker saw them.
+void AccessCollector::keep_earliest_accesses() {
+  std::sort(accesses_.begin(), accesses_.end(), access_before);
+  if (accesses_.size() > limits::kImpactMaxAccesses) {
+    accesses_.resize(limits::kImpactMaxAccesses);
+    truncated_ = true;
+  }
+}
+
+std::vector<LoggedAccess> AccessCollector::take_accesses(bool& truncated) {
+  keep_earliest_accesses();
+  truncated = truncated_;
+  return std::move(accesses_);
 }
 
 std::vector<OutOfRole> AccessCollector::out_of_role() const {

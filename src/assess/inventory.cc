@@ -993,6 +993,9 @@ struct Inventory::Index {
   };
   std::vector<Located> patterns;
   PrefixTrie tries[4];  // by LocationPattern::Form
+  // Per asset, per subject (in the asset's order): its `subject_files` name
+  // with the id filled in, compiled as one object segment in lower case.
+  std::vector<std::vector<std::pair<uint32_t, LocationPattern>>> subject_files;
   struct AccountEntry {
     std::string domain;  // as written; empty for a bare user name
     uint32_t identity = 0;
@@ -1042,6 +1045,63 @@ std::vector<const Asset*> Inventory::assets_at(std::string_view text, LocationKi
   hits.erase(std::unique(hits.begin(), hits.end()), hits.end());
   out.reserve(hits.size());
   for (uint32_t a : hits) out.push_back(&assets_[a]);
+  return out;
+}
+
+std::string location_root(std::string_view normalised, LocationPattern::Form form) {
+  using Form = LocationPattern::Form;
+  const auto up_to = [&](size_t from) {
+    const size_t end = normalised.find('/', from);
+    return std::string(normalised.substr(0, end));
+  };
+  switch (form) {
+    case Form::kWindows:
+      if (normalised.starts_with("//")) return up_to(2);
+      return std::string(normalised.substr(0, 2));
+    case Form::kLinux: {
+      const size_t first = normalised.find('/', 1);
+      if (first == std::string_view::npos) return std::string(normalised);
+      return up_to(first + 1);
+    }
+    case Form::kUrl:
+      return "/";
+    case Form::kObject:
+      return up_to(normalised.starts_with('/') ? 1 : 0);
+  }
+  return {};
+}
+
+SubjectsAt Inventory::subjects_at(const Asset& asset, std::string_view text,
+                                  LocationKind kind) const {
+  SubjectsAt out;
+  const auto form = location_form(text, kind);
+  if (!form) return out;
+  std::string scratch;
+  const std::string_view normalised = normalise_location(text, *form, scratch);
+  if (normalised.empty()) return out;
+  for (const Index::Located& located : index_->patterns) {
+    if (located.asset != asset.index || located.pattern.form() != *form) continue;
+    const std::string_view prefix = located.pattern.literal_prefix();
+    const std::string_view folder = prefix.ends_with('/') ? prefix.substr(0, prefix.size() - 1) : prefix;
+    if (located.pattern.text().ends_with("**") && folder == normalised) {
+      out.container = true;
+      return out;
+    }
+  }
+  const auto& named = index_->subject_files[asset.index];
+  if (!named.empty()) {
+    std::string leaf(normalised.substr(normalised.rfind('/') + 1));
+    for (char& c : leaf) {
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+    }
+    for (const auto& [subject, pattern] : named) {
+      if (pattern.matches_normalised(leaf)) out.subjects.push_back(subject);
+    }
+  }
+  if (out.subjects.empty()) {
+    for (const std::string& id : asset.subjects) out.subjects.push_back(index_->subjects.find(id)->second);
+  }
+  std::sort(out.subjects.begin(), out.subjects.end());
   return out;
 }
 
@@ -1237,6 +1297,31 @@ size_t edit_distance(std::string_view a, std::string_view b) {
   return row[b.size()];
 }
 
+// `{id}_*` with the id filled in, in lower case (names are matched without
+// case: Windows folds them, and ids differ by more than case).
+std::string fill_subject_id(std::string_view pattern, std::string_view id) {
+  std::string out;
+  const size_t at = pattern.find("{id}");
+  out.append(pattern.substr(0, at)).append(id).append(pattern.substr(at + 4));
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+  }
+  return out;
+}
+
+// Empty when `pattern` is a usable subject_files name.
+std::string subject_files_problem(std::string_view pattern) {
+  const size_t at = pattern.find("{id}");
+  if (at == std::string_view::npos) return "it must hold {id}, where the subject's id stands";
+  if (pattern.find("{id}", at + 1) != std::string_view::npos) return "{id} may appear only once";
+  if (pattern.find_first_of("/\\") != std::string_view::npos) {
+    return "it is a file name, without folders (the asset's locations say where)";
+  }
+  auto compiled = LocationPattern::compile("object:" + fill_subject_id(pattern, "x"));
+  if (!compiled.ok()) return compiled.error().message;
+  return {};
+}
+
 std::string join_names(std::span<const char* const> names, const char* last_word) {
   std::string out;
   for (size_t i = 0; i < names.size(); ++i) {
@@ -1291,7 +1376,7 @@ constexpr const char* kSubjectKeys[] = {"id",      "name",     "kind",         "
                                         "contact", "language", "safety_review"};
 constexpr const char* kContactKeys[] = {"channel", "address"};
 constexpr const char* kAssetKeys[] = {"id",        "description", "sensitivity", "data_categories",
-                                      "locations", "subjects"};
+                                      "locations", "subjects",    "subject_files"};
 constexpr const char* kIdentityKeys[] = {"account", "aliases", "role", "assets"};
 
 constexpr const char* kSensitivityNames[] = {"critical", "high", "medium", "low"};
@@ -1864,6 +1949,15 @@ class InventoryBuilder {
     }
     spots.subjects = text_list(map, "subjects", where);
     for (const Spot& spot : spots.subjects) asset.subjects.push_back(spot.text);
+    if (auto v = text(map, "subject_files", where, false)) {
+      const std::string problem_text = subject_files_problem(*v);
+      if (!problem_text.empty()) {
+        problem(place_of(map.find("subject_files")->value),
+                "bad subject_files " + quoted(*v) + " in " + where + ": " + problem_text);
+      } else {
+        asset.subject_files = std::move(*v);
+      }
+    }
     inventory_.assets_.push_back(std::move(asset));
     asset_spots_.push_back(std::move(spots));
   }
@@ -2042,6 +2136,16 @@ class InventoryBuilder {
                                                              static_cast<uint32_t>(i));
     }
     index->patterns = std::move(patterns_);
+    index->subject_files.resize(inventory_.assets_.size());
+    for (const Asset& asset : inventory_.assets_) {
+      if (asset.subject_files.empty()) continue;
+      for (const std::string& id : asset.subjects) {
+        const auto subject = index->subjects.find(id);
+        if (subject == index->subjects.end()) continue;
+        auto pattern = LocationPattern::compile("object:" + fill_subject_id(asset.subject_files, id));
+        if (pattern.ok()) index->subject_files[asset.index].push_back({subject->second, *pattern});
+      }
+    }
     for (size_t i = 0; i < identity_spots_.size(); ++i) {
       for (const Spot& spot : identity_spots_[i].accounts) {
         const auto name = parse_account(spot.text);

@@ -6,6 +6,7 @@
 #include <set>
 #include <tuple>
 
+#include "vigil/assess/impact.h"
 #include "vigil/core/limits.h"
 #include "vigil/correlate/attack.h"
 #include "vigil/correlate/attribution.h"
@@ -439,6 +440,16 @@ Findings build_findings(const InvestigationInput& input, const detect::RuleSet& 
     f.incidents.push_back(std::move(inc));
   }
   if (input.inventory != nullptr) need_to_know(input, accounts, f);
+  if (input.inventory != nullptr) {
+    ImpactInput impact;
+    impact.inventory = input.inventory;
+    impact.accesses = input.accesses;
+    impact.accesses_truncated = input.accesses_truncated;
+    impact.roots = input.roots;
+    impact.spans = input.spans;
+    impact.inputs = input.inputs;
+    f.impact = assess_impact(f, impact, accounts);
+  }
   return f;
 }
 

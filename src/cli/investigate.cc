@@ -223,6 +223,9 @@ int run_investigate(const InvestigateOptions& opt) {
   if (inventory) {
     data.inventory = inventory.get();
     data.out_of_role = workers[0]->access->out_of_role();
+    data.accesses = workers[0]->access->take_accesses(data.accesses_truncated);
+    data.roots = workers[0]->access->roots();
+    data.spans = workers[0]->access->spans();
   }
   data.attempts = workers[0]->attempts.finish(5);
   data.logons = workers[0]->logons.links();
@@ -299,6 +302,20 @@ int run_investigate(const InvestigateOptions& opt) {
                  classes.empty() ? "" : " (", classes.c_str(), classes.empty() ? "" : ")",
                  with_commas(attempts).c_str(), findings.need_to_know.size(),
                  with_commas(problems.count()).c_str(), seconds);
+    if (inventory) {
+      std::map<std::string, size_t> by_exposure;
+      for (const assess::ExposedSubject& s : findings.impact.subjects) ++by_exposure[s.exposure];
+      size_t gaps = 0;
+      for (const assess::CoverageEntry& c : findings.impact.coverage.locations) {
+        gaps += c.status != "covered" ? 1 : 0;
+      }
+      std::fprintf(stderr,
+                   "impact: %zu subjects exposed (%zu exfiltrated, %zu accessed, %zu at risk), "
+                   "%zu not exposed, %zu locations with a coverage gap\n",
+                   findings.impact.subjects.size(), by_exposure["exfiltrated"],
+                   by_exposure["accessed"], by_exposure["at_risk"],
+                   findings.impact.not_exposed.size(), gaps);
+    }
     for (const std::string& path : *written) std::fprintf(stderr, "wrote %s\n", path.c_str());
   }
   return finish_code(inputs, problems.count());
@@ -311,14 +328,31 @@ void register_investigate(CLI::App& app, int& rc) {
   CLI::App* cmd = app.add_subcommand(
       "investigate",
       "From logs to incidents: hunt with the built-in pack (and -r rules), correlate detections "
-      "into incidents, classify them, rank similar ATT&CK groups, count attack attempts per day");
+      "into incidents, classify them, rank similar ATT&CK groups, count attack attempts per day; "
+      "with --inventory, need-to-know and who was hit");
   opt->builtin_with_rules = true;
   add_common_options(cmd, *opt);
   cmd->add_option("--inventory", opt->inventory,
-                  "The organisation's inventory (docs/inventory.md): need-to-know checks");
+                  "The organisation's inventory (docs/inventory.md): need-to-know checks and the "
+                  "impact on each subject (docs/impact.md)");
   cmd->add_option("--out", opt->out, "Folder for findings.json, report.html and case.db")
       ->required();
   cmd->callback([opt, &rc] { rc = run_investigate(*opt); });
+
+  // The same pass; the inventory is what it is about.
+  auto impact = std::make_shared<InvestigateOptions>();
+  CLI::App* sub = app.add_subcommand(
+      "impact",
+      "Who was hit: the investigation with an inventory, for the exposure of each subject, the "
+      "evidence and the coverage gaps (docs/impact.md)");
+  impact->builtin_with_rules = true;
+  add_common_options(sub, *impact);
+  sub->add_option("--inventory", impact->inventory,
+                  "The organisation's inventory (docs/inventory.md)")
+      ->required();
+  sub->add_option("--out", impact->out, "Folder for findings.json, report.html and case.db")
+      ->required();
+  sub->callback([impact, &rc] { rc = run_investigate(*impact); });
 }
 
 }  // namespace vigil::cli

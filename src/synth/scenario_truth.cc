@@ -243,38 +243,49 @@ std::string ground_truth_json(const World& w, const CategoryCounts& attempts) {
   }
   out += "]}],\n";
 
-  // Exposure: exfiltrated, else accessed, else at risk (on the compromised share).
+  // Exposure (docs/impact.md): exfiltrated, else accessed (by the intruder
+  // or outside the reader's role), else at risk: every subject whose data is
+  // on FS01 (the intruder held it: case shares and personnel files), and
+  // every subject of an asset with a location no log of the scenario records
+  // (the application's store /srv/cms/store, the SFTP folder /srv/sftp).
   std::map<int, std::pair<int, std::set<std::string>>> exposure;  // subject -> (level, assets)
+  const auto raise = [&](int subject, int level, const std::string& asset) {
+    auto& e = exposure[subject];
+    if (e.first > level) return;
+    if (e.first < level) e.second.clear();
+    e.first = level;
+    e.second.insert(asset);
+  };
   for (const auto& [c, d] : in.exfiltrated_docs) {
     const Case& kase = w.cases[static_cast<size_t>(c)];
     const Document& doc =
         kase.documents[static_cast<int>(Folder::kWitnesses)][static_cast<size_t>(d)];
-    if (doc.subject < 0) continue;
-    auto& e = exposure[doc.subject];
-    e.first = 3;
-    e.second.insert(asset_id(kase, Folder::kWitnesses));
+    if (doc.subject >= 0) raise(doc.subject, 3, asset_id(kase, Folder::kWitnesses));
   }
   for (const auto& [c, d] : in.accessed_docs) {
     const Case& kase = w.cases[static_cast<size_t>(c)];
     const Document& doc =
         kase.documents[static_cast<int>(Folder::kWitnesses)][static_cast<size_t>(d)];
-    if (doc.subject < 0) continue;
-    auto& e = exposure[doc.subject];
-    if (e.first < 2) {
-      e.first = 2;
-      e.second = {asset_id(kase, Folder::kWitnesses)};
+    if (doc.subject >= 0) raise(doc.subject, 2, asset_id(kase, Folder::kWitnesses));
+  }
+  for (const TraineeRead& r : w.trainee_reads) {
+    const Case& kase = w.cases[static_cast<size_t>(r.case_index)];
+    const Document& doc = kase.documents[static_cast<int>(r.folder)][static_cast<size_t>(r.document)];
+    if (doc.subject >= 0) {
+      raise(doc.subject, 2, asset_id(kase, r.folder));
+    } else {
+      for (int s : folder_subjects(kase, r.folder)) raise(s, 2, asset_id(kase, r.folder));
     }
   }
   for (const Case& kase : w.cases) {
     for (Folder f : {Folder::kFilings, Folder::kWitnesses, Folder::kVictims}) {
-      for (int s : folder_subjects(kase, f)) {
-        auto& e = exposure[s];
-        if (e.first <= 1) {
-          e.first = 1;
-          e.second.insert(asset_id(kase, f));
-        }
-      }
+      for (int s : folder_subjects(kase, f)) raise(s, 1, asset_id(kase, f));
     }
+  }
+  for (size_t s = 0; s < w.subjects.size(); ++s) {
+    const int index = static_cast<int>(s);
+    if (w.subjects[s].category == "staff") raise(index, 1, "hr-personnel-files");
+    if (w.subjects[s].category == "partner_state") raise(index, 1, "partner-exchange");
   }
   std::vector<std::pair<std::string, int>> order;
   for (const auto& [s, e] : exposure) order.emplace_back(w.subjects[static_cast<size_t>(s)].id, s);
@@ -361,6 +372,8 @@ std::string inventory_yaml(const World& w) {
         first = false;
       }
       out += "]\n";
+      // Witness and victim files are named after their subject (W-0001_statement_fr.pdf).
+      if (f != Folder::kFilings) out += "    subject_files: '{id}_*'\n";
     }
   }
   out +=

@@ -3,17 +3,22 @@
 // the reader's role (need_to_know.h): file-share reads (Security 5145),
 // object access (4663), files written (Sysmon 11), the application audit
 // trail, authenticated web requests. One collector per worker; they merge.
-// Only accesses outside the reader's role are kept, aggregated per account
-// and asset, with the first pieces of evidence.
+// Accesses outside the reader's role are aggregated per account and asset,
+// with the first pieces of evidence (need-to-know). For the impact
+// assessment (impact.h) every access to an inventoried asset is kept as
+// well, up to a limit, with the places each input logs accesses under
+// (coverage) and each input's time span.
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "vigil/assess/findings.h"
 #include "vigil/assess/inventory.h"
+#include "vigil/assess/need_to_know.h"
 #include "vigil/core/event.h"
 #include "vigil/core/field_names.h"
 
@@ -39,6 +44,37 @@ struct OutOfRole {
   std::vector<Access> evidence;  // the earliest ones, capped
 };
 
+// One access to an inventoried asset, as logged.
+struct LoggedAccess {
+  Timestamp timestamp;
+  uint32_t source = 0;
+  uint64_t record = 0;
+  uint64_t offset = 0;
+  uint32_t asset = 0;  // index into Inventory::assets()
+  LocationKind kind = LocationKind::kPath;
+  Access verdict = Access::kUnknownAccount;
+  bool reads = false;   // reads the data (not a write, a search, a login)
+  std::string account;  // as logged
+  std::string host;     // lower case
+  std::string action;
+  std::string object;   // the place, as logged
+};
+
+// An input logged an access under a place root (location_root) that some
+// inventory location lies under: that input can see accesses there.
+struct LoggedRoot {
+  uint32_t source = 0;
+  LocationPattern::Form form = LocationPattern::Form::kObject;
+  std::string root;
+  std::string host;  // the machine that logged it, lower case
+  auto operator<=>(const LoggedRoot&) const = default;
+};
+
+struct SourceSpan {
+  Timestamp first;
+  Timestamp last;
+};
+
 class AccessCollector {
  public:
   AccessCollector(FieldNames& names, const Inventory& inventory);
@@ -47,10 +83,19 @@ class AccessCollector {
   void merge(AccessCollector&& other);
   // By account, then asset.
   std::vector<OutOfRole> out_of_role() const;
+  // Sorted by time, source, offset, record, asset. `truncated` when more
+  // than limits::kImpactMaxAccesses were seen (the latest were dropped).
+  std::vector<LoggedAccess> take_accesses(bool& truncated);
+  std::vector<LoggedRoot> roots() const { return {roots_.begin(), roots_.end()}; }
+  // By source id (events without a time do not count).
+  const std::vector<SourceSpan>& spans() const { return spans_; }
 
  private:
   void judge(const Event& event, std::string_view account, std::string_view host,
              std::string_view location, LocationKind kind, std::string_view action);
+  void keep_earliest_accesses();
+  void note_root(uint32_t source, std::string_view location, LocationKind kind,
+                 std::string_view host);
 
   const Inventory* inventory_;
   struct Fields {
@@ -59,7 +104,12 @@ class AccessCollector {
   };
   Fields f_{};
   std::map<std::pair<std::string, uint32_t>, OutOfRole> found_;
-  std::string a_, b_, c_, d_;
+  std::vector<LoggedAccess> accesses_;
+  bool truncated_ = false;
+  std::set<std::pair<LocationPattern::Form, std::string>> pattern_roots_;
+  std::set<LoggedRoot> roots_;
+  std::vector<SourceSpan> spans_;
+  std::string a_, b_, c_, d_, scratch_;
 };
 
 }  // namespace vigil::assess

@@ -88,6 +88,10 @@ struct Asset {
   std::vector<std::string> data_categories;
   std::vector<std::string> locations;  // the patterns as written
   std::vector<std::string> subjects;   // subject ids, as written (all known)
+  // The name of a file that holds one subject's data, `{id}` standing for
+  // the subject's id (`{id}_*`); empty when the asset's files are not told
+  // apart by subject (every file then holds every subject's data).
+  std::string subject_files;
   uint32_t index = 0;                  // position in Inventory::assets()
   SourcePosition declared;
 };
@@ -158,6 +162,21 @@ std::optional<LocationPattern::Form> location_form(std::string_view text, Locati
 // text has no root a pattern of `form` could name.
 std::string_view normalise_location(std::string_view text, LocationPattern::Form form,
                                     std::string& scratch);
+
+// The part of a normalised text that says which log can see it: the server of
+// a UNC path (`//fs01`), the drive of a local Windows path (`d:`), the first
+// two folders of a Linux path (`/srv/cms`), `/` for a URL path (the site's
+// web server logs every path), the first segment of an object id (`/cases`).
+// Shorter when the text is.
+std::string location_root(std::string_view normalised, LocationPattern::Form form);
+
+// Whose data an access to a place of an asset touched (Inventory::subjects_at).
+struct SubjectsAt {
+  // The place is the folder a `**` location of the asset names, not a file
+  // in it: opening it lists the files, it reads nobody's data.
+  bool container = false;
+  std::vector<uint32_t> subjects;  // indices into Inventory::subjects(), ascending
+};
 
 // --- Accounts -----------------------------------------------------------------
 
@@ -244,6 +263,11 @@ class Inventory {
   // the patterns' literal prefixes; only patterns whose prefix it starts with
   // are matched in full. Thread-safe.
   std::vector<const Asset*> assets_at(std::string_view text, LocationKind kind) const;
+
+  // The subjects whose data `text` (a place of `asset`) holds: those whose
+  // `subject_files` name matches its last segment, else all the asset's
+  // subjects; none when the text is the asset's folder itself.
+  SubjectsAt subjects_at(const Asset& asset, std::string_view text, LocationKind kind) const;
 
   // Who `account` is, in any of the forms of parse_account, without case.
   // Accounts not in the inventory are kUnknown: need_to_know.h does not judge them.

@@ -51,6 +51,12 @@ struct InvestigationInput {
   // With an inventory: accesses outside the reader's role.
   const Inventory* inventory = nullptr;
   std::vector<OutOfRole> out_of_role;
+  // With an inventory: every access to its assets, and what the inputs can
+  // see (impact.h).
+  std::vector<LoggedAccess> accesses;
+  bool accesses_truncated = false;
+  std::vector<LoggedRoot> roots;
+  std::vector<SourceSpan> spans;  // by source id
 };
 
 // Accounts in one spelling, `user@dns.domain` in lower case, whatever the log

@@ -160,6 +160,16 @@ inline constexpr size_t kMaxDiagnosticsPerFile = 1000;
 // earliest ones; the count covers them all).
 inline constexpr size_t kEvidencePerFinding = 20;
 
+// Impact assessment (src/assess/impact.cc, docs/impact.md): every access to
+// an inventoried asset is kept until the incidents say whose it was. An
+// access is about 200 bytes; a worker holds up to twice the limit before it
+// keeps its earliest (so that the result does not depend on which worker saw
+// what): 250,000 is 100 MB per worker at most. Past it, the latest are
+// dropped and the findings say so (never "not exposed").
+inline constexpr size_t kImpactMaxAccesses = 250'000;
+// Pieces of evidence kept per exposed subject and per asset reached.
+inline constexpr size_t kEvidencePerSubject = 20;
+
 // The inventory file (src/assess, docs/inventory.md).
 // An inventory describes an organisation, not its data: 16 MiB holds about
 // 100,000 subjects. A larger file is not read.
