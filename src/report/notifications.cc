@@ -1,11 +1,10 @@
 #include "vigil/report/notifications.h"
 
-#include <kainjow/mustache.hpp>
-
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <fstream>
+#include <kainjow/mustache.hpp>
 #include <map>
 #include <optional>
 #include <set>
@@ -38,6 +37,8 @@ using assess::Regime;
 // here until its owner moves them.
 constexpr uint64_t kMaxTemplateBytes = 1024 * 1024;
 constexpr size_t kMaxTemplateLanguages = 64;
+// kainjow renders nested sections by recursion: the depth bounds its stack.
+constexpr size_t kMaxSectionDepth = 32;
 
 constexpr std::string_view kDefaultLanguage = "en";
 constexpr std::string_view kLetterFile = "letter.md.mustache";
@@ -68,29 +69,28 @@ const std::set<std::string_view>& known_names() {
   static const std::set<std::string_view> names = {
       // both
       "organisation", "name", "dpo", "email", "phone", "address", "has_name", "has_email",
-      "has_phone", "has_address", "measures", "line", "vigil_version", "first_event",
-      "last_event", "data_categories", "has_data_categories", "last", "coverage_gaps", "has_coverage_gaps", "gap",
+      "has_phone", "has_address", "measures", "line", "vigil_version", "first_event", "last_event",
+      "data_categories", "has_data_categories", "last", "coverage_gaps", "has_coverage_gaps", "gap",
       "asset", "location", "status",
       // letters
-      "reference", "subject", "id", "kind", "category", "language", "channel_name",
-      "safety_review", "incident", "classification", "first_seen", "last_seen",
-      "first_seen_date", "last_seen_date", "exposure_level", "confidence_percent",
-      "first_exposed", "first_exposed_date", "assets", "description", "reasons", "reason",
+      "reference", "subject", "id", "kind", "category", "language", "channel_name", "safety_review",
+      "incident", "classification", "first_seen", "last_seen", "first_seen_date", "last_seen_date",
+      "exposure_level", "confidence_percent", "first_exposed", "first_exposed_date", "assets",
+      "description", "reasons", "reason",
       // authority report
       "regime_name", "deadline_hours", "aware", "aware_given", "aware_incident", "has_deadline",
       "deadline", "deadline_before_last_event", "delay_reason", "incidents", "techniques_count",
-      "hosts_count", "hosts", "accounts_count", "subjects_count", "subjects_total",
-      "individuals", "organisations", "states", "by_exposure", "count", "by_category",
-      "exfiltrated", "accessed", "at_risk", "safety_review_count", "assets_count",
-      "sensitivity", "actions", "evidence_count", "evidence_records", "evidence_capped",
-      "not_exposed_count", "exposure"};
+      "hosts_count", "hosts", "accounts_count", "subjects_count", "subjects_total", "individuals",
+      "organisations", "states", "by_exposure", "count", "by_category", "exfiltrated", "accessed",
+      "at_risk", "safety_review_count", "assets_count", "sensitivity", "actions", "evidence_count",
+      "evidence_records", "evidence_capped", "not_exposed_count", "exposure"};
   return names;
 }
 
 // Maps of flags, one per word the data holds (`data.health`): the words are
 // the inventory's own, so any second part is accepted.
-constexpr std::string_view kFlagMaps[] = {"channel",  "classification",   "exposure", "data",
-                                          "kind",     "subject_category", "regime"};
+constexpr std::string_view kFlagMaps[] = {"channel", "classification",   "exposure", "data",
+                                          "kind",    "subject_category", "regime"};
 
 bool is_flag_map(std::string_view name) {
   return std::find(std::begin(kFlagMaps), std::end(kFlagMaps), name) != std::end(kFlagMaps);
@@ -112,7 +112,9 @@ bool is_known_name(std::string_view name) {
   }
 }
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
 
 std::string_view trim(std::string_view text) {
   while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
@@ -160,6 +162,7 @@ std::string with_place(const std::string& message, std::string_view text) {
 Result<void> check_tags(const Template& t) {
   const std::string_view text = t.text;
   size_t position = 0;
+  size_t depth = 0;
   while ((position = text.find("{{", position)) != std::string_view::npos) {
     if (position + 2 < text.size() && text[position + 2] == '{') {
       return template_error(t, "{{{...}}} at " + place(text, position) +
@@ -173,25 +176,30 @@ Result<void> check_tags(const Template& t) {
       return template_error(t, "empty tag at " + place(text, position));
     }
     switch (contents.front()) {
-      case '!':
-        position = close + 2;
-        continue;
+      case '!': position = close + 2; continue;
       case '&':
         return template_error(t, "{{&...}} at " + place(text, position) +
                                      " would write a value unescaped; write {{name}}");
       case '>':
-        return template_error(t, "partials ({{> name}}) are not supported, at " +
-                                     place(text, position));
+        return template_error(
+            t, "partials ({{> name}}) are not supported, at " + place(text, position));
       case '=':
-        return template_error(t, "changing delimiters ({{=...=}}) is not supported, at " +
-                                     place(text, position));
+        return template_error(
+            t, "changing delimiters ({{=...=}}) is not supported, at " + place(text, position));
       case '#':
       case '^':
-      case '/':
+        if (++depth > kMaxSectionDepth) {
+          return template_error(t, "sections nested deeper than " +
+                                       std::to_string(kMaxSectionDepth) + " at " +
+                                       place(text, position));
+        }
         name = trim(contents.substr(1));
         break;
-      default:
+      case '/':
+        depth -= depth > 0 ? 1 : 0;
+        name = trim(contents.substr(1));
         break;
+      default: break;
     }
     if (!is_known_name(name)) {
       return template_error(t, "unknown variable \"" + std::string(name) + "\" at " +
@@ -273,10 +281,10 @@ Result<Template> read_template(const fs::path& path) {
   }
   const uintmax_t size = fs::file_size(path, code);
   if (code || size > kMaxTemplateBytes) {
-    Error error = code ? make_error(Errc::kIoError, "cannot read the template: " + code.message())
-                       : make_error(Errc::kLimitExceeded,
-                                    "template larger than " + std::to_string(kMaxTemplateBytes) +
-                                        " bytes");
+    Error error =
+        code ? make_error(Errc::kIoError, "cannot read the template: " + code.message())
+             : make_error(Errc::kLimitExceeded,
+                          "template larger than " + std::to_string(kMaxTemplateBytes) + " bytes");
     error.source = t.name;
     return error;
   }
@@ -323,9 +331,9 @@ Result<TemplateSet> folder_templates(const fs::path& dir) {
     if (!is_language_tag(folder) || !entries->is_directory(type_code)) continue;
     languages.push_back(folder);
     if (languages.size() > kMaxTemplateLanguages) {
-      Error error = make_error(Errc::kLimitExceeded, "more than " +
-                                                         std::to_string(kMaxTemplateLanguages) +
-                                                         " language folders");
+      Error error =
+          make_error(Errc::kLimitExceeded,
+                     "more than " + std::to_string(kMaxTemplateLanguages) + " language folders");
       error.source = dir.string();
       return error;
     }
@@ -370,7 +378,8 @@ std::optional<std::string> standalone_tags(std::string_view line) {
     const size_t close = line.find("}}", i + 2);
     if (close == std::string_view::npos) return std::nullopt;
     const std::string_view contents = trim(line.substr(i + 2, close - i - 2));
-    if (contents.empty() || std::string_view("#^/!").find(contents.front()) == std::string_view::npos ||
+    if (contents.empty() ||
+        std::string_view("#^/!").find(contents.front()) == std::string_view::npos ||
         line[i + 2] == '{') {
       return std::nullopt;
     }
@@ -666,8 +675,8 @@ Data letter_data(const Context& c, const ExposedSubject& s, std::string_view lan
     item.set("id", Data(s.assets[i]));
     item.set("description",
              Data(impact && !impact->description.empty() ? impact->description : s.assets[i]));
-    item.set("data_categories", word_list(impact ? impact->data_categories
-                                                 : std::vector<std::string>{}));
+    item.set("data_categories",
+             word_list(impact ? impact->data_categories : std::vector<std::string>{}));
     item.set("last", Data(i + 1 == s.assets.size()));
     assets.push_back(item);
     if (impact) {
@@ -708,8 +717,7 @@ Awareness awareness(const Context& c) {
     const IncidentView view = incident_view(c, s->incident);
     const Timestamp first = view.first.is_set() ? view.first : s->first_exposed;
     if (!first.is_set()) continue;
-    if (!a.aware.is_set() || first < a.aware ||
-        (first == a.aware && view.id < a.incident)) {
+    if (!a.aware.is_set() || first < a.aware || (first == a.aware && view.id < a.incident)) {
       a.aware = first;
       a.incident = view.id;
     }
@@ -754,9 +762,8 @@ Result<Data> authority_data(const Context& c) {
   data.set("deadline_hours", Data(hours ? std::to_string(*hours) : std::string()));
   data.set("has_deadline", Data(hours.has_value()));
   data.set("deadline", Data(time_text(deadline)));
-  data.set("deadline_before_last_event",
-           Data(deadline.is_set() && c.findings.last_event.is_set() &&
-                deadline < c.findings.last_event));
+  data.set("deadline_before_last_event", Data(deadline.is_set() && c.findings.last_event.is_set() &&
+                                              deadline < c.findings.last_event));
 
   // The incidents behind exposures, in the findings' order.
   std::set<std::string_view> behind;
@@ -936,15 +943,17 @@ std::string index_markdown(const Context& c, const std::vector<IndexEntry>& entr
   md(out, c.findings.vigil_version);
   out += " for ";
   md(out, c.organisation.name);
-  out += ". Every exposed subject has one entry. Nothing here has been sent: "
-         "the status of each notification is kept in case.db.\n\n";
+  out +=
+      ". Every exposed subject has one entry. Nothing here has been sent: "
+      "the status of each notification is kept in case.db.\n\n";
   if (entries.empty()) {
     out += "No subject is exposed: there is nothing to notify.\n";
     return out;
   }
   if (authority_report) {
-    out += "Report to the supervisory authority: `authority_report.md`, "
-           "`authority_report.html`.\n\n";
+    out +=
+        "Report to the supervisory authority: `authority_report.md`, "
+        "`authority_report.html`.\n\n";
   }
   out += "| Subject | Route | Language | Channel | Exposure | File |\n";
   out += "|---|---|---|---|---|---|\n";
@@ -973,18 +982,19 @@ std::string index_markdown(const Context& c, const std::vector<IndexEntry>& entr
     fallbacks += "`, no template in that language; written in " + e.language + ".\n";
   }
   out += "\n## Language fallbacks\n\n";
-  out += fallbacks.empty() ? "None: every subject is written to in their own language.\n"
-                           : fallbacks;
+  out +=
+      fallbacks.empty() ? "None: every subject is written to in their own language.\n" : fallbacks;
   return out;
 }
 
 std::string queue_markdown(const std::vector<IndexEntry>& entries) {
   std::string out;
   out += "# Safety review queue\n\n";
-  out += "Nobody contacts these subjects before a safety review: the inventory marks them as "
-         "people (or bodies) for whom being contacted, or a letter going astray, could put "
-         "someone in danger. The drafts beside this file are the letters they would get; the "
-         "review decides whether, when and how they are told.\n\n";
+  out +=
+      "Nobody contacts these subjects before a safety review: the inventory marks them as "
+      "people (or bodies) for whom being contacted, or a letter going astray, could put "
+      "someone in danger. The drafts beside this file are the letters they would get; the "
+      "review decides whether, when and how they are told.\n\n";
   out += "| Subject | Category | Exposure | Incident | Why a review first | Draft |\n";
   out += "|---|---|---|---|---|---|\n";
   for (const IndexEntry& e : entries) {
@@ -1054,8 +1064,8 @@ void append_markdown_text(std::string& out, std::string_view text) {
         out.push_back(' ');
       } else if (byte < 0x20 || byte == 0x7f) {
         out += "\xEF\xBF\xBD";
-      } else if (c == '`' || c == '*' || c == '_' || c == '[' || c == ']' || c == '<' ||
-                 c == '>' || c == '|' || c == '#' || c == '~') {
+      } else if (c == '`' || c == '*' || c == '_' || c == '[' || c == ']' || c == '<' || c == '>' ||
+                 c == '|' || c == '#' || c == '~') {
         out.push_back('\\');
         out.push_back(c);
       } else if (c == '\\' && (next == '\0' || is_punctuation(next))) {
@@ -1093,7 +1103,8 @@ void append_markdown_text(std::string& out, std::string_view text) {
 Result<Notifications> render_notifications(const Findings& findings,
                                            const Organisation& organisation,
                                            const NotifyOptions& options) {
-  auto loaded = options.templates.empty() ? bundled_templates() : folder_templates(options.templates);
+  auto loaded =
+      options.templates.empty() ? bundled_templates() : folder_templates(options.templates);
   if (!loaded) return loaded.take_error();
   const TemplateSet& templates = loaded.value();
   const Context c(findings, organisation, options);
@@ -1114,8 +1125,8 @@ Result<Notifications> render_notifications(const Findings& findings,
       stem = file_stem(s->subject_id) + "-" + std::to_string(n);
     }
     e.path = (s->safety_review ? "safety_review/" : "letters/") + stem + "." + e.language + ".md";
-    auto letter = render(templates.letters.find(e.language)->second,
-                         letter_data(c, *s, e.language), Output::kMarkdown);
+    auto letter = render(templates.letters.find(e.language)->second, letter_data(c, *s, e.language),
+                         Output::kMarkdown);
     if (!letter) return letter.take_error();
     result.files.emplace_back(e.path, std::move(letter).value());
     entries.push_back(std::move(e));
@@ -1148,9 +1159,9 @@ Result<std::vector<std::string>> write_notifications(const Notifications& notifi
   const fs::path root = dir / "notifications";
   for (const auto& [relative, content] : notifications.files) {
     const fs::path name(relative);
-    const bool inside = !name.empty() && name.is_relative() &&
-                        std::none_of(name.begin(), name.end(),
-                                     [](const fs::path& part) { return part == ".."; });
+    const bool inside =
+        !name.empty() && name.is_relative() &&
+        std::none_of(name.begin(), name.end(), [](const fs::path& part) { return part == ".."; });
     if (!inside) {
       Error error = make_error(Errc::kInvalidArgument, "a notification path leaves the folder");
       error.source = relative;

@@ -78,12 +78,22 @@ inline assess::Findings sample_findings() {
   f.incidents.push_back(insider);
 
   assess::Impact& impact = f.impact;
-  impact.footprints = {
-      {"INC-001", "espionage", espionage.accounts, espionage.hosts,
-       {"C:\\Windows\\System32\\rundll32.exe", "C:\\Windows\\Temp\\7z.exe"},
-       {"203.0.113.50"}, espionage.first_seen, espionage.last_seen},
-      {"INC-002", "insider", insider.accounts, insider.hosts, {}, {}, insider.first_seen,
-       insider.last_seen}};
+  impact.footprints = {{"INC-001",
+                        "espionage",
+                        espionage.accounts,
+                        espionage.hosts,
+                        {"C:\\Windows\\System32\\rundll32.exe", "C:\\Windows\\Temp\\7z.exe"},
+                        {"203.0.113.50"},
+                        espionage.first_seen,
+                        espionage.last_seen},
+                       {"INC-002",
+                        "insider",
+                        insider.accounts,
+                        insider.hosts,
+                        {},
+                        {},
+                        insider.first_seen,
+                        insider.last_seen}};
 
   assess::AssetImpact witnesses;
   witnesses.asset = "case-2024-017-witnesses";
@@ -127,9 +137,9 @@ inline assess::Findings sample_findings() {
   hr.subjects = {"ST-0007"};
   impact.assets = {witnesses, victims, filings, hr};
 
-  assess::ExposedSubject witness = subject("W-0001", "Witness A (pseudonym)", "individual",
-                                           "protected_witness", "exfiltrated", "fr", "in_person",
-                                           "");
+  assess::ExposedSubject witness =
+      subject("W-0001", "Witness A (pseudonym)", "individual", "protected_witness", "exfiltrated",
+              "fr", "in_person", "");
   witness.confidence = 0.9;
   witness.assets = {"case-2024-017-witnesses"};
   witness.data_categories = witnesses.data_categories;
@@ -160,9 +170,8 @@ inline assess::Findings sample_findings() {
   state.reasons = {"fs01.court.local was compromised while it held the filings"};
   state.first_exposed = espionage.first_seen;
 
-  assess::ExposedSubject staff =
-      subject("ST-0007", "Lena Brandt", "individual", "staff", "at_risk", "en", "email",
-              "l.brandt@court.example");
+  assess::ExposedSubject staff = subject("ST-0007", "Lena Brandt", "individual", "staff", "at_risk",
+                                         "en", "email", "l.brandt@court.example");
   staff.confidence = 0.4;
   staff.assets = {"hr-records"};
   staff.data_categories = hr.data_categories;
@@ -171,9 +180,9 @@ inline assess::Findings sample_findings() {
   staff.coverage_gaps = {"No log recorded file access on \\\\fs02\\hr during the incident."};
   staff.first_exposed = espionage.first_seen;
 
-  assess::ExposedSubject association = subject(
-      "ASSOC-01", "Families of the Missing", "organisation", "victim_association", "accessed",
-      "de", "email", "contact@families-missing.example");
+  assess::ExposedSubject association =
+      subject("ASSOC-01", "Families of the Missing", "organisation", "victim_association",
+              "accessed", "de", "email", "contact@families-missing.example");
   association.confidence = 0.8;
   association.assets = {"case-2024-017-victims"};
   association.data_categories = victims.data_categories;
@@ -186,9 +195,15 @@ inline assess::Findings sample_findings() {
   impact.coverage.window_first = espionage.first_seen;
   impact.coverage.window_last = espionage.last_seen;
   impact.coverage.locations = {
-      {"case-2024-017-witnesses", "\\\\fs01\\cases\\2024-017\\witnesses\\**", "covered",
-       {"logs/FS01/Security.evtx"}, ""},
-      {"hr-records", "\\\\fs02\\hr\\**", "none", {},
+      {"case-2024-017-witnesses",
+       "\\\\fs01\\cases\\2024-017\\witnesses\\**",
+       "covered",
+       {"logs/FS01/Security.evtx"},
+       ""},
+      {"hr-records",
+       "\\\\fs02\\hr\\**",
+       "none",
+       {},
        "No log recorded file access on \\\\fs02\\hr during the incident."}};
   return f;
 }

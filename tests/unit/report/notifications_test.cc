@@ -105,8 +105,7 @@ TEST(NotificationsGolden, OwnDeadlineWithAwarenessMeasuresAndDelay) {
   expect_golden("deadline_hours/authority_report.md", files.at("authority_report.md"));
   expect_golden("deadline_hours/authority_report.html", files.at("authority_report.html"));
   expect_golden("deadline_hours/letters/ST-0007.en.md", files.at("letters/ST-0007.en.md"));
-  expect_golden("deadline_hours/letters/PS-VANTORIA.fr.md",
-                files.at("letters/PS-VANTORIA.fr.md"));
+  expect_golden("deadline_hours/letters/PS-VANTORIA.fr.md", files.at("letters/PS-VANTORIA.fr.md"));
 }
 
 // ---- what is written, and where ----------------------------------------------
@@ -116,11 +115,9 @@ TEST(Notifications, RoutesLanguagesAndLayout) {
   std::vector<std::string> paths;
   for (const auto& [path, content] : files) paths.push_back(path);
   const std::vector<std::string> expected = {
-      "authority_report.html",         "authority_report.md",
-      "index.md",                      "letters/ASSOC-01.en.md",
-      "letters/PS-VANTORIA.fr.md",     "letters/ST-0007.en.md",
-      "letters/V-0001.en.md",          "safety_review/W-0001.fr.md",
-      "safety_review/queue.md"};
+      "authority_report.html",  "authority_report.md",        "index.md",
+      "letters/ASSOC-01.en.md", "letters/PS-VANTORIA.fr.md",  "letters/ST-0007.en.md",
+      "letters/V-0001.en.md",   "safety_review/W-0001.fr.md", "safety_review/queue.md"};
   EXPECT_EQ(paths, expected);
 
   const std::string& draft = files.at("safety_review/W-0001.fr.md");
@@ -132,13 +129,15 @@ TEST(Notifications, RoutesLanguagesAndLayout) {
   const std::string& index = files.at("index.md");
   EXPECT_TRUE(contains(index, "| W-0001 | safety\\_review | fr | in\\_person | exfiltrated |"));
   EXPECT_TRUE(contains(index, "| V-0001 | letter | en | post | accessed |"));
-  EXPECT_TRUE(contains(index, "ASSOC-01: asked for `de`, no template in that language; written "
-                              "in en."));
+  EXPECT_TRUE(contains(index,
+                       "ASSOC-01: asked for `de`, no template in that language; written "
+                       "in en."));
 
   // Addressed to the state party, delivered through it.
   const std::string& state = files.at("letters/PS-VANTORIA.fr.md");
-  EXPECT_TRUE(contains(state, "**Destinataire :** Embassy of Vantoria, The Hague, à l'intention "
-                              "de Republic of Vantoria"));
+  EXPECT_TRUE(contains(state,
+                       "**Destinataire :** Embassy of Vantoria, The Hague, à l'intention "
+                       "de Republic of Vantoria"));
   EXPECT_TRUE(contains(state, "par l'intermédiaire de l'État partie"));
   // An entity is not "Dear".
   EXPECT_TRUE(contains(files.at("letters/ASSOC-01.en.md"), "To Families of the Missing,"));
@@ -224,8 +223,8 @@ TEST(NotificationTemplates, MissingRequiredFileIsNamed) {
   fs::remove(dir / "authority_report.html.mustache");
   NotifyOptions options;
   options.templates = dir;
-  auto rendered = render_notifications(sample_findings(), organisation(Regime::Kind::kGdpr),
-                                       options);
+  auto rendered =
+      render_notifications(sample_findings(), organisation(Regime::Kind::kGdpr), options);
   ASSERT_FALSE(rendered.ok());
   EXPECT_EQ(rendered.error().code, Errc::kNotFound);
   EXPECT_EQ(rendered.error().source, (dir / "authority_report.html.mustache").string());
@@ -242,8 +241,8 @@ TEST(NotificationTemplates, MissingRequiredFileIsNamed) {
 TEST(NotificationTemplates, NotAFolder) {
   NotifyOptions options;
   options.templates = "/nonexistent/vigil-templates";
-  auto rendered = render_notifications(sample_findings(), organisation(Regime::Kind::kGdpr),
-                                       options);
+  auto rendered =
+      render_notifications(sample_findings(), organisation(Regime::Kind::kGdpr), options);
   ASSERT_FALSE(rendered.ok());
   EXPECT_EQ(rendered.error().source, "/nonexistent/vigil-templates");
 }
@@ -263,14 +262,20 @@ TEST(NotificationTemplates, BrokenTemplateNamesFileAndPlace) {
       {"{{& subject.name}}\n", "unescaped"},
       {"{{> header}}\n", "partials"},
       {"{{=<% %>=}}\n", "delimiters"},
+      {"{{#data.a}}{{#data.a}}{{#data.a}}{{#data.a}}{{#data.a}}{{#data.a}}{{#data.a}}{{#data.a}}"
+       "{{#data.a}}{{#data.a}}{{#data.a}}{{#data.a}}{{#data.a}}{{#data.a}}{{#data.a}}{{#data.a}}"
+       "{{#data.a}}{{#data.a}}{{#data.a}}{{#data.a}}{{#data.a}}{{#data.a}}{{#data.a}}{{#data.a}}"
+       "{{#data.a}}{{#data.a}}{{#data.a}}{{#data.a}}{{#data.a}}{{#data.a}}{{#data.a}}{{#data.a}}"
+       "{{#data.a}}\n",
+       "nested deeper than 32"},
   };
   for (const BrokenCase& c : cases) {
     const fs::path dir = copy_templates("broken");
     write(dir / "fr/letter.md.mustache", c.text);
     NotifyOptions options;
     options.templates = dir;
-    auto rendered = render_notifications(sample_findings(), organisation(Regime::Kind::kGdpr),
-                                         options);
+    auto rendered =
+        render_notifications(sample_findings(), organisation(Regime::Kind::kGdpr), options);
     ASSERT_FALSE(rendered.ok()) << c.text;
     EXPECT_EQ(rendered.error().source, (dir / "fr/letter.md.mustache").string()) << c.text;
     EXPECT_TRUE(contains(rendered.error().message, c.message))
@@ -286,8 +291,8 @@ TEST(Notifications, HostileValuesAreEscaped) {
   const std::string hostile =
       "# Heading\n[link](https://evil.example) `code` |pipe| *b* _i_ <script>alert(1)</script> "
       "&amp; \x01\x1b[31m bad\xff \xe2\x80\xae";
-  findings.impact.subjects[3].name = hostile;                // V-0001
-  findings.impact.assets[1].description = hostile;           // the victims' files
+  findings.impact.subjects[3].name = hostile;       // V-0001
+  findings.impact.assets[1].description = hostile;  // the victims' files
   findings.incidents[1].hosts = {"<img src=x onerror=alert(1)>"};
   findings.impact.coverage.locations[1].gap = hostile;
   const auto files = render_map(findings, organisation(Regime::Kind::kGdpr));
@@ -301,10 +306,11 @@ TEST(Notifications, HostileValuesAreEscaped) {
     EXPECT_FALSE(contains(text, "\xe2\x80\xae")) << path;
   }
   const std::string& letter = files.at("letters/V-0001.en.md");
-  EXPECT_TRUE(contains(letter, "Dear \\# Heading \\[link\\](https://evil.example) \\`code\\` "
-                               "\\|pipe\\| \\*b\\* \\_i\\_ \\<script\\>alert(1)\\</script\\> "
-                               "\\&amp; \xEF\xBF\xBD\xEF\xBF\xBD\\[31m bad\xEF\xBF\xBD "
-                               "\xEF\xBF\xBD,"));
+  EXPECT_TRUE(contains(letter,
+                       "Dear \\# Heading \\[link\\](https://evil.example) \\`code\\` "
+                       "\\|pipe\\| \\*b\\* \\_i\\_ \\<script\\>alert(1)\\</script\\> "
+                       "\\&amp; \xEF\xBF\xBD\xEF\xBF\xBD\\[31m bad\xEF\xBF\xBD "
+                       "\xEF\xBF\xBD,"));
   // A table row stays one row: the pipe and the line break cannot split it.
   const std::string& report = files.at("authority_report.md");
   EXPECT_TRUE(contains(report, "| case-2024-017-victims | \\# Heading \\[link\\]"));
@@ -342,8 +348,8 @@ TEST(MarkdownText, Escapes) {
   EXPECT_EQ(md("Smith & Co &copy; &#60;"), "Smith & Co \\&copy; \\&\\#60;");
   EXPECT_EQ(md("a\tb\r\nc"), "a b  c");
   EXPECT_EQ(md("~~gone~~"), "\\~\\~gone\\~\\~");
-  EXPECT_EQ(md("\xc2\x85"), "\xEF\xBF\xBD");                  // NEL, a C1 control
-  EXPECT_EQ(md("\xe2\x81\xa6x"), "\xEF\xBF\xBDx");            // U+2066, bidi isolate
+  EXPECT_EQ(md("\xc2\x85"), "\xEF\xBF\xBD");        // NEL, a C1 control
+  EXPECT_EQ(md("\xe2\x81\xa6x"), "\xEF\xBF\xBDx");  // U+2066, bidi isolate
   EXPECT_EQ(md("é café 中文"), "é café 中文");
   EXPECT_EQ(md("\xc3"), "\xEF\xBF\xBD");
 }
