@@ -198,6 +198,22 @@ TEST(NotificationTemplates, FolderReplacesTheBundledOnes) {
   fs::remove_all(dir);
 }
 
+TEST(NotificationTemplates, BundledAreTheSourceFolder) {
+  // The compiled-in copies are today's templates/notify, and a folder given
+  // as an option renders exactly as the bundled set does.
+  NotifyOptions options;
+  options.templates = fs::path(VIGIL_SOURCE_DIR) / "templates/notify";
+  const auto from_folder =
+      render_map(sample_findings(), organisation(Regime::Kind::kGdpr), options);
+  const auto bundled = render_map(sample_findings(), organisation(Regime::Kind::kGdpr));
+  EXPECT_EQ(from_folder, bundled);
+  const std::string& html = bundled.at("authority_report.html");
+  EXPECT_TRUE(contains(html,
+                       "content=\"default-src 'none'; style-src 'unsafe-inline'; "
+                       "img-src data:\""));
+  EXPECT_FALSE(contains(html, "<script"));
+}
+
 TEST(NotificationTemplates, LanguageWithoutTemplateFallsBackToEnglish) {
   const fs::path dir = copy_templates("fallback");
   fs::remove_all(dir / "fr");
