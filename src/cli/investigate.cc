@@ -16,7 +16,10 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <map>
+#include <optional>
+#include <sstream>
 #include <memory>
 #include <set>
 #include <string>
@@ -37,6 +40,8 @@
 #include "vigil/report/sorter.h"
 #include "vigil/store/case_db.h"
 #include "vigil/report/html_report.h"
+#include "vigil/report/notifications.h"
+#include "vigil/core/limits.h"
 #include "vigil/detect/detection.h"
 #include "vigil/detect/matcher.h"
 #include "vigil/read/evtx/scan.h"
@@ -48,6 +53,11 @@ namespace {
 struct InvestigateOptions : CommonOptions {
   std::string inventory;
   std::string out;
+  // Notifications (docs/notifications.md), with an inventory.
+  std::string aware;
+  std::string templates;
+  std::string measures_file;
+  std::string delay_reason;
 };
 
 // One worker's share of the run.
@@ -80,10 +90,34 @@ struct Batch {
 
 constexpr std::string_view kVigilVersion = "0.1.0";
 
+// Each exposed subject's notification as case.db knows it, else newly
+// drafted; subjects an earlier run notified keep their line.
+Result<std::vector<assess::NotificationStatus>> notification_statuses(
+    const assess::Findings& findings, const std::string& dir) {
+  auto known = store::read_notification_status(dir + "/case.db");
+  if (!known.ok()) return known.error();
+  std::map<std::string, assess::NotificationStatus> by_subject;
+  for (assess::NotificationStatus& s : *known) by_subject[s.subject_id] = std::move(s);
+  for (const assess::ExposedSubject& s : findings.impact.subjects) {
+    if (by_subject.contains(s.subject_id)) continue;
+    by_subject[s.subject_id] = {s.subject_id, s.safety_review ? "safety_review" : "letter",
+                                "drafted", "", "", ""};
+  }
+  std::vector<assess::NotificationStatus> out;
+  for (auto& [id, s] : by_subject) out.push_back(std::move(s));
+  return out;
+}
+
 // Writes the outputs into `dir`; the paths written, in order.
 Result<std::vector<std::string>> write_outputs(const assess::Findings& findings,
+                                               const report::Notifications* notifications,
                                                const std::string& dir) {
   std::vector<std::string> written;
+  if (notifications != nullptr) {
+    auto files = report::write_notifications(*notifications, dir);
+    if (!files.ok()) return files.error();
+    written.push_back(dir + "/notifications/ (" + std::to_string(files->size()) + " files)");
+  }
   const std::string json = dir + "/findings.json";
   if (auto r = report::write_findings_json(findings, json); !r.ok()) return r.error();
   written.push_back(json);
@@ -94,6 +128,37 @@ Result<std::vector<std::string>> write_outputs(const assess::Findings& findings,
   if (auto r = store::write_case_db(findings, db); !r.ok()) return r.error();
   written.push_back(db);
   return written;
+}
+
+std::optional<report::NotifyOptions> notify_options(const InvestigateOptions& opt) {
+  report::NotifyOptions out;
+  out.templates = opt.templates;
+  out.delay_reason = opt.delay_reason;
+  if (!opt.aware.empty()) {
+    out.aware = parse_rfc3339(opt.aware);
+    if (!out.aware.is_set()) {
+      std::fprintf(stderr, "vigil: --aware %s is not an RFC 3339 time (2026-10-15T09:00:00Z)\n",
+                   opt.aware.c_str());
+      return std::nullopt;
+    }
+  }
+  if (!opt.measures_file.empty()) {
+    std::ifstream in(opt.measures_file, std::ios::binary);
+    if (!in) {
+      std::fprintf(stderr, "vigil: cannot read --measures %s: %s\n", opt.measures_file.c_str(),
+                   std::strerror(errno));
+      return std::nullopt;
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    out.measures = text.str();
+    if (out.measures.size() > limits::kMeasuresMaxBytes) {
+      std::fprintf(stderr, "vigil: --measures %s is over %zu bytes\n", opt.measures_file.c_str(),
+                   limits::kMeasuresMaxBytes);
+      return std::nullopt;
+    }
+  }
+  return out;
 }
 
 bool make_directory(const std::string& path) {
@@ -121,6 +186,8 @@ int run_investigate(const InvestigateOptions& opt) {
     }
     inventory = result.shared();
   }
+  auto notify = notify_options(opt);
+  if (!notify) return kExitUsage;
   if (!make_directory(opt.out)) {
     std::fprintf(stderr, "vigil: cannot create the output folder %s: %s\n", opt.out.c_str(),
                  std::strerror(errno));
@@ -277,9 +344,24 @@ int run_investigate(const InvestigateOptions& opt) {
                      return a.last.ticks < b.last.ticks;
                    });
 
-  const assess::Findings findings = assess::build_findings(data, rules, kVigilVersion);
+  assess::Findings findings = assess::build_findings(data, rules, kVigilVersion);
   progress.clear();
-  auto written = write_outputs(findings, opt.out);
+  std::optional<report::Notifications> notifications;
+  if (inventory) {
+    auto statuses = notification_statuses(findings, opt.out);
+    if (!statuses.ok()) {
+      std::fprintf(stderr, "vigil: %s\n", statuses.error().to_string().c_str());
+      return kExitInput;
+    }
+    findings.impact.notifications = std::move(*statuses);
+    auto rendered = report::render_notifications(findings, inventory->organisation(), *notify);
+    if (!rendered.ok()) {
+      std::fprintf(stderr, "vigil: %s\n", rendered.error().to_string().c_str());
+      return kExitInput;
+    }
+    notifications = std::move(*rendered);
+  }
+  auto written = write_outputs(findings, notifications ? &*notifications : nullptr, opt.out);
   if (!written.ok()) {
     std::fprintf(stderr, "vigil: %s\n", written.error().to_string().c_str());
     return kExitInput;
@@ -323,6 +405,19 @@ int run_investigate(const InvestigateOptions& opt) {
 
 }  // namespace
 
+void add_notify_options(CLI::App* cmd, InvestigateOptions& opt) {
+  cmd->add_option("--aware", opt.aware,
+                  "When the organisation became aware of the breach (RFC 3339, UTC): the "
+                  "authority's deadline counts from it (default: the first detection)");
+  cmd->add_option("--templates", opt.templates,
+                  "A folder with the organisation's own notification templates, laid out as "
+                  "templates/notify (templates/notify/README.md)");
+  cmd->add_option("--measures", opt.measures_file,
+                  "A text file: the measures taken, for the letters and the authority report");
+  cmd->add_option("--delay-reason", opt.delay_reason,
+                  "Why the authority is notified after the deadline");
+}
+
 void register_investigate(CLI::App& app, int& rc) {
   auto opt = std::make_shared<InvestigateOptions>();
   CLI::App* cmd = app.add_subcommand(
@@ -335,8 +430,11 @@ void register_investigate(CLI::App& app, int& rc) {
   cmd->add_option("--inventory", opt->inventory,
                   "The organisation's inventory (docs/inventory.md): need-to-know checks and the "
                   "impact on each subject (docs/impact.md)");
-  cmd->add_option("--out", opt->out, "Folder for findings.json, report.html and case.db")
+  cmd->add_option("--out", opt->out,
+                  "Folder for findings.json, report.html, case.db (and notifications/ with an "
+                  "inventory)")
       ->required();
+  add_notify_options(cmd, *opt);
   cmd->callback([opt, &rc] { rc = run_investigate(*opt); });
 
   // The same pass; the inventory is what it is about.
@@ -350,8 +448,10 @@ void register_investigate(CLI::App& app, int& rc) {
   sub->add_option("--inventory", impact->inventory,
                   "The organisation's inventory (docs/inventory.md)")
       ->required();
-  sub->add_option("--out", impact->out, "Folder for findings.json, report.html and case.db")
+  sub->add_option("--out", impact->out,
+                  "Folder for findings.json, report.html, case.db and notifications/")
       ->required();
+  add_notify_options(sub, *impact);
   sub->callback([impact, &rc] { rc = run_investigate(*impact); });
 }
 

@@ -167,6 +167,8 @@ inline constexpr size_t kEvidencePerFinding = 20;
 // what): 250,000 is 100 MB per worker at most. Past it, the latest are
 // dropped and the findings say so (never "not exposed").
 inline constexpr size_t kImpactMaxAccesses = 250'000;
+// The measures text given to `--measures` (a few paragraphs for a letter).
+inline constexpr size_t kMeasuresMaxBytes = 64 * 1024;
 // Pieces of evidence kept per exposed subject and per asset reached.
 inline constexpr size_t kEvidencePerSubject = 20;
 
