@@ -4,8 +4,10 @@
 # (a Windows domain, Linux servers, the web front end, the proxy, Zeek, the
 # case-management application), with daily attacks from the Internet, one
 # targeted espionage intrusion and a trainee reading case files outside the
-# role. `vigil investigate` turns them into incidents, attempts per day and
-# need-to-know alerts; the report is one HTML file.
+# role. `vigil investigate` turns them into incidents, attempts per day,
+# need-to-know alerts and the impact on each person, organisation and state
+# the court holds data about; it drafts their notifications and the report to
+# the supervisory authority. The report is one HTML file.
 set -euo pipefail
 build=${1:-build}
 vigil="$build/src/cli/vigil"
@@ -20,7 +22,9 @@ find "$out/scenario" -type f | sed "s|^$out/scenario/||" | cut -d/ -f1 | sort | 
   awk '{ printf "  %-10s %4d files\n", $2, $1 }'
 
 say "2. Investigating (vigil investigate, built-in rules, with the inventory)"
-"$vigil" investigate "$out/scenario" --inventory "$out/scenario/inventory.yaml" --out "$out/case"
+logs=()
+for folder in windows linux web proxy zeek app; do logs+=("$out/scenario/$folder"); done
+"$vigil" investigate "${logs[@]}" --inventory "$out/scenario/inventory.yaml" --out "$out/case"
 
 say "3. What vigil found, beside what really happened (ground_truth.json)"
 python3 - "$out/case/findings.json" "$out/scenario/ground_truth.json" <<'PY'
@@ -66,9 +70,31 @@ print("\nagainst the ground truth:")
 print("  intrusion = one espionage incident, same hosts and accounts:", "yes" if same_incident else "NO")
 print("  attempts per day and category equal:", "yes" if same_attempts else "NO")
 print("  out-of-role reader flagged on the true assets:", "yes" if flagged == true_readers else "NO")
+
+exposure = collections.Counter(s["exposure"] for s in findings["exposed_subjects"])
+print(f"\nwho was hit: {len(findings['exposed_subjects'])} subjects exposed",
+      "(" + ", ".join(f"{exposure[k]} {k}" for k in ("exfiltrated", "accessed", "at_risk")) + "),",
+      len(findings["not_exposed"]), "not exposed")
+for s in findings["exposed_subjects"]:
+    if s["exposure"] == "at_risk":
+        continue
+    review = ", safety review first" if s["safety_review"] else ""
+    print(f"  {s['subject_id']:8} {s['category']:18} {s['exposure']:12} {s['incident']}"
+          f" ({s['reasons'][0]}){review}")
+gaps = [c for c in findings["coverage"]["locations"] if c["status"] != "covered"]
+print(f"  coverage: {len(gaps)} of {len(findings['coverage']['locations'])} inventory locations"
+      " had no log source during the intrusion (their subjects are at risk, never 'safe')")
+got = {s["subject_id"]: s["exposure"] for s in findings["exposed_subjects"]}
+want = {s["subject_id"]: s["exposure"] for s in truth["exposed_subjects"]}
+print("  exposed subjects and levels equal the ground truth:", "yes" if got == want else "NO")
 PY
 
-say "4. Damaged evidence is normal: a truncated copy of a Security log"
+say "4. Notifications (drafts in $out/case/notifications)"
+sed -n '1,12p' "$out/case/notifications/index.md" | sed 's/^/  /'
+echo "  ..."
+echo "  the authority report: $out/case/notifications/authority_report.md (and .html)"
+
+say "5. Damaged evidence is normal: a truncated copy of a Security log"
 mkdir -p "$out/damaged"
 src=$(find "$out/scenario/windows/FS01" -name Security.evtx | head -n 1)
 size=$(stat -c %s "$src")
