@@ -61,6 +61,11 @@ AccessCollector::AccessCollector(FieldNames& names, const Inventory& inventory)
   f_.cs_username = names.intern("cs-username");
   f_.uri_stem = names.intern("cs-uri-stem");
   f_.host = names.intern("host");
+  f_.name = names.intern("name");
+  f_.cwd = names.intern("cwd");
+  f_.auid = names.intern("auid");
+  f_.auid_name = names.intern("AUID");
+  f_.syscall_name = names.intern("SYSCALL");
   for (const Asset& asset : inventory.assets()) {
     for (const std::string& text : asset.locations) {
       auto pattern = LocationPattern::compile(text);
@@ -96,22 +101,24 @@ void AccessCollector::add(const Event& event) {
     const Value* id_value = event.find(field::kEventID);
     if (id_value == nullptr) return;
     const auto id = to_int(*id_value);
-    if (!id || (*id != 5145 && *id != 4663 && *id != 11)) return;
+    if (!id || (*id != 5145 && *id != 4663 && *id != 4656 && *id != 11 && *id != 23 && *id != 26)) {
+      return;
+    }
     const std::string host = lower(event.text(field::kComputer, a_));
-    if (*id == 11) {
+    if (*id == 11 || *id == 23 || *id == 26) {
       if (event.text(field::kChannel, b_) != "Microsoft-Windows-Sysmon/Operational") return;
       const std::string account(event.text(f_.user, b_));
       judge(event, account, host, event.text(f_.target_filename, c_), LocationKind::kPath,
-            "file written");
+            *id == 11 ? "file written" : "file deleted");
       return;
     }
     if (event.text(field::kChannel, b_) != "Security") return;
     const std::string account =
         qualified(event.text(f_.subject_user, b_), event.text(f_.subject_domain, c_));
     if (account.ends_with('$')) return;
-    if (*id == 4663) {
+    if (*id == 4663 || *id == 4656) {
       judge(event, account, host, event.text(f_.object_name, c_), LocationKind::kPath,
-            "object accessed");
+            *id == 4663 ? "object accessed" : "object handle requested");
       return;
     }
     // \\*\cases + witnesses\a.pdf -> \\fs01\cases\witnesses\a.pdf
@@ -128,6 +135,10 @@ void AccessCollector::add(const Event& event) {
     return;
   }
   const std::string_view kind = event.text(field::kSourceFormat, a_);
+  if (kind == "auditd") {
+    add_auditd(event);
+    return;
+  }
   if (kind == "audit-trail") {
     const std::string account(event.text(f_.actor, b_));
     const std::string action(event.text(f_.action, c_));
@@ -144,6 +155,36 @@ void AccessCollector::add(const Event& event) {
   }
 }
 
+// A system call's PATH records name the files it touched (relative to its
+// CWD record's folder); AUID is who logged in, whatever sudo made of it.
+void AccessCollector::add_auditd(const Event& event) {
+  bool has_path = false;
+  for (const Field& f : event.fields()) {
+    if (f.name == f_.name) {
+      has_path = true;
+      break;
+    }
+  }
+  if (!has_path) return;
+  std::string account(event.text(f_.auid_name, b_));
+  if (account.empty() || account == "unset") account = event.text(f_.auid, b_);
+  if (account == "4294967295" || account == "-1") account.clear();
+  const std::string host = lower(event.text(field::kComputer, c_));
+  const std::string cwd(event.text(f_.cwd, d_));
+  std::string syscall(event.text(f_.syscall_name, d_));
+  if (syscall.empty()) syscall = "system call";
+  const std::string action = syscall + " (auditd)";
+  std::string text, path;
+  for (const Field& f : event.fields()) {
+    if (f.name != f_.name) continue;
+    text.clear();
+    append_text(text, f.value);
+    if (text.empty() || text == "(null)") continue;
+    path = text.front() == '/' || cwd.empty() ? text : cwd + "/" + text;
+    judge(event, account, host, path, LocationKind::kPath, action);
+  }
+}
+
 void AccessCollector::judge(const Event& event, std::string_view account, std::string_view host,
                             std::string_view location, LocationKind kind,
                             std::string_view action) {
@@ -151,7 +192,9 @@ void AccessCollector::judge(const Event& event, std::string_view account, std::s
   note_root(event.source.source_id, location, kind, host);
   if (account.empty()) return;
   for (const AssetAccess& a : judge_location(*inventory_, account, location, kind)) {
-    const bool reads = kind == LocationKind::kObject ? reads_data(action) : action != "file written";
+    const bool reads = kind == LocationKind::kObject
+                           ? reads_data(action)
+                           : action != "file written" && action != "file deleted";
     accesses_.push_back({event.timestamp, event.source.source_id, event.source.record_id,
                          event.source.offset, a.asset->index, kind, a.verdict.access, reads,
                          std::string(account), std::string(host), std::string(action),

@@ -33,7 +33,8 @@ const char* level_name(int level) {
 }
 
 // What happened to an asset, strongest first.
-constexpr const char* kActionOrder[] = {"exfiltrated", "staged", "copied", "read", "held"};
+constexpr const char* kActionOrder[] = {"exfiltrated", "staged", "copied", "read", "deleted",
+                                        "held"};
 
 std::string ascii_lower(std::string_view text) {
   std::string out(text);
@@ -318,12 +319,24 @@ class Assessor {
   // Reads of inventoried data by the accounts an incident holds, during it.
   void judge_accesses() {
     for (const LoggedAccess& a : input_.accesses) {
-      if (!a.reads) continue;
+      const bool deleted = a.action == "file deleted";
+      if (!a.reads && !deleted) continue;
       const Asset& asset = inv_.assets()[a.asset];
       for (const Foot& f : feet_) {
         if (!in_window(a.timestamp, f.first, f.last)) continue;
         const std::string& account = account_of(a);
         if (account.empty() || !f.accounts.contains(account)) continue;
+        if (deleted) {
+          // Destroyed, not disclosed: the data is gone, not known to be read.
+          if (!f.intrusion) continue;
+          const Evidence e = evidence_of(a, account);
+          touch_asset(a.asset, "deleted", f.incident->id, &e);
+          const std::string reason = "files deleted by " + account + " (" + f.incident->id + ")";
+          for (uint32_t s : inv_.subjects_at(asset, a.object, a.kind).subjects) {
+            raise(s, kAtRisk, 0.5, f.incident->id, a.asset, reason, &e);
+          }
+          continue;
+        }
         if (!f.intrusion && a.verdict != Access::kOutsideRole) continue;
         const SubjectsAt whose = inv_.subjects_at(asset, a.object, a.kind);
         const Evidence e = evidence_of(a, account);

@@ -94,13 +94,15 @@ class AccessCollector {
   void judge(const Event& event, std::string_view account, std::string_view host,
              std::string_view location, LocationKind kind, std::string_view action);
   void keep_earliest_accesses();
+  void add_auditd(const Event& event);
   void note_root(uint32_t source, std::string_view location, LocationKind kind,
                  std::string_view host);
 
   const Inventory* inventory_;
   struct Fields {
     FieldId subject_user, subject_domain, share_name, relative_target, object_name, target_filename,
-        user, actor, object, action, cs_username, uri_stem, host;
+        user, actor, object, action, cs_username, uri_stem, host, name, cwd, auid, auid_name,
+        syscall_name;
   };
   Fields f_{};
   std::map<std::pair<std::string, uint32_t>, OutOfRole> found_;
