@@ -12,4 +12,5 @@ void register_hunt(CLI::App& app, int& rc);
 void register_timeline(CLI::App& app, int& rc);
 void register_investigate(CLI::App& app, int& rc);
 void register_demo(CLI::App& app, int& rc);
+void register_notify(CLI::App& app, int& rc);
 }  // namespace vigil::cli

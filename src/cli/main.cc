@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   vigil::cli::register_timeline(app, rc);
   vigil::cli::register_investigate(app, rc);
   vigil::cli::register_demo(app, rc);
+  vigil::cli::register_notify(app, rc);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
