@@ -80,6 +80,24 @@ TEST(HtmlReportBrowser, ChromiumBuildsTheExpectedDom) {
   EXPECT_NE(dom.find("id=\"need-to-know-table\""), std::string::npos);
   EXPECT_NE(dom.find("t.novak@court.local"), std::string::npos);
 
+  // Who was hit: one row per exposed subject, gaps marked, and the
+  // notifications region still whole (its markers are comments the parser
+  // keeps, and a note that imitates the end marker stayed text).
+  const size_t subjects = dom.find("<table id=\"exposed-subjects-table\">");
+  ASSERT_NE(subjects, std::string::npos);
+  const std::string subject_table = dom.substr(subjects, dom.find("</table>", subjects) - subjects);
+  EXPECT_EQ(count(subject_table, "<tr id=\"subject-"), 3u);
+  EXPECT_EQ(count(dom, "class=\"coverage-none gap\""), 1u);
+  EXPECT_NE(dom.find("id=\"assets-reached-table\""), std::string::npos);
+  EXPECT_NE(dom.find("id=\"footprints-table\""), std::string::npos);
+  EXPECT_EQ(dom.find("SECRET-"), std::string::npos);
+  EXPECT_EQ(count(dom, "<!-- vigil:notifications:begin -->"), 1u);
+  EXPECT_EQ(count(dom, "<!-- vigil:notifications:end -->"), 1u);
+  const size_t notifications = dom.find("<table id=\"notifications-table\">");
+  ASSERT_NE(notifications, std::string::npos);
+  EXPECT_LT(notifications, dom.find("<!-- vigil:notifications:end -->"));
+  EXPECT_EQ(count(dom, "<tr class=\"status-"), 2u);
+
   // The evidence's markup is text in the DOM, not elements.
   EXPECT_EQ(dom.find("<script"), std::string::npos);
   EXPECT_NE(dom.find("&lt;script&gt;alert('x')&lt;/script&gt;"), std::string::npos);
