@@ -39,6 +39,11 @@ bool access_before(const LoggedAccess& a, const LoggedAccess& b) {
          std::tie(b.timestamp.ticks, b.source, b.offset, b.record, b.asset);
 }
 
+bool transfer_before(const LoggedTransfer& a, const LoggedTransfer& b) {
+  return std::tie(a.timestamp.ticks, a.source, a.offset, a.record) <
+         std::tie(b.timestamp.ticks, b.source, b.offset, b.record);
+}
+
 bool before(const OutOfRole::Access& a, const OutOfRole::Access& b) {
   return std::tie(a.timestamp.ticks, a.source, a.offset, a.record) <
          std::tie(b.timestamp.ticks, b.source, b.offset, b.record);
@@ -66,6 +71,15 @@ AccessCollector::AccessCollector(FieldNames& names, const Inventory& inventory)
   f_.auid = names.intern("auid");
   f_.auid_name = names.intern("AUID");
   f_.syscall_name = names.intern("SYSCALL");
+  f_.sc_bytes = names.intern("sc-bytes");
+  f_.cs_host = names.intern("cs-host");
+  f_.dst_ip = names.intern("dst_ip");
+  f_.cs_method = names.intern("cs-method");
+  f_.src_ip = names.intern("src_ip");
+  f_.zeek_path = names.intern("_path");
+  f_.resp_h = names.intern("id.resp_h");
+  f_.orig_h = names.intern("id.orig_h");
+  f_.orig_bytes = names.intern("orig_bytes");
   for (const Asset& asset : inventory.assets()) {
     for (const std::string& text : asset.locations) {
       auto pattern = LocationPattern::compile(text);
@@ -139,6 +153,10 @@ void AccessCollector::add(const Event& event) {
     add_auditd(event);
     return;
   }
+  if (kind == "proxy" || kind == "zeek") {
+    add_transfer(event, kind == "proxy");
+    return;
+  }
   if (kind == "audit-trail") {
     const std::string account(event.text(f_.actor, b_));
     const std::string action(event.text(f_.action, c_));
@@ -183,6 +201,46 @@ void AccessCollector::add_auditd(const Event& event) {
     path = text.front() == '/' || cwd.empty() ? text : cwd + "/" + text;
     judge(event, account, host, path, LocationKind::kPath, action);
   }
+}
+
+void AccessCollector::add_transfer(const Event& event, bool proxy) {
+  const Value* bytes_value = event.find(proxy ? f_.sc_bytes : f_.orig_bytes);
+  if (bytes_value == nullptr) return;
+  const auto bytes = to_int(*bytes_value);
+  if (!bytes || *bytes < 0 || static_cast<uint64_t>(*bytes) < limits::kImpactMinTransferBytes) return;
+  LoggedTransfer t;
+  t.timestamp = event.timestamp;
+  t.source = event.source.source_id;
+  t.record = event.source.record_id;
+  t.offset = event.source.offset;
+  t.bytes = static_cast<uint64_t>(*bytes);
+  if (proxy) {
+    // Bytes to the client are what a download brings in; only a tunnel or
+    // an upload can carry data out.
+    const std::string_view method = event.text(f_.cs_method, b_);
+    if (method != "CONNECT" && method != "POST" && method != "PUT") return;
+    t.host = lower(event.text(f_.cs_host, b_));
+    t.address = event.text(f_.dst_ip, b_);
+    t.client = event.text(f_.cs_username, b_);
+    if (t.client.empty() || t.client == "-") t.client = event.text(f_.src_ip, b_);
+    t.seen_by = "proxy";
+  } else {
+    if (event.text(f_.zeek_path, b_) != "conn") return;
+    t.address = event.text(f_.resp_h, b_);
+    t.client = event.text(f_.orig_h, b_);
+    t.seen_by = "zeek";
+  }
+  transfers_.push_back(std::move(t));
+  if (transfers_.size() >= 2 * limits::kImpactMaxTransfers) {
+    std::sort(transfers_.begin(), transfers_.end(), transfer_before);
+    transfers_.resize(limits::kImpactMaxTransfers);
+  }
+}
+
+std::vector<LoggedTransfer> AccessCollector::take_transfers() {
+  std::sort(transfers_.begin(), transfers_.end(), transfer_before);
+  if (transfers_.size() > limits::kImpactMaxTransfers) transfers_.resize(limits::kImpactMaxTransfers);
+  return std::move(transfers_);
 }
 
 void AccessCollector::judge(const Event& event, std::string_view account, std::string_view host,
@@ -249,6 +307,12 @@ void AccessCollector::merge(AccessCollector&& other) {
   truncated_ = truncated_ || other.truncated_;
   if (accesses_.size() >= 2 * limits::kImpactMaxAccesses) keep_earliest_accesses();
   other.accesses_.clear();
+  for (LoggedTransfer& t : other.transfers_) transfers_.push_back(std::move(t));
+  other.transfers_.clear();
+  if (transfers_.size() >= 2 * limits::kImpactMaxTransfers) {
+    std::sort(transfers_.begin(), transfers_.end(), transfer_before);
+    transfers_.resize(limits::kImpactMaxTransfers);
+  }
   roots_.merge(other.roots_);
   if (spans_.size() < other.spans_.size()) spans_.resize(other.spans_.size());
   for (size_t i = 0; i < other.spans_.size(); ++i) {

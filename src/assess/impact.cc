@@ -1,6 +1,7 @@
 #include "vigil/assess/impact.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 #include <set>
 #include <string>
@@ -431,22 +432,73 @@ class Assessor {
             named = named || object.find(archive) != std::string::npos;
           }
           if (!named && first_label(step.host) != first_label(s.host)) continue;
-          const double confidence = named ? 0.95 : 0.6;
-          const std::string reason =
+          double confidence = named ? 0.95 : 0.6;
+          std::string reason =
               named ? "sent out by " + words[0] + " on " + step.host + " in the archive " +
                           s.archives.front() + " (" + inc.id + ")"
                     : "an upload from " + step.host + " followed the staging; it does not name "
                       "the archive (" + inc.id + ")";
+          const std::vector<Evidence> seen = transfers_after(step.timestamp, words);
+          if (!seen.empty()) {
+            confidence = std::min(0.99, confidence + 0.03);
+            reason += "; " + seen.front().action + " to " + seen.front().object;
+          }
           for (const auto& [asset, whose] : s.held) {
             touch_asset(asset, "exfiltrated", inc.id, &step.evidence);
             for (uint32_t subject : whose) {
               raise(subject, kExfiltrated, confidence, inc.id, asset, reason, &step.evidence);
               add_evidence(subjects_[subject].evidence, s.evidence);
+              for (const Evidence& e : seen) add_evidence(subjects_[subject].evidence, e);
             }
           }
         }
       }
     }
+  }
+
+  // The transfers out that carried an upload: the proxy's tunnel or upload
+  // to the host the command line names, within a day after it, and Zeek's
+  // connections to the address the proxy reached.
+  std::vector<Evidence> transfers_after(Timestamp start, const std::vector<std::string>& words) {
+    std::set<std::string> hosts;
+    for (const std::string& w : words) {
+      const size_t scheme = w.find("://");
+      if (scheme == std::string::npos) continue;
+      std::string host = w.substr(scheme + 3);
+      host = host.substr(0, host.find_first_of("/?#"));
+      if (const size_t at = host.rfind('@'); at != std::string::npos) host = host.substr(at + 1);
+      if (!host.starts_with('[')) host = host.substr(0, host.find(':'));
+      hosts.insert(ascii_lower(host));
+    }
+    const Timestamp end{start.ticks + 24 * 3600 * Timestamp::kTicksPerSecond};
+    std::vector<Evidence> out;
+    std::set<std::string> addresses;
+    for (const LoggedTransfer& t : input_.transfers) {
+      if (t.seen_by != "proxy" || t.timestamp < start || end < t.timestamp) continue;
+      if (!hosts.contains(t.host)) continue;
+      if (!t.address.empty() && t.address != "-") addresses.insert(t.address);
+      out.push_back(transfer_evidence(t, t.host));
+    }
+    const Timestamp early{start.ticks - 60 * Timestamp::kTicksPerSecond};
+    for (const LoggedTransfer& t : input_.transfers) {
+      if (t.seen_by != "zeek" || t.timestamp < early || end < t.timestamp) continue;
+      if (addresses.contains(t.address)) out.push_back(transfer_evidence(t, t.address));
+    }
+    return out;
+  }
+
+  Evidence transfer_evidence(const LoggedTransfer& t, const std::string& to) const {
+    Evidence e;
+    e.source = path_of(t.source);
+    e.record = t.record;
+    e.offset = t.offset;
+    e.timestamp = t.timestamp;
+    e.account = t.seen_by == "proxy" ? t.client : std::string();
+    char size[64];
+    std::snprintf(size, sizeof size, "%.1f MB", static_cast<double>(t.bytes) / 1e6);
+    e.action = std::string(size) + (t.seen_by == "proxy" ? " out through the proxy" : " sent (Zeek conn)");
+    e.object = to;
+    return e;
   }
 
   // Data held on a machine an intruder controlled, or where no log could

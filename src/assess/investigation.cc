@@ -446,6 +446,7 @@ Findings build_findings(const InvestigationInput& input, const detect::RuleSet& 
     impact.accesses = input.accesses;
     impact.accesses_truncated = input.accesses_truncated;
     impact.roots = input.roots;
+    impact.transfers = input.transfers;
     impact.spans = input.spans;
     impact.inputs = input.inputs;
     f.impact = assess_impact(f, impact, accounts);

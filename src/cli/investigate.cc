@@ -292,6 +292,7 @@ int run_investigate(const InvestigateOptions& opt) {
     data.out_of_role = workers[0]->access->out_of_role();
     data.accesses = workers[0]->access->take_accesses(data.accesses_truncated);
     data.roots = workers[0]->access->roots();
+    data.transfers = workers[0]->access->take_transfers();
     data.spans = workers[0]->access->spans();
   }
   data.attempts = workers[0]->attempts.finish(5);

@@ -114,6 +114,7 @@ class Impact : public ::testing::Test {
     input.inventory = &**result_;
     input.accesses = accesses_;
     input.roots = roots_;
+    input.transfers = transfers_;
     input.spans = spans_;
     input.inputs = inputs_;
     const std::vector<std::string> hosts = {"fs01.corp.local"};
@@ -134,6 +135,7 @@ class Impact : public ::testing::Test {
   std::vector<SourceSpan> spans_;
   std::vector<LoggedRoot> roots_;
   std::vector<LoggedAccess> accesses_;
+  std::vector<LoggedTransfer> transfers_;
   uint64_t record_ = 100;
 };
 
@@ -152,6 +154,29 @@ TEST_F(Impact, ArchiveThenUploadIsExfiltrationOfEverySubjectInTheFolder) {
   ASSERT_FALSE(impact.assets.empty());
   EXPECT_EQ(impact.assets[0].asset, "witnesses-a");
   EXPECT_EQ(impact.assets[0].actions, (std::vector<std::string>{"exfiltrated", "staged", "held"}));
+}
+
+TEST_F(Impact, TheProxyAndZeekSeeingTheUploadAreEvidenceToo) {
+  transfers_ = {
+      {at("2026-10-10T01:00:00Z"), 1, 3, 0, "drop.example", "203.0.113.9", 9'000'000, "adm",
+       "proxy"},  // before the upload: not it
+      {at("2026-10-10T02:31:00Z"), 1, 4, 0, "drop.example", "203.0.113.9", 9'000'000, "adm",
+       "proxy"},
+      {at("2026-10-10T02:30:02Z"), 2, 5, 0, "", "203.0.113.9", 9'100'000, "198.51.100.1", "zeek"},
+      {at("2026-10-10T02:30:02Z"), 2, 6, 0, "", "203.0.113.10", 9'100'000, "198.51.100.1",
+       "zeek"}};  // elsewhere
+  const assess::Impact impact = run();
+  const ExposedSubject* s = find(impact, "W-1");
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(s->exposure, "exfiltrated");
+  EXPECT_NEAR(s->confidence, 0.98, 1e-9);
+  ASSERT_EQ(s->evidence.size(), 4u);
+  EXPECT_EQ(s->evidence[2].record, 5u);  // Zeek, by time
+  EXPECT_EQ(s->evidence[2].action, "9.1 MB sent (Zeek conn)");
+  EXPECT_EQ(s->evidence[3].record, 4u);
+  EXPECT_EQ(s->evidence[3].object, "drop.example");
+  EXPECT_NE(s->reasons[0].find("9.0 MB out through the proxy to drop.example"), std::string::npos)
+      << s->reasons[0];
 }
 
 TEST_F(Impact, ReadsAreAttributedByFileNameAndListingsReadNobody) {

@@ -70,6 +70,21 @@ struct LoggedRoot {
   auto operator<=>(const LoggedRoot&) const = default;
 };
 
+// A large transfer out, seen by a proxy (Squid: bytes through a tunnel or
+// an upload) or by Zeek (conn.log bytes sent by the originator): what shows
+// that staged data left.
+struct LoggedTransfer {
+  Timestamp timestamp;
+  uint32_t source = 0;
+  uint64_t record = 0;
+  uint64_t offset = 0;
+  std::string host;     // the destination's name (proxy), empty for Zeek
+  std::string address;  // the destination's address
+  uint64_t bytes = 0;
+  std::string client;   // proxy: user or client address; Zeek: originator
+  std::string seen_by;  // proxy | zeek
+};
+
 struct SourceSpan {
   Timestamp first;
   Timestamp last;
@@ -87,6 +102,8 @@ class AccessCollector {
   // than limits::kImpactMaxAccesses were seen (the latest were dropped).
   std::vector<LoggedAccess> take_accesses(bool& truncated);
   std::vector<LoggedRoot> roots() const { return {roots_.begin(), roots_.end()}; }
+  // By time, source, record; the earliest limits::kImpactMaxTransfers.
+  std::vector<LoggedTransfer> take_transfers();
   // By source id (events without a time do not count).
   const std::vector<SourceSpan>& spans() const { return spans_; }
 
@@ -95,6 +112,7 @@ class AccessCollector {
              std::string_view location, LocationKind kind, std::string_view action);
   void keep_earliest_accesses();
   void add_auditd(const Event& event);
+  void add_transfer(const Event& event, bool proxy);
   void note_root(uint32_t source, std::string_view location, LocationKind kind,
                  std::string_view host);
 
@@ -102,11 +120,13 @@ class AccessCollector {
   struct Fields {
     FieldId subject_user, subject_domain, share_name, relative_target, object_name, target_filename,
         user, actor, object, action, cs_username, uri_stem, host, name, cwd, auid, auid_name,
-        syscall_name;
+        syscall_name, sc_bytes, cs_host, dst_ip, cs_method, src_ip, zeek_path, resp_h, orig_h,
+        orig_bytes;
   };
   Fields f_{};
   std::map<std::pair<std::string, uint32_t>, OutOfRole> found_;
   std::vector<LoggedAccess> accesses_;
+  std::vector<LoggedTransfer> transfers_;
   bool truncated_ = false;
   std::set<std::pair<LocationPattern::Form, std::string>> pattern_roots_;
   std::set<LoggedRoot> roots_;

@@ -20,6 +20,7 @@ struct ImpactInput {
   std::span<const LoggedAccess> accesses;  // sorted (AccessCollector::take_accesses)
   bool accesses_truncated = false;
   std::span<const LoggedRoot> roots;
+  std::span<const LoggedTransfer> transfers;  // sorted (AccessCollector::take_transfers)
   std::span<const SourceSpan> spans;     // by source id
   std::span<const InputSummary> inputs;  // by source id
 };

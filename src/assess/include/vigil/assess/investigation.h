@@ -56,6 +56,7 @@ struct InvestigationInput {
   std::vector<LoggedAccess> accesses;
   bool accesses_truncated = false;
   std::vector<LoggedRoot> roots;
+  std::vector<LoggedTransfer> transfers;
   std::vector<SourceSpan> spans;  // by source id
 };
 

@@ -167,6 +167,10 @@ inline constexpr size_t kEvidencePerFinding = 20;
 // what): 250,000 is 100 MB per worker at most. Past it, the latest are
 // dropped and the findings say so (never "not exposed").
 inline constexpr size_t kImpactMaxAccesses = 250'000;
+// Transfers out that may carry staged data: at least 1 MiB in one
+// connection (a proxy tunnel or upload, a Zeek conn), the earliest 100,000.
+inline constexpr uint64_t kImpactMinTransferBytes = 1024 * 1024;
+inline constexpr size_t kImpactMaxTransfers = 100'000;
 // The measures text given to `--measures` (a few paragraphs for a letter).
 inline constexpr size_t kMeasuresMaxBytes = 64 * 1024;
 // Pieces of evidence kept per exposed subject and per asset reached.
