@@ -33,12 +33,9 @@ using assess::Incident;
 using assess::Organisation;
 using assess::Regime;
 
-// Bounds on what a template folder may hold. They belong in limits.h; they sit
-// here until its owner moves them.
-constexpr uint64_t kMaxTemplateBytes = 1024 * 1024;
-constexpr size_t kMaxTemplateLanguages = 64;
-// kainjow renders nested sections by recursion: the depth bounds its stack.
-constexpr size_t kMaxSectionDepth = 32;
+using limits::kMaxSectionDepth;
+using limits::kMaxTemplateBytes;
+using limits::kMaxTemplateLanguages;
 
 constexpr std::string_view kDefaultLanguage = "en";
 constexpr std::string_view kLetterFile = "letter.md.mustache";

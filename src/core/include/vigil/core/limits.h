@@ -171,6 +171,12 @@ inline constexpr size_t kImpactMaxAccesses = 250'000;
 // connection (a proxy tunnel or upload, a Zeek conn), the earliest 100,000.
 inline constexpr uint64_t kImpactMinTransferBytes = 1024 * 1024;
 inline constexpr size_t kImpactMaxTransfers = 100'000;
+// Notification templates (src/report/notifications.cc): what an
+// organisation's template folder may hold. kainjow renders nested sections
+// by recursion: the depth bounds its stack.
+inline constexpr uint64_t kMaxTemplateBytes = 1024 * 1024;
+inline constexpr size_t kMaxTemplateLanguages = 64;
+inline constexpr size_t kMaxSectionDepth = 32;
 // The measures text given to `--measures` (a few paragraphs for a letter).
 inline constexpr size_t kMeasuresMaxBytes = 64 * 1024;
 // Pieces of evidence kept per exposed subject and per asset reached.
