@@ -138,6 +138,16 @@ TEST(Investigate, SameFindingsWithOneAndTwoThreads) {
   ASSERT_EQ(vigil(two, "investigate -q -t 2 demo --inventory demo/inventory.yaml --out out").code, 0);
   EXPECT_EQ(read_file(one / "out" / "findings.json"), read_file(two / "out" / "findings.json"));
   EXPECT_EQ(read_file(one / "out" / "report.html"), read_file(two / "out" / "report.html"));
+  EXPECT_EQ(read_file(one / "out" / "case.db"), read_file(two / "out" / "case.db"));
+  // The notifications too, file for file.
+  size_t files = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(one / "out" / "notifications")) {
+    if (!entry.is_regular_file()) continue;
+    const fs::path relative = fs::relative(entry.path(), one / "out");
+    EXPECT_EQ(read_file(entry.path()), read_file(two / "out" / relative)) << relative;
+    ++files;
+  }
+  EXPECT_GT(files, 10u);
 }
 
 TEST(Investigate, InventoryMistakesStopBeforeAnyOutput) {
