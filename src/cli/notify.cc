@@ -98,8 +98,8 @@ void append_csv(std::string& out, std::string_view value) {
   out.push_back('"');
 }
 
-constexpr const char* kColumns[] = {"subject", "route",  "exposure", "language", "channel",
-                                    "status",  "by",     "at",       "note"};
+constexpr const char* kColumns[] = {"subject", "route", "exposure", "language", "channel",
+                                    "status",  "by",    "at",       "note"};
 
 std::vector<std::string> columns_of(const store::NotificationEntry& entry) {
   const assess::NotificationStatus& s = entry.current;
@@ -202,8 +202,7 @@ int run_mark(const NotifyMarkOptions& opt) {
     std::fprintf(stderr, "vigil: notify: %s not updated\n", report.c_str());
     return kExitOk;
   }
-  if (auto rewritten = report::rewrite_notifications_section(report, *statuses);
-      !rewritten.ok()) {
+  if (auto rewritten = report::rewrite_notifications_section(report, *statuses); !rewritten.ok()) {
     print_error(rewritten.error());
     std::fprintf(stderr,
                  "vigil: notify: %s not updated (vigil investigate writes it again); case.db "
@@ -222,8 +221,9 @@ void register_notify(CLI::App& app, int& rc) {
 
   auto list = std::make_shared<NotifyListOptions>();
   CLI::App* list_cmd = cmd->add_subcommand(
-      "list", "Print every notification: subject, route, exposure, language, channel, status, "
-              "by, at, note");
+      "list",
+      "Print every notification: subject, route, exposure, language, channel, status, "
+      "by, at, note");
   list_cmd->add_option("--case", list->case_dir, "Case folder (vigil investigate --out)")
       ->required();
   list_cmd->add_option("--status", list->status, "Only notifications with this status")

@@ -4,12 +4,12 @@
 // it; a second test runs the demo scenario through investigate and checks
 // the drafts there (skipped while investigate finds no exposed subject).
 
-#include <gtest/gtest.h>
-
-#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "../unit/report/findings_fixture.h"
 #include "hunt_support.h"

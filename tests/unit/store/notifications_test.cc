@@ -86,11 +86,11 @@ TEST_F(Notifications, ImpactTables) {
             (std::vector<std::string>{
                 "INC-001|1|espionage|[\"adm.schmidt@court.local\",\"m.keller@court.local\"]|"
                 "2026-10-02T08:15:02.1234567Z|2026-10-02T10:20:00.0000000Z"}));
-  EXPECT_EQ(sql(path_, "SELECT asset, actions, subjects FROM assets_reached ORDER BY position"),
-            (std::vector<std::string>{
-                "case-2024-017-witnesses|[\"exfiltrated\",\"staged\",\"read\"]|"
-                "[\"S-0001\",\"S-0002\"]",
-                "partner-state-correspondence|[\"held\"]|[\"ST-FR\"]"}));
+  EXPECT_EQ(
+      sql(path_, "SELECT asset, actions, subjects FROM assets_reached ORDER BY position"),
+      (std::vector<std::string>{"case-2024-017-witnesses|[\"exfiltrated\",\"staged\",\"read\"]|"
+                                "[\"S-0001\",\"S-0002\"]",
+                                "partner-state-correspondence|[\"held\"]|[\"ST-FR\"]"}));
   EXPECT_EQ(sql(path_,
                 "SELECT a.asset, a.position, e.record, e.action FROM asset_evidence a "
                 "JOIN evidence e ON e.id = a.evidence_id ORDER BY a.asset, a.position"),
@@ -134,8 +134,9 @@ TEST_F(Notifications, EveryExposedSubjectGetsADraft) {
             (std::vector<std::string>{"S-0001|safety_review|fr|in_person|exfiltrated|INC-001",
                                       "S-0002|letter|en|email|accessed|INC-001",
                                       "ST-FR|letter|fr|via_state_party|at_risk|INC-001"}));
-  EXPECT_EQ(sql(path_, "SELECT subject_id, seq, status, actor, at, note FROM notification_events "
-                       "ORDER BY 1, 2"),
+  EXPECT_EQ(sql(path_,
+                "SELECT subject_id, seq, status, actor, at, note FROM notification_events "
+                "ORDER BY 1, 2"),
             (std::vector<std::string>{"S-0001|1|drafted||NULL|", "S-0002|1|drafted||NULL|",
                                       "ST-FR|1|drafted||NULL|"}));
   auto statuses = read_notification_status(path_);
@@ -173,8 +174,8 @@ TEST_F(Notifications, MarksMoveForwardOnly) {
   mark("S-0002", "reviewed", "2026-10-06T09:00:00Z", "checked by the clerk");
   EXPECT_EQ(status_of("S-0002"), "reviewed");
   for (const char* back : {"drafted", "reviewed"}) {
-    const auto rejected = mark_notification(path_, "S-0002", back, "a.berger",
-                                            "2026-10-06T10:00:00Z", "");
+    const auto rejected =
+        mark_notification(path_, "S-0002", back, "a.berger", "2026-10-06T10:00:00Z", "");
     ASSERT_FALSE(rejected.ok()) << back;
     EXPECT_EQ(rejected.error().code, Errc::kInvalidArgument);
     EXPECT_NE(rejected.error().message.find("already 'reviewed'"), std::string::npos)
@@ -240,10 +241,10 @@ TEST_F(Notifications, BadMarksAreRejected) {
   }
   // All or nothing: S-0002 is not marked when S-0003 is refused.
   const std::vector<std::string> both = {"S-0002", "S-0003"};
-  EXPECT_FALSE(mark_notifications(path_, both, "sent", "a.berger", "2026-10-06T09:00:00Z", "").ok());
+  EXPECT_FALSE(
+      mark_notifications(path_, both, "sent", "a.berger", "2026-10-06T09:00:00Z", "").ok());
   EXPECT_EQ(status_of("S-0002"), "drafted");
-  EXPECT_EQ(sql(path_, "SELECT count(*) FROM notification_events"),
-            std::vector<std::string>{"3"});
+  EXPECT_EQ(sql(path_, "SELECT count(*) FROM notification_events"), std::vector<std::string>{"3"});
   // No case.db at all.
   const auto missing =
       mark_notification(dir_ / "missing.db", "S-0002", "sent", "a", "2026-10-06T09:00:00Z", "");
@@ -317,9 +318,7 @@ TEST_F(Notifications, SameFindingsSameHistorySameBytes) {
 }
 
 TEST_F(Notifications, AFileThatIsNotACaseDbIsNotOverwritten) {
-  {
-    std::ofstream(path_, std::ios::binary) << "Minutes of the hearing, not a database.\n";
-  }
+  { std::ofstream(path_, std::ios::binary) << "Minutes of the hearing, not a database.\n"; }
   const std::string text = read_text(path_);
   auto result = write_case_db(sample_findings(), path_);
   ASSERT_FALSE(result.ok());
@@ -333,8 +332,9 @@ TEST_F(Notifications, AFileThatIsNotACaseDbIsNotOverwritten) {
 
   // Another application's SQLite database.
   const auto other = dir_ / "other.db";
-  sql(other, "CREATE TABLE ledger (id INTEGER PRIMARY KEY, amount REAL); "
-             "INSERT INTO ledger VALUES (1, 2.5);");
+  sql(other,
+      "CREATE TABLE ledger (id INTEGER PRIMARY KEY, amount REAL); "
+      "INSERT INTO ledger VALUES (1, 2.5);");
   const std::string ledger = read_text(other);
   result = write_case_db(sample_findings(), other);
   ASSERT_FALSE(result.ok());
