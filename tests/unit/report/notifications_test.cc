@@ -142,11 +142,14 @@ TEST(Notifications, RoutesLanguagesAndLayout) {
   // An entity is not "Dear".
   EXPECT_TRUE(contains(files.at("letters/ASSOC-01.en.md"), "To Families of the Missing,"));
   EXPECT_TRUE(contains(files.at("letters/V-0001.en.md"), "Dear Jana Horvat,"));
-  // At risk with a gap: said honestly, the gap in words.
+  // At risk with a gap: said honestly and in plain words; the technical gap
+  // is for the authority report, not the letter.
   const std::string& staff = files.at("letters/ST-0007.en.md");
   EXPECT_TRUE(contains(staff, "we cannot prove that it was not read"));
-  EXPECT_TRUE(
-      contains(staff, "No log recorded file access on \\\\\\fs02\\hr during the incident."));
+  EXPECT_TRUE(contains(staff, "our records do not cover the time of the incident"));
+  EXPECT_FALSE(contains(staff, "fs02"));
+  // An insider is not "the attacker".
+  EXPECT_TRUE(contains(files.at("letters/V-0001.en.md"), "this person opened this data"));
 }
 
 TEST(Notifications, GdprDeadlineCountsFromFirstDetection) {
