@@ -12,6 +12,8 @@
 #include <sstream>
 #include <string>
 
+#include "support/golden.h"
+
 namespace vigil::hunt_test {
 
 namespace fs = std::filesystem;
@@ -83,28 +85,7 @@ inline void make_evtx(const fs::path& dir, const fs::path& jsonl, const std::str
 }
 
 inline void expect_golden(const std::string& name, const std::string& actual) {
-  const fs::path path = source_dir() / "tests/golden/hunt" / name;
-  if (const char* update = std::getenv("VIGIL_UPDATE_GOLDEN"); update != nullptr && *update == '1') {
-    write_file(path, actual);
-    return;
-  }
-  ASSERT_TRUE(fs::exists(path)) << path << " is missing (VIGIL_UPDATE_GOLDEN=1 writes it)";
-  const std::string expected = read_file(path);
-  if (expected == actual) return;
-  std::istringstream e(expected), a(actual);
-  std::string el, al;
-  for (int line = 1;; ++line) {
-    const bool more_e = static_cast<bool>(std::getline(e, el));
-    const bool more_a = static_cast<bool>(std::getline(a, al));
-    if (!more_e && !more_a) break;
-    if (el != al || more_e != more_a) {
-      ADD_FAILURE() << name << " differs from " << path << " at line " << line
-                    << "\nexpected: " << (more_e ? el : "<end>")
-                    << "\nactual:   " << (more_a ? al : "<end>");
-      return;
-    }
-  }
-  ADD_FAILURE() << name << " differs from " << path;
+  golden::expect_file(source_dir() / "tests/golden/hunt" / name, name, actual);
 }
 
 }  // namespace vigil::hunt_test

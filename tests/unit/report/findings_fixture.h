@@ -16,6 +16,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/golden.h"
 #include "vigil/assess/findings.h"
 
 namespace vigil::findings_test {
@@ -386,30 +387,8 @@ inline std::string read_text(const std::filesystem::path& path) {
 
 // Compares with tests/golden/findings/NAME; VIGIL_UPDATE_GOLDEN=1 rewrites it.
 inline void expect_golden(const std::string& name, const std::string& actual) {
-  const std::filesystem::path path =
-      std::filesystem::path(VIGIL_SOURCE_DIR) / "tests/golden/findings" / name;
-  if (const char* update = std::getenv("VIGIL_UPDATE_GOLDEN"); update && *update == '1') {
-    std::filesystem::create_directories(path.parent_path());
-    std::ofstream(path, std::ios::binary) << actual;
-    return;
-  }
-  ASSERT_TRUE(std::filesystem::exists(path)) << path << " is missing (VIGIL_UPDATE_GOLDEN=1)";
-  const std::string expected = read_text(path);
-  if (expected == actual) return;
-  std::istringstream e(expected), a(actual);
-  std::string el, al;
-  for (int line = 1;; ++line) {
-    const bool more_e = static_cast<bool>(std::getline(e, el));
-    const bool more_a = static_cast<bool>(std::getline(a, al));
-    if (!more_e && !more_a) break;
-    if (el != al || more_e != more_a) {
-      ADD_FAILURE() << name << " differs from " << path << " at line " << line
-                    << "\nexpected: " << (more_e ? el : "<end>")
-                    << "\nactual:   " << (more_a ? al : "<end>");
-      return;
-    }
-  }
-  ADD_FAILURE() << name << " differs from " << path;
+  golden::expect_file(std::filesystem::path(VIGIL_SOURCE_DIR) / "tests/golden/findings" / name,
+                      name, actual);
 }
 
 // A fresh folder for one test's files.
