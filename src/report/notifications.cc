@@ -11,6 +11,7 @@
 #include <sstream>
 #include <string_view>
 #include <system_error>
+#include <vector>
 
 #include "bundled_templates.h"
 #include "text.h"
@@ -436,26 +437,108 @@ std::string drop_standalone_lines(std::string_view rendered) {
   return out;
 }
 
+// The longest body of a section (between its tags), which bounds the text
+// one item of a list walks; the whole text when the tags do not pair up.
+size_t longest_section_body(std::string_view text) {
+  std::vector<size_t> open;
+  size_t longest = 0;
+  size_t position = 0;
+  while ((position = text.find("{{", position)) != std::string_view::npos) {
+    const size_t close = text.find("}}", position + 2);
+    if (close == std::string_view::npos) break;
+    const std::string_view contents = trim(text.substr(position + 2, close - position - 2));
+    if (!contents.empty() && (contents.front() == '#' || contents.front() == '^')) {
+      open.push_back(close + 2);
+    } else if (!contents.empty() && contents.front() == '/') {
+      if (open.empty()) return text.size();
+      longest = std::max(longest, position - open.back());
+      open.pop_back();
+    }
+    position = close + 2;
+  }
+  return open.empty() ? longest : text.size();
+}
+
+// Thrown out of kainjow's render when the budget is spent: it has no other
+// way to stop midway, and what it would still do is the problem.
+struct RenderBudgetSpent {};
+
+// What a name lookup costs, in bytes of text walked, for every section
+// open: the lookup searches each of their items.
+constexpr uint64_t kLookupCostPerLevel = 32;
+
+// Name lookups as kainjow's own context does them, with every item a section
+// walks (its body again), every lookup and every value written charged
+// against limits::kMaxTemplateRenderBytes. Nested sections over lists
+// multiply: without this, {{#by_exposure}} nested 32 deep walks its body
+// 3^32 times.
+class BudgetedContext final : public kainjow::mustache::basic_context<std::string> {
+ public:
+  BudgetedContext(const Data& root, uint64_t item_cost) : lookup_(&root), item_cost_(item_cost) {}
+
+  void push(const Data* data) override {
+    charge(item_cost_);
+    lookup_.push(data);
+    ++depth_;
+  }
+  void pop() override {
+    lookup_.pop();
+    --depth_;
+  }
+  const Data* get(const std::string& name) const override {
+    charge(kLookupCostPerLevel * depth_);
+    return lookup_.get(name);
+  }
+  const Data* get_partial(const std::string& /*name*/) const override { return nullptr; }
+
+  void charge(uint64_t bytes) const {
+    spent_ += bytes;
+    if (spent_ > limits::kMaxTemplateRenderBytes) throw RenderBudgetSpent{};
+  }
+
+ private:
+  kainjow::mustache::context<std::string> lookup_;
+  uint64_t item_cost_;
+  uint64_t depth_ = 1;  // the data at the root
+  mutable uint64_t spent_ = 0;
+};
+
 Result<std::string> render(const Template& t, const Data& data, Output output) {
   if (Mustache checked(t.text); !checked.is_valid()) {
     return template_error(t, with_place(checked.error_message(), t.text));
   }
-  Mustache parsed(mark_standalone_lines(t.text));
+  const std::string marked = mark_standalone_lines(t.text);
+  Mustache parsed(marked);
   if (!parsed.is_valid()) return template_error(t, with_place(parsed.error_message(), t.text));
+  BudgetedContext context(data, longest_section_body(marked) + kLookupCostPerLevel);
   if (output == Output::kMarkdown) {
-    parsed.set_custom_escape([](const std::string& value) {
+    parsed.set_custom_escape([&context](const std::string& value) {
       std::string out;
       append_markdown_text(out, value);
+      context.charge(out.size());
       return out;
     });
   } else {
-    parsed.set_custom_escape([](const std::string& value) {
+    parsed.set_custom_escape([&context](const std::string& value) {
       std::string out;
       append_html_text(out, value);
+      context.charge(out.size());
       return out;
     });
   }
-  std::string out = parsed.render(data);
+  std::string out;
+  try {
+    context.charge(marked.size());
+    out = parsed.render(context);
+  } catch (const RenderBudgetSpent&) {
+    Error error = make_error(
+        Errc::kLimitExceeded,
+        "rendering walks more than " + std::to_string(limits::kMaxTemplateRenderBytes) +
+            " bytes of template and values: sections nested over lists repeat their text for "
+            "every item of each");
+    error.source = t.name;
+    return error;
+  }
   if (!parsed.is_valid()) return template_error(t, parsed.error_message());
   return drop_standalone_lines(out);
 }
@@ -1148,6 +1231,37 @@ Result<Notifications> render_notifications(const Findings& findings,
   std::sort(result.files.begin(), result.files.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
   return result;
+}
+
+Result<std::string> render_template_text(std::string_view text, TemplateRole role,
+                                         const Findings& findings, const Organisation& organisation,
+                                         const NotifyOptions& options, size_t subject_index,
+                                         std::string_view name) {
+  Template t{std::string(name), {}};
+  if (text.size() > kMaxTemplateBytes) {
+    Error error =
+        make_error(Errc::kLimitExceeded,
+                   "template larger than " + std::to_string(kMaxTemplateBytes) + " bytes");
+    error.source = t.name;
+    return error;
+  }
+  t.text = text;
+  if (auto checked = check_template(t); !checked) return checked.error();
+  const Context c(findings, organisation, options);
+  if (role == TemplateRole::kLetter) {
+    if (subject_index >= c.subjects.size()) {
+      return make_error(Errc::kNotFound, "no exposed subject number " +
+                                             std::to_string(subject_index + 1) + " to write to");
+    }
+    const ExposedSubject& s = *c.subjects[subject_index];
+    const std::string language =
+        s.language.empty() ? std::string(kDefaultLanguage) : lower(s.language);
+    return render(t, letter_data(c, s, language), Output::kMarkdown);
+  }
+  auto data = authority_data(c);
+  if (!data) return data.take_error();
+  return render(t, data.value(),
+                role == TemplateRole::kAuthorityHtml ? Output::kHtml : Output::kMarkdown);
 }
 
 Result<std::vector<std::string>> write_notifications(const Notifications& notifications,

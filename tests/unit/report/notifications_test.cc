@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "notifications_fixture.h"
+#include "vigil/core/limits.h"
 
 namespace vigil::report {
 namespace {
@@ -301,6 +302,51 @@ TEST(NotificationTemplates, BrokenTemplateNamesFileAndPlace) {
         << c.text << " -> " << rendered.error().message;
     fs::remove_all(dir);
   }
+}
+
+// ---- templates given as text ----------------------------------------------------
+
+TEST(NotificationTemplates, TextRendersAsTheFileDoes) {
+  const assess::Findings findings = sample_findings();
+  const assess::Organisation org = organisation(Regime::Kind::kGdpr);
+  const std::map<std::string, std::string> files = render_map(findings, org);
+  const fs::path source = fs::path(VIGIL_SOURCE_DIR) / "templates/notify";
+  // By subject id: ASSOC-01, PS-VANTORIA, ST-0007, V-0001, W-0001.
+  auto letter = render_template_text(notify_test::read_text(source / "en/letter.md.mustache"),
+                                     TemplateRole::kLetter, findings, org, {}, 3);
+  ASSERT_TRUE(letter.ok()) << letter.error().to_string();
+  EXPECT_EQ(letter.value(), files.at("letters/V-0001.en.md"));
+  auto html =
+      render_template_text(notify_test::read_text(source / "authority_report.html.mustache"),
+                           TemplateRole::kAuthorityHtml, findings, org, {});
+  ASSERT_TRUE(html.ok()) << html.error().to_string();
+  EXPECT_EQ(html.value(), files.at("authority_report.html"));
+
+  auto beyond = render_template_text("x", TemplateRole::kLetter, findings, org, {}, 5);
+  ASSERT_FALSE(beyond.ok());
+  EXPECT_EQ(beyond.error().code, Errc::kNotFound);
+  auto typo = render_template_text("{{subjet.name}}", TemplateRole::kLetter, findings, org, {}, 0,
+                                   "mine.mustache");
+  ASSERT_FALSE(typo.ok());
+  EXPECT_EQ(typo.error().source, "mine.mustache");
+  const std::string huge(limits::kMaxTemplateBytes + 1, 'x');
+  auto large = render_template_text(huge, TemplateRole::kLetter, findings, org, {});
+  ASSERT_FALSE(large.ok());
+  EXPECT_EQ(large.error().code, Errc::kLimitExceeded);
+}
+
+// Each level walks the one inside once per item: 3^32 walks unless stopped.
+TEST(NotificationTemplates, SectionsNestedOverListsStopAtTheRenderBudget) {
+  std::string text;
+  for (int i = 0; i < 32; ++i) text += "{{#by_exposure}}";
+  text += "{{count}} {{organisation.name}}\n";
+  for (int i = 0; i < 32; ++i) text += "{{/by_exposure}}";
+  auto rendered = render_template_text(text, TemplateRole::kAuthorityMarkdown, sample_findings(),
+                                       organisation(Regime::Kind::kGdpr), {}, 0, "nested");
+  ASSERT_FALSE(rendered.ok());
+  EXPECT_EQ(rendered.error().code, Errc::kLimitExceeded);
+  EXPECT_EQ(rendered.error().source, "nested");
+  EXPECT_TRUE(contains(rendered.error().message, "sections nested over lists"));
 }
 
 // ---- hostile values -------------------------------------------------------------

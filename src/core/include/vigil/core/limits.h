@@ -177,6 +177,10 @@ inline constexpr size_t kImpactMaxTransfers = 100'000;
 inline constexpr uint64_t kMaxTemplateBytes = 1024 * 1024;
 inline constexpr size_t kMaxTemplateLanguages = 64;
 inline constexpr size_t kMaxSectionDepth = 32;
+// Template text walked and value bytes written to render one notification:
+// a section walks its body again for every item of its list, so sections
+// nested over lists multiply (a few lines can ask for years of work).
+inline constexpr uint64_t kMaxTemplateRenderBytes = 16 * 1024 * 1024;
 // The measures text given to `--measures` (a few paragraphs for a letter).
 inline constexpr size_t kMeasuresMaxBytes = 64 * 1024;
 // Pieces of evidence kept per exposed subject and per asset reached.

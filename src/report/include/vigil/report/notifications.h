@@ -8,6 +8,8 @@
 // the output they land in. The bytes depend only on the arguments: no clock,
 // no host name.
 
+#include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -47,6 +49,26 @@ struct Notifications {
 Result<Notifications> render_notifications(const assess::Findings& findings,
                                            const assess::Organisation& organisation,
                                            const NotifyOptions& options);
+
+// The templates a folder of templates holds, by what they write.
+enum class TemplateRole : uint8_t {
+  kLetter,             // <lang>/letter.md.mustache
+  kAuthorityMarkdown,  // en/authority_report.md.mustache
+  kAuthorityHtml,      // authority_report.html.mustache
+};
+
+// Renders one template given as text, with the checks and the rendering
+// render_notifications applies to a file of that role, and reads no file
+// (the fuzz target and tests use it). A letter is written to the exposed
+// subject at `subject_index` in the order render_notifications writes them
+// (by subject id); `name` is how errors name the template. Errors: those of
+// a template file, a template larger than limits::kMaxTemplateBytes, no
+// exposed subject at that index.
+Result<std::string> render_template_text(std::string_view text, TemplateRole role,
+                                         const assess::Findings& findings,
+                                         const assess::Organisation& organisation,
+                                         const NotifyOptions& options, size_t subject_index = 0,
+                                         std::string_view name = "template");
 
 // Writes the files under `dir`/notifications/, each through a temporary file
 // and a rename. Returns the paths written, in the order of `files`. Files of
