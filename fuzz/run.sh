@@ -19,8 +19,8 @@
 # Regression inputs named open-* are known findings not fixed yet: they are
 # replayed with every check on and reported, and fail the run only with
 # FUZZ_FAIL_ON_OPEN=1. Rename one without open- once fixed.
-# Other knobs: FUZZ_TARGETS (default "evtx_chunk evtx_file sigma_rule ruleset_cache inventory"
-# and the text_<format> targets built),
+# Other knobs: FUZZ_TARGETS (default "evtx_chunk evtx_file sigma_rule ruleset_cache inventory",
+# notify_template when built, and the text_<format> targets built),
 # VIGIL_SHARED_DIR, VIGIL_FUZZ_STRICT (see fuzz_sink.h).
 set -euo pipefail
 
@@ -36,7 +36,10 @@ shared=${VIGIL_SHARED_DIR:-$repo/../shared}
 # Text formats: every text_<format>_fuzz the build made (one per reader built).
 text_targets=$(find "$build/fuzz" -maxdepth 1 -name 'text_*_fuzz' -type f -perm -u+x 2>/dev/null |
   sed 's#.*/##; s/_fuzz$//' | LC_ALL=C sort | tr '\n' ' ')
-targets=${FUZZ_TARGETS:-evtx_chunk evtx_file sigma_rule ruleset_cache inventory $text_targets}
+# The notification templates' target exists only where vigil_notify is built.
+notify_target=
+[ -x "$build/fuzz/notify_template_fuzz" ] && notify_target=notify_template
+targets=${FUZZ_TARGETS:-evtx_chunk evtx_file sigma_rule ruleset_cache inventory $notify_target $text_targets}
 if [ "$mode" = replay ]; then
   budget=${FUZZ_SECONDS:-60}
   # Text readers are small and many: half the time each keeps CI short.
@@ -62,6 +65,7 @@ max_len_of() {
     sigma_rule) echo 65536 ;;                 # a rule file
     ruleset_cache) echo 131072 ;;             # a cache file of a few rules
     inventory) echo 65536 ;;                  # an inventory file
+    notify_template) echo 65536 ;;            # a template (the bundled ones are ~10 KiB)
     text_*) echo 65536 ;;                     # a few hundred log lines
     *) echo "run.sh: unknown target $1" >&2; exit 2 ;;
   esac
@@ -72,6 +76,7 @@ dict_of() {
     sigma_rule) echo "$fuzz_dir/sigma.dict" ;;
     ruleset_cache) echo "$fuzz_dir/ruleset_cache.dict" ;;
     inventory) echo "$fuzz_dir/inventory.dict" ;;
+    notify_template) echo "$fuzz_dir/notify_template.dict" ;;
     text_*) echo "$fuzz_dir/text.dict" ;;
     *) echo "$fuzz_dir/evtx.dict" ;;
   esac
@@ -86,8 +91,8 @@ shared_seed_dir() {
   [ "$shared_seeds" -gt 0 ] || { echo "$out"; return; }
   local files=()
   local d
-  # ../shared holds no cache files or inventories; their seeds are our own.
-  if [ "$target" = ruleset_cache ] || [ "$target" = inventory ]; then echo "$out"; return; fi
+  # ../shared holds no cache files, inventories or templates; their seeds are our own.
+  case $target in ruleset_cache | inventory | notify_template) echo "$out"; return ;; esac
   # Text formats: the first 64 KiB of each log sample.
   case $target in
     text_*)
