@@ -1375,8 +1375,17 @@ void append_html_text(std::string& out, std::string_view text) {
       text.remove_prefix(1);
       continue;
     }
-    // C1 controls (U+0080..U+009F) are as unwelcome as C0 ones.
-    if (n == 2 && byte == 0xc2 && static_cast<uint8_t>(text[1]) < 0xa0) {
+    // C1 controls (U+0080..U+009F) are as unwelcome as C0 ones, and so are
+    // the bidirectional embeddings, overrides and isolates (U+202A..U+202E,
+    // U+2066..U+2069): a file name from the evidence could otherwise show
+    // reversed ("exe.txt" read as "txt.exe").
+    const bool c1 = n == 2 && byte == 0xc2 && static_cast<uint8_t>(text[1]) < 0xa0;
+    const bool bidi = n == 3 && byte == 0xe2 &&
+                      ((static_cast<uint8_t>(text[1]) == 0x80 &&
+                        static_cast<uint8_t>(text[2]) >= 0xaa && static_cast<uint8_t>(text[2]) <= 0xae) ||
+                       (static_cast<uint8_t>(text[1]) == 0x81 &&
+                        static_cast<uint8_t>(text[2]) >= 0xa6 && static_cast<uint8_t>(text[2]) <= 0xa9));
+    if (c1 || bidi) {
       out += "\xEF\xBF\xBD";
     } else {
       out.append(text.substr(0, n));

@@ -226,6 +226,10 @@ TEST(HtmlReport, AppendHtmlText) {
   std::string out;
   append_html_text(out, "a&b<c>d\"e'f\tg\x7fh\xc2\x85i\xe2\x82\xac");
   EXPECT_EQ(out, "a&amp;b&lt;c&gt;d&quot;e&#39;f\tg\xEF\xBF\xBDh\xEF\xBF\xBDi\xe2\x82\xac");
+  // Bidirectional overrides and isolates go; other punctuation of that block stays.
+  out.clear();
+  append_html_text(out, "a\xe2\x80\xaeexe.txt\xe2\x81\xa6b\xe2\x80\x94c");
+  EXPECT_EQ(out, "a\xEF\xBF\xBDexe.txt\xEF\xBF\xBDb\xe2\x80\x94c");
 }
 
 TEST(HtmlReport, WritesTheFile) {
