@@ -228,8 +228,8 @@ TEST(HtmlReport, AppendHtmlText) {
   EXPECT_EQ(out, "a&amp;b&lt;c&gt;d&quot;e&#39;f\tg\xEF\xBF\xBDh\xEF\xBF\xBDi\xe2\x82\xac");
   // Bidirectional overrides and isolates go; other punctuation of that block stays.
   out.clear();
-  append_html_text(out, "a\xe2\x80\xaeexe.txt\xe2\x81\xa6b\xe2\x80\x94c");
-  EXPECT_EQ(out, "a\xEF\xBF\xBDexe.txt\xEF\xBF\xBDb\xe2\x80\x94c");
+  append_html_text(out, "a\xe2\x80\xae" "exe.txt\xe2\x81\xa6" "b\xe2\x80\x94" "c");
+  EXPECT_EQ(out, "a\xEF\xBF\xBD" "exe.txt\xEF\xBF\xBD" "b\xe2\x80\x94" "c");
 }
 
 TEST(HtmlReport, WritesTheFile) {
