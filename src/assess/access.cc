@@ -44,6 +44,17 @@ bool transfer_before(const LoggedTransfer& a, const LoggedTransfer& b) {
          std::tie(b.timestamp.ticks, b.source, b.offset, b.record);
 }
 
+// Keeps the first `limit` records by `before`; true when some were dropped.
+// Every worker keeps its own earliest by the output order, so the earliest
+// of all survive whichever worker saw them.
+template <typename Record, typename Less>
+bool keep_earliest(std::vector<Record>& records, Less before, size_t limit) {
+  std::sort(records.begin(), records.end(), before);
+  if (records.size() <= limit) return false;
+  records.resize(limit);
+  return true;
+}
+
 bool before(const OutOfRole::Access& a, const OutOfRole::Access& b) {
   return std::tie(a.timestamp.ticks, a.source, a.offset, a.record) <
          std::tie(b.timestamp.ticks, b.source, b.offset, b.record);
@@ -81,11 +92,8 @@ AccessCollector::AccessCollector(FieldNames& names, const Inventory& inventory)
   f_.orig_h = names.intern("id.orig_h");
   f_.orig_bytes = names.intern("orig_bytes");
   for (const Asset& asset : inventory.assets()) {
-    for (const std::string& text : asset.locations) {
-      auto pattern = LocationPattern::compile(text);
-      if (!pattern.ok()) continue;
-      pattern_roots_.insert(
-          {pattern->form(), location_root(pattern->literal_prefix(), pattern->form())});
+    for (const LocationPattern& pattern : inventory.locations_of(asset)) {
+      pattern_roots_.insert({pattern.form(), location_root(pattern.literal_prefix(), pattern.form())});
     }
   }
 }
@@ -98,8 +106,7 @@ void AccessCollector::note_root(uint32_t source, std::string_view location, Loca
   if (normalised.empty()) return;
   std::string root = location_root(normalised, *form);
   if (!pattern_roots_.contains({*form, root})) return;
-  LoggedRoot logged{source, *form, std::move(root), std::string(host)};
-  if (!roots_.contains(logged)) roots_.insert(std::move(logged));
+  roots_.insert({source, *form, std::move(root), std::string(host)});
 }
 
 void AccessCollector::add(const Event& event) {
@@ -232,14 +239,12 @@ void AccessCollector::add_transfer(const Event& event, bool proxy) {
   }
   transfers_.push_back(std::move(t));
   if (transfers_.size() >= 2 * limits::kImpactMaxTransfers) {
-    std::sort(transfers_.begin(), transfers_.end(), transfer_before);
-    transfers_.resize(limits::kImpactMaxTransfers);
+    keep_earliest(transfers_, transfer_before, limits::kImpactMaxTransfers);
   }
 }
 
 std::vector<LoggedTransfer> AccessCollector::take_transfers() {
-  std::sort(transfers_.begin(), transfers_.end(), transfer_before);
-  if (transfers_.size() > limits::kImpactMaxTransfers) transfers_.resize(limits::kImpactMaxTransfers);
+  keep_earliest(transfers_, transfer_before, limits::kImpactMaxTransfers);
   return std::move(transfers_);
 }
 
@@ -310,8 +315,7 @@ void AccessCollector::merge(AccessCollector&& other) {
   for (LoggedTransfer& t : other.transfers_) transfers_.push_back(std::move(t));
   other.transfers_.clear();
   if (transfers_.size() >= 2 * limits::kImpactMaxTransfers) {
-    std::sort(transfers_.begin(), transfers_.end(), transfer_before);
-    transfers_.resize(limits::kImpactMaxTransfers);
+    keep_earliest(transfers_, transfer_before, limits::kImpactMaxTransfers);
   }
   roots_.merge(other.roots_);
   if (spans_.size() < other.spans_.size()) spans_.resize(other.spans_.size());
@@ -324,14 +328,8 @@ void AccessCollector::merge(AccessCollector&& other) {
   }
 }
 
-// Every worker keeps its own earliest accesses by the output order, so the
-// earliest of all survive whichever worker saw them.
 void AccessCollector::keep_earliest_accesses() {
-  std::sort(accesses_.begin(), accesses_.end(), access_before);
-  if (accesses_.size() > limits::kImpactMaxAccesses) {
-    accesses_.resize(limits::kImpactMaxAccesses);
-    truncated_ = true;
-  }
+  if (keep_earliest(accesses_, access_before, limits::kImpactMaxAccesses)) truncated_ = true;
 }
 
 std::vector<LoggedAccess> AccessCollector::take_accesses(bool& truncated) {

@@ -211,16 +211,14 @@ class Assessor {
     impact_.coverage.window_last = window_last_;
     gaps_.resize(inv_.assets().size());
     for (const Asset& asset : inv_.assets()) {
-      for (const std::string& text : asset.locations) {
-        auto pattern = LocationPattern::compile(text);
-        if (!pattern.ok()) continue;
-        const std::string root = location_root(pattern->literal_prefix(), pattern->form());
+      for (const LocationPattern& pattern : inv_.locations_of(asset)) {
+        const std::string root = location_root(pattern.literal_prefix(), pattern.form());
         CoverageEntry entry;
         entry.asset = asset.id;
-        entry.location = text;
+        entry.location = pattern.text();
         std::set<uint32_t> sources;
         for (const LoggedRoot& r : input_.roots) {
-          if (r.form == pattern->form() && r.root == root) sources.insert(r.source);
+          if (r.form == pattern.form() && r.root == root) sources.insert(r.source);
         }
         bool spans_window = false;
         std::string partial;
@@ -238,8 +236,8 @@ class Assessor {
         }
         if (sources.empty()) {
           entry.status = "none";
-          entry.gap = "no input logs accesses under " + display_root(root, pattern->form()) +
-                      ": the logs cannot tell whether " + text + " was reached";
+          entry.gap = "no input logs accesses under " + display_root(root, pattern.form()) +
+                      ": the logs cannot tell whether " + pattern.text() + " was reached";
         } else if (!spans_window) {
           entry.status = "partial";
           entry.gap = partial + "; the window runs " + rfc3339_minutes(window_first_) + " to " +
@@ -248,7 +246,7 @@ class Assessor {
           entry.status = "covered";
         }
         if (!entry.gap.empty()) gaps_[asset.index].push_back(entry.gap);
-        locations_.push_back({asset.index, std::move(*pattern), root, entry.status != "covered"});
+        locations_.push_back({asset.index, pattern, root, entry.status != "covered"});
         impact_.coverage.locations.push_back(std::move(entry));
       }
     }

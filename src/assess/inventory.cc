@@ -992,6 +992,7 @@ struct Inventory::Index {
     uint32_t asset = 0;
   };
   std::vector<Located> patterns;
+  std::vector<std::vector<LocationPattern>> by_asset;  // the same patterns, per asset in order
   PrefixTrie tries[4];  // by LocationPattern::Form
   // Per asset, per subject (in the asset's order): its `subject_files` name
   // with the id filled in, compiled as one object segment in lower case.
@@ -1071,6 +1072,10 @@ std::string location_root(std::string_view normalised, LocationPattern::Form for
   return {};
 }
 
+std::span<const LocationPattern> Inventory::locations_of(const Asset& asset) const {
+  return index_->by_asset[asset.index];
+}
+
 SubjectsAt Inventory::subjects_at(const Asset& asset, std::string_view text,
                                   LocationKind kind) const {
   SubjectsAt out;
@@ -1079,11 +1084,11 @@ SubjectsAt Inventory::subjects_at(const Asset& asset, std::string_view text,
   std::string scratch;
   const std::string_view normalised = normalise_location(text, *form, scratch);
   if (normalised.empty()) return out;
-  for (const Index::Located& located : index_->patterns) {
-    if (located.asset != asset.index || located.pattern.form() != *form) continue;
-    const std::string_view prefix = located.pattern.literal_prefix();
+  for (const LocationPattern& pattern : locations_of(asset)) {
+    if (pattern.form() != *form) continue;
+    const std::string_view prefix = pattern.literal_prefix();
     const std::string_view folder = prefix.ends_with('/') ? prefix.substr(0, prefix.size() - 1) : prefix;
-    if (located.pattern.text().ends_with("**") && folder == normalised) {
+    if (pattern.text().ends_with("**") && folder == normalised) {
       out.container = true;
       return out;
     }
@@ -2134,6 +2139,10 @@ class InventoryBuilder {
       const LocationPattern& pattern = patterns_[i].pattern;
       index->tries[static_cast<size_t>(pattern.form())].add(pattern.literal_prefix(),
                                                              static_cast<uint32_t>(i));
+    }
+    index->by_asset.resize(inventory_.assets_.size());
+    for (const Inventory::Index::Located& located : patterns_) {
+      index->by_asset[located.asset].push_back(located.pattern);
     }
     index->patterns = std::move(patterns_);
     index->subject_files.resize(inventory_.assets_.size());

@@ -264,6 +264,10 @@ class Inventory {
   // are matched in full. Thread-safe.
   std::vector<const Asset*> assets_at(std::string_view text, LocationKind kind) const;
 
+  // The asset's location patterns, compiled once at load, in the order the
+  // inventory writes them (`Asset::locations`).
+  std::span<const LocationPattern> locations_of(const Asset& asset) const;
+
   // The subjects whose data `text` (a place of `asset`) holds: those whose
   // `subject_files` name matches its last segment, else all the asset's
   // subjects; none when the text is the asset's folder itself.
