@@ -149,6 +149,14 @@ void write_evidence(JsonOut& json, const assess::Evidence& evidence) {
   json.end_object();
 }
 
+// `"evidence": [...]`, each piece as write_evidence writes it.
+void write_evidence_list(JsonOut& json, const std::vector<assess::Evidence>& list) {
+  json.key("evidence");
+  json.begin_array();
+  for (const assess::Evidence& evidence : list) write_evidence(json, evidence);
+  json.end_array();
+}
+
 void write_step(JsonOut& json, const assess::IncidentStep& step) {
   json.begin_object();
   json.field("timestamp", step.timestamp);
@@ -218,10 +226,7 @@ void write_need_to_know(JsonOut& json, const assess::NeedToKnowViolation& violat
   json.field("first_seen", violation.first_seen);
   json.field("last_seen", violation.last_seen);
   json.field("accesses", violation.accesses);
-  json.key("evidence");
-  json.begin_array();
-  for (const assess::Evidence& evidence : violation.evidence) write_evidence(json, evidence);
-  json.end_array();
+  write_evidence_list(json, violation.evidence);
   json.end_object();
 }
 
@@ -247,10 +252,7 @@ void write_asset_impact(JsonOut& json, const assess::AssetImpact& asset) {
   json.field("actions", asset.actions);
   json.field("incidents", asset.incidents);
   json.field("subjects", asset.subjects);
-  json.key("evidence");
-  json.begin_array();
-  for (const assess::Evidence& evidence : asset.evidence) write_evidence(json, evidence);
-  json.end_array();
+  write_evidence_list(json, asset.evidence);
   json.end_object();
 }
 
@@ -274,10 +276,7 @@ void write_exposed_subject(JsonOut& json, const assess::ExposedSubject& subject)
   json.field("safety_review", subject.safety_review);
   json.field("language", subject.language);
   json.field("channel", subject.channel);
-  json.key("evidence");
-  json.begin_array();
-  for (const assess::Evidence& evidence : subject.evidence) write_evidence(json, evidence);
-  json.end_array();
+  write_evidence_list(json, subject.evidence);
   json.end_object();
 }
 
