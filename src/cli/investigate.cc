@@ -16,10 +16,8 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <map>
 #include <optional>
-#include <sstream>
 #include <memory>
 #include <set>
 #include <string>
@@ -143,20 +141,12 @@ std::optional<report::NotifyOptions> notify_options(const InvestigateOptions& op
     }
   }
   if (!opt.measures_file.empty()) {
-    std::ifstream in(opt.measures_file, std::ios::binary);
-    if (!in) {
-      std::fprintf(stderr, "vigil: cannot read --measures %s: %s\n", opt.measures_file.c_str(),
-                   std::strerror(errno));
+    auto text = read_file(opt.measures_file, limits::kMeasuresMaxBytes);
+    if (!text.ok()) {
+      std::fprintf(stderr, "vigil: --measures: %s\n", text.error().to_string().c_str());
       return std::nullopt;
     }
-    std::ostringstream text;
-    text << in.rdbuf();
-    out.measures = text.str();
-    if (out.measures.size() > limits::kMeasuresMaxBytes) {
-      std::fprintf(stderr, "vigil: --measures %s is over %zu bytes\n", opt.measures_file.c_str(),
-                   limits::kMeasuresMaxBytes);
-      return std::nullopt;
-    }
+    out.measures = std::move(*text);
   }
   return out;
 }
