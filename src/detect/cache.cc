@@ -86,7 +86,7 @@ void for_each_index(size_t count, unsigned threads, Work work) {
 }
 
 // Any change to what is stored, or to how, must bump this.
-constexpr uint32_t kFormatVersion = 2;
+constexpr uint32_t kFormatVersion = 3;
 constexpr char kMagic[8] = {'V', 'I', 'G', 'I', 'L', 'R', 'S', 'C'};
 constexpr uint32_t kByteOrderMark = 0x01020304;
 constexpr size_t kHeaderBytes = 8 + 4 + 4 + 32 + 8 + 32;
@@ -604,11 +604,9 @@ bool put(Writer& w, const RuleSet::Impl& s) {
       }
     }
     w.u32s(g.unanchored);
-    w.size(g.anchored.size());
-    for (auto it : sorted_entries(g.anchored)) {
-      w.u32(it->first);
-      w.u32s(it->second);
-    }
+    w.u32s(g.literal_global);
+    w.u32s(g.clause_first);
+    w.u32s(g.clause_ids);
   }
   w.flag(s.prefilter);
   w.u32(s.literal_count);
@@ -623,6 +621,8 @@ bool put(Writer& w, const RuleSet::Impl& s) {
     w.u32(g.count);
   }
   w.u32s(s.group_literals);
+  w.u32s(s.clause_instance);
+  w.u32s(s.instance_clauses);
   w.size(s.gates_by_channel.size());
   for (auto it : sorted_entries(s.gates_by_channel)) {
     w.str(it->first);
@@ -635,6 +635,7 @@ bool put(Writer& w, const RuleSet::Impl& s) {
   }
   w.u32s(s.unindexed_gates);
   w.u32(s.channel);
+  w.u32(s.event_id);
   return w.ok;
 }
 
@@ -1025,12 +1026,15 @@ class PayloadDecoder {
       g.count = r_.u32();
     }
     r_.u32s(s.group_literals);
+    r_.u32s(s.clause_instance);
+    r_.u32s(s.instance_clauses);
     if (!gate_index(s.gates_by_channel, "a channel is listed twice") ||
         !gate_index(s.gates_by_format, "a source format is listed twice")) {
       return false;
     }
     r_.u32s(s.unindexed_gates);
     s.channel = field(r_.u32());
+    s.event_id = field(r_.u32());
 
     diagnostics.resize(r_.count(22));
     for (Diagnostic& d : diagnostics) {
@@ -1137,16 +1141,9 @@ class PayloadDecoder {
       }
     }
     r_.u32s(g.unanchored);
-    const uint32_t anchored = r_.count(8);
-    g.anchored.reserve(anchored);
-    for (uint32_t a = 0; a < anchored && r_.ok(); ++a) {
-      const uint32_t literal = r_.u32();
-      std::vector<uint32_t> instances;
-      r_.u32s(instances);
-      if (!g.anchored.emplace(literal, std::move(instances)).second) {
-        return r_.fail("an anchor literal is listed twice");
-      }
-    }
+    r_.u32s(g.literal_global);
+    r_.u32s(g.clause_first);
+    r_.u32s(g.clause_ids);
     return r_.ok();
   }
 
@@ -1246,15 +1243,21 @@ std::string check(const RuleSet::Impl& s) {
     }
     for (const ValueLookup& lookup : g.lookups) {
       if (!field_ok(lookup.field)) return "a gate's value lookup";
+    }
+    if (!all_below(g.literal_global, s.literal_count)) return "a gate's literals";
+    for (const ValueLookup& lookup : g.lookups) {
       for (const auto& [key, id] : lookup.keys) {
-        if (id >= s.literal_count) return "a value lookup's literal";
+        if (id >= g.literal_global.size()) return "a value lookup's literal";
       }
     }
-    for (const auto& [literal, instances] : g.anchored) {
-      if (literal >= s.literal_count || !all_below(instances, s.instances.size())) {
-        return "a gate's anchored instances";
-      }
+    // clause_first: one offset per gate literal and the end, rising.
+    if (s.prefilter && (g.clause_first.size() != g.literal_global.size() + 1 ||
+                        g.clause_first.front() != 0 ||
+                        !std::is_sorted(g.clause_first.begin(), g.clause_first.end()) ||
+                        g.clause_first.back() != g.clause_ids.size())) {
+      return "a gate's clause index";
     }
+    if (!all_below(g.clause_ids, s.clause_instance.size())) return "a gate's clauses";
   }
   // Every literal id is some group's (so the count is bounded by the file),
   // and each matcher sizes per-literal scratch by it.
@@ -1268,6 +1271,8 @@ std::string check(const RuleSet::Impl& s) {
     if (!within(t.first, t.count, s.literal_groups.size())) return "a test's literal groups";
   }
   if (s.prefilter && s.test_literals.size() != s.tests.size()) return "the prefilter's tests";
+  if (s.prefilter && s.instance_clauses.size() != s.instances.size()) return "the instances' clauses";
+  if (!all_below(s.clause_instance, s.instances.size())) return "a clause's instance";
   for (const auto& [channel, gates] : s.gates_by_channel) {
     if (!all_below(gates, s.gates.size())) return "the gates of a channel";
   }
@@ -1276,6 +1281,7 @@ std::string check(const RuleSet::Impl& s) {
   }
   if (!all_below(s.unindexed_gates, s.gates.size())) return "the unindexed gates";
   if (!field_ok(s.channel)) return "the channel field";
+  if (!field_ok(s.event_id)) return "the event id field";
   return {};
 }
 

@@ -15,8 +15,11 @@
 // literals to occur in their field. Per gate and event field, one Vectorscan
 // literal database of every such literal marks, in one scan of the field's
 // folded text, which literals occur. Then
-//   - a rule instance whose condition needs one of its anchor literals runs
-//     only when one of them occurred (instances without an anchor always run);
+//   - a rule instance runs only when each of its clauses holds: a clause is
+//     a set of literals one of which the instance's condition cannot hold
+//     without (the literal groups of the tests it ANDs, one merged set for
+//     an OR), counted as they are found; instances with no clause (only a
+//     NOT, a regex with no literal, a number...) always run;
 //   - a test with a group none of whose literals occurred is false at once.
 // Folding keeps every character's length, so a cased needle occurring in the
 // text implies its folded form occurs in the folded text: the prefilter
@@ -149,7 +152,7 @@ using HsDatabase = std::unique_ptr<hs_database_t, HsDatabaseFree>;
 // One field of a gate's events, scanned for the literals its tests need.
 struct FieldScan {
   FieldId field = kNoField;
-  HsDatabase db;  // match ids are literal ids (RuleSet::Impl::literal_count)
+  HsDatabase db;  // match ids are the gate's own literal ids (Gate::literal_global)
 };
 
 // Keys looked up per event are short field values (event ids, names):
@@ -178,19 +181,24 @@ struct StringHash {
 // compare it for equality (EventID: 4624) need one of these keys.
 struct ValueLookup {
   FieldId field = kNoField;
-  std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> keys;  // -> literal id
+  std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> keys;  // -> gate literal id
 };
 
 struct Gate {
   std::string name;
   std::vector<GateCondition> conditions;
   std::vector<uint32_t> instances;
-  // Prefilter: the fields to scan, the instances that always run, and for
-  // each literal the instances anchored on it.
+  // Prefilter: the fields to scan and the values to look up, which report
+  // the gate's own literal ids; per gate literal, its global id (for the
+  // tests' literal groups) and the clauses it satisfies
+  // (clause_ids[clause_first[l], clause_first[l + 1])); the instances with
+  // no clause, which always run.
   std::vector<FieldScan> scans;
   std::vector<ValueLookup> lookups;
+  std::vector<uint32_t> literal_global;
+  std::vector<uint32_t> clause_first;
+  std::vector<uint32_t> clause_ids;
   std::vector<uint32_t> unanchored;
-  std::unordered_map<uint32_t, std::vector<uint32_t>> anchored;
 };
 
 // A test's literal requirements: each group in [first, first + count) of
@@ -204,6 +212,20 @@ struct LiteralGroup {
   uint32_t count = 0;
 };
 
+
+// The gate index key of a channel and an event id, both folded: a NUL
+// cannot occur in a channel name's key otherwise.
+inline void append_channel_event_key(std::string& key, std::string_view channel,
+                                     std::string_view event_id) {
+  key.append(channel);
+  key.push_back('\0');
+  key.append(event_id);
+}
+inline std::string channel_event_key(std::string_view channel, std::string_view event_id) {
+  std::string key;
+  append_channel_event_key(key, channel, event_id);
+  return key;
+}
 
 struct RuleSet::Impl {
   std::vector<Rule> rules;
@@ -231,6 +253,10 @@ struct RuleSet::Impl {
   std::vector<TestLiterals> test_literals;  // per test
   std::vector<LiteralGroup> literal_groups;
   std::vector<uint32_t> group_literals;
+  // Per clause (ids shared by all gates), its instance; per instance, how
+  // many clauses it has (0: it always runs).
+  std::vector<uint32_t> clause_instance;
+  std::vector<uint32_t> instance_clauses;
 
   // Keyword tests (no field: every field of the event) whose values are all
   // plain substrings are answered by one literal scan per field instead of
@@ -248,7 +274,9 @@ struct RuleSet::Impl {
   };
   std::unique_ptr<KeywordScans> keyword_scans = std::make_unique<KeywordScans>();
 
-  // Gates with a Channel condition, by each folded channel they accept; the
+  // Gates with a Channel condition, by each folded channel they accept (and
+  // by channel_event_key when they also have an EventID condition: a
+  // channel's events then meet only the gates of their own id); the
   // others with a `_source_format` condition by each format they accept
   // (EVTX events, which leave the field out, meet the "evtx" ones); the rest
   // are tried on every event.
@@ -258,6 +286,7 @@ struct RuleSet::Impl {
       gates_by_format;
   std::vector<uint32_t> unindexed_gates;
   FieldId channel = kNoField;
+  FieldId event_id = kNoField;
   FieldId field_count = 0;  // ids below this may appear in tests
   // The run's name table (it outlives the set): the matcher looks up event
   // field names with spaces, which rules spell without them.

@@ -987,6 +987,7 @@ std::string describe(const Logsource& ls) {
 
 void Compiler::run(RuleCollection& collection) {
   impl_.channel = names_.intern("Channel");
+  impl_.event_id = names_.intern("EventID");
 
   // Filters first: their detections are lowered once and attached to the
   // rules they name.
@@ -1181,13 +1182,23 @@ void Compiler::run(RuleCollection& collection) {
   for (uint32_t g = 0; g < impl_.gates.size(); ++g) {
     const Gate& gate = impl_.gates[g];
     const GateCondition* channel = nullptr;
+    const GateCondition* event_id = nullptr;
     const GateCondition* format = nullptr;
     for (const GateCondition& c : gate.conditions) {
       if (c.field == impl_.channel) channel = &c;
+      if (c.field == impl_.event_id) event_id = &c;
       if (c.field == field::kSourceFormat) format = &c;
     }
     if (channel != nullptr) {
-      for (const std::string& value : channel->values) impl_.gates_by_channel[value].push_back(g);
+      for (const std::string& value : channel->values) {
+        if (event_id == nullptr) {
+          impl_.gates_by_channel[value].push_back(g);
+          continue;
+        }
+        for (const std::string& id : event_id->values) {
+          impl_.gates_by_channel[channel_event_key(value, id)].push_back(g);
+        }
+      }
     } else if (format != nullptr) {
       for (const std::string& value : format->values) impl_.gates_by_format[value].push_back(g);
     } else {

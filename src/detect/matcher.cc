@@ -14,6 +14,7 @@
 #include "compiled.h"
 #include "prefilter.h"
 #include "vigil/core/timestamp.h"
+#include "vigil/core/utf.h"
 #include "vigil/core/value.h"
 
 namespace vigil::detect {
@@ -83,14 +84,18 @@ struct Matcher::Scratch {
   std::vector<uint8_t> test_value;
   std::vector<uint32_t> gate_generation;
   std::vector<uint32_t> results;
-  // Literal prefilter: this event's literals found so far, the instances
-  // queued to run, and Vectorscan's per-thread scratch.
+  // Literal prefilter: this event's literals and clauses found so far, the
+  // clauses each instance has met, the instances queued to run, and
+  // Vectorscan's per-thread scratch.
   hs_scratch_t* hs = nullptr;
   bool scan_failed = false;  // then every instance runs, every test is evaluated
+  const Gate* scanning = nullptr;
   std::vector<uint32_t> literal_generation;
-  std::vector<uint32_t> literals_found;  // literal ids, in the order first found
+  std::vector<uint32_t> clause_generation;
   std::vector<uint32_t> instance_generation;
+  std::vector<uint32_t> instance_met;
   std::vector<uint32_t> candidates;
+  std::string key;  // a gate index key
   Matcher::Counters counters;
   // Per test: 0 not looked up yet, 1 no keyword database, 2 `keyword_db`
   // holds it, 3 it does and only string-typed fields need scanning.
@@ -123,7 +128,9 @@ struct Matcher::Scratch {
         }
       }
       literal_generation.assign(s.literal_count, 0);
+      clause_generation.assign(s.clause_instance.size(), 0);
       instance_generation.assign(s.instances.size(), 0);
+      instance_met.assign(s.instances.size(), 0);
     }
   }
   ~Scratch() {
@@ -138,19 +145,31 @@ struct Matcher::Scratch {
     return 0;
   }
 
-  void found_literal(uint32_t id) {
+  // A literal of the gate being scanned occurs: mark it, and count the
+  // clauses it meets; an instance whose clauses are all met is queued.
+  void found_literal(uint32_t local) {
     // Ids come from Vectorscan databases, which a cached rule set brings from
     // disk: an id out of range is ignored, never written through.
-    if (id >= literal_generation.size()) return;
-    if (literal_generation[id] != generation) {
-      literal_generation[id] = generation;
-      literals_found.push_back(id);
+    const Gate& gate = *scanning;
+    if (local >= gate.literal_global.size()) return;
+    literal_generation[gate.literal_global[local]] = generation;
+    for (uint32_t k = gate.clause_first[local]; k < gate.clause_first[local + 1]; ++k) {
+      const uint32_t c = gate.clause_ids[k];
+      if (clause_generation[c] == generation) continue;
+      clause_generation[c] = generation;
+      const uint32_t i = set.clause_instance[c];
+      if (instance_generation[i] != generation) {
+        instance_generation[i] = generation;
+        instance_met[i] = 0;
+      }
+      if (++instance_met[i] == set.instance_clauses[i]) candidates.push_back(i);
     }
   }
 
   // Marks the literals of the gate's fields that occur in this event, and
   // the whole-value keys its fields equal.
   void scan(const Gate& gate) {
+    scanning = &gate;
     for (const ValueLookup& lookup : gate.lookups) {
       for (uint32_t occ = first(lookup.field); occ != kNoIndex; occ = occurrences[occ].next) {
         if (auto it = lookup.keys.find(folded(occ)); it != lookup.keys.end()) {
@@ -172,6 +191,13 @@ struct Matcher::Scratch {
     for (const FieldScan& fs : gate.scans) {
       for (uint32_t occ = first(fs.field); occ != kNoIndex; occ = occurrences[occ].next) {
         const std::string_view t = folded(occ);
+        // RE2's case-insensitive k and s also match the Kelvin sign and the
+        // long s, which folding leaves alone: literals taken from regexes
+        // may then be missing from a text a regex matches.
+        if (!is_ascii(t) && (t.find("\xe2\x84\xaa") != std::string_view::npos ||
+                             t.find("\xc5\xbf") != std::string_view::npos)) {
+          scan_failed = true;
+        }
         ++counters.scans;
         counters.scanned_bytes += t.size();
         if (hs_scan(fs.db.get(), t.empty() ? "" : t.data(), static_cast<unsigned>(t.size()), 0,
@@ -248,12 +274,12 @@ struct Matcher::Scratch {
       std::fill(test_generation.begin(), test_generation.end(), 0);
       std::fill(gate_generation.begin(), gate_generation.end(), 0);
       std::fill(literal_generation.begin(), literal_generation.end(), 0);
+      std::fill(clause_generation.begin(), clause_generation.end(), 0);
       std::fill(instance_generation.begin(), instance_generation.end(), 0);
       all_fields_generation = 0;
       string_fields_generation = 0;
       generation = 1;
     }
-    literals_found.clear();
     scan_failed = set.prefilter && hs == nullptr;
     const auto fields = e.fields();
     occurrence_count = fields.size();
@@ -303,6 +329,15 @@ struct Matcher::Scratch {
   std::string_view folded(uint32_t i) {
     Occurrence& o = occurrences[i];
     if (!o.has_folded) {
+      const Value& v = *o.value;
+      if (!o.has_text && v.raw_type == static_cast<uint8_t>(ValueType::kUtf16)) {
+        // Most fields are only ever read folded: decode and fold at once.
+        o.folded_buffer.clear();
+        append_utf16le_folded(o.folded_buffer, v.data, v.size / 2);
+        o.folded = o.folded_buffer;
+        o.has_folded = true;
+        return o.folded;
+      }
       const std::string_view t = text(i);
       if (needs_folding(t)) {
         o.folded_buffer.clear();
@@ -590,25 +625,13 @@ struct Matcher::Scratch {
       run_instances(gate.instances);
       return;
     }
+    // The instances that can hold: those without a clause, and those whose
+    // clauses the scan met.
+    candidates.assign(gate.unanchored.begin(), gate.unanchored.end());
     scan(gate);
     if (scan_failed) {
       run_instances(gate.instances);
       return;
-    }
-    // The instances that can hold: those without an anchor, and those
-    // anchored on a literal that occurred.
-    candidates.clear();
-    auto queue = [&](uint32_t i) {
-      if (instance_generation[i] != generation) {
-        instance_generation[i] = generation;
-        candidates.push_back(i);
-      }
-    };
-    for (const uint32_t i : gate.unanchored) queue(i);
-    for (const uint32_t literal : literals_found) {
-      auto it = gate.anchored.find(literal);
-      if (it == gate.anchored.end()) continue;
-      for (const uint32_t i : it->second) queue(i);
     }
     run_instances(candidates);
   }
@@ -638,9 +661,17 @@ std::span<const uint32_t> Matcher::match(const Event& event) {
   for (uint32_t g : set.unindexed_gates) s.run_gate(g);
   if (!set.gates_by_channel.empty()) {
     for (uint32_t occ = s.first(set.channel); occ != kNoIndex; occ = s.occurrences[occ].next) {
-      auto it = set.gates_by_channel.find(s.folded(occ));
-      if (it == set.gates_by_channel.end()) continue;
-      for (uint32_t g : it->second) s.run_gate(g);
+      const std::string_view channel = s.folded(occ);
+      if (auto it = set.gates_by_channel.find(channel); it != set.gates_by_channel.end()) {
+        for (uint32_t g : it->second) s.run_gate(g);
+      }
+      for (uint32_t id = s.first(set.event_id); id != kNoIndex; id = s.occurrences[id].next) {
+        s.key.clear();
+        append_channel_event_key(s.key, channel, s.folded(id));
+        auto it = set.gates_by_channel.find(s.key);
+        if (it == set.gates_by_channel.end()) continue;
+        for (uint32_t g : it->second) s.run_gate(g);
+      }
     }
   }
   if (!set.gates_by_format.empty()) {

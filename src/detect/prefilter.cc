@@ -1,12 +1,11 @@
 // Building the literal prefilter (see compiled.h): which literals each test
-// needs, which literal each rule instance can be anchored on, and one
+// needs, which clauses of literals each rule instance needs, and one
 // Vectorscan literal database per gate and event field.
 
 #include "prefilter.h"
 
 #include <algorithm>
 #include <map>
-#include <optional>
 #include <set>
 #include <tuple>
 #include <utility>
@@ -19,6 +18,10 @@ namespace {
 
 // Shortest substring literal worth scanning for (bytes, folded).
 constexpr size_t kMinScanLiteral = 2;
+
+// Clauses counted per rule instance: a few of the most selective rule out
+// nearly all the work; each more costs a counter step per literal found.
+constexpr size_t kMaxInstanceClauses = 8;
 
 // The literal a pattern cannot match without (folded); empty when there is
 // none (numbers, `*` alone, empty values).
@@ -52,7 +55,9 @@ std::string pattern_literal(const RuleSet::Impl& set, const Pattern& pattern) {
 // Strings one of which must occur (lower-cased) for the regex to match, as
 // RE2's own prefilter works them out; empty when the regex can match
 // without any. Only ASCII atoms are used: RE2 and vigil lower-case other
-// letters by different tables.
+// letters by different tables. (RE2's case-insensitive k and s also match
+// the Kelvin sign and the long s, which vigil does not fold: the matcher
+// trusts no scan of a text holding either.)
 std::vector<std::string> regex_atoms(const RE2& regex) {
   re2::FilteredRE2 filter(3);
   int id = 0;
@@ -111,11 +116,13 @@ class Builder {
 
   bool run(std::string& error) {
     literal_groups_of_tests();
-    anchors_.assign(set_.nodes.size(), std::nullopt);
-    anchor_done_.assign(set_.nodes.size(), false);
+    set_.clause_instance.clear();
+    set_.instance_clauses.assign(set_.instances.size(), 0);
+    group_complete_.assign(set_.literal_groups.size(), true);
     for (Gate& gate : set_.gates) {
       if (!build_gate(gate, error)) return false;
     }
+    keep_complete_groups();
     set_.literal_count = static_cast<uint32_t>(literal_text_.size());
     set_.prefilter = true;
     return true;
@@ -190,60 +197,80 @@ class Builder {
     }
   }
 
-  // Literals one of which must occur for the node to hold; nullopt when
-  // the node can hold without any (a NOT, a regex, a keyword, ...).
-  const std::optional<std::vector<uint32_t>>& anchor(uint32_t n) {
-    if (anchor_done_[n]) return anchors_[n];
-    anchor_done_[n] = true;
+  using Clause = std::vector<uint32_t>;  // sorted global literal ids
+
+  // Is clause a likelier to rule work out than b? Fewer literals, then
+  // longer shortest literal (short ones occur nearly everywhere).
+  bool better(const Clause& a, const Clause& b) const {
+    if (a.size() != b.size()) return a.size() < b.size();
+    return shortest(a) > shortest(b);
+  }
+  size_t shortest(const Clause& c) const {
+    size_t n = SIZE_MAX;
+    for (const uint32_t id : c) n = std::min(n, literal_text_[id].size());
+    return n;
+  }
+
+  // Appends clauses the node cannot hold without: each needs one of its
+  // literals to occur. Nothing for a node that can hold without any.
+  void clauses_of(uint32_t n, std::vector<Clause>& out) {
     const Node& node = set_.nodes[n];
-    std::optional<std::vector<uint32_t>> result;
     switch (node.kind) {
       case NodeKind::kTest: {
         const TestLiterals& tl = set_.test_literals[node.arg];
-        const LiteralGroup* best = nullptr;
         for (uint32_t g = tl.first; g < tl.first + tl.count; ++g) {
-          if (best == nullptr || set_.literal_groups[g].count < best->count) {
-            best = &set_.literal_groups[g];
-          }
+          const LiteralGroup& group = set_.literal_groups[g];
+          out.emplace_back(set_.group_literals.begin() + group.first,
+                           set_.group_literals.begin() + group.first + group.count);
         }
-        if (best != nullptr) {
-          result.emplace(set_.group_literals.begin() + best->first,
-                         set_.group_literals.begin() + best->first + best->count);
-        }
-        break;
+        return;
       }
       case NodeKind::kAnd:
-        // Any operand's anchor will do: take the smallest.
-        for (uint32_t i = 0; i < node.count; ++i) {
-          const auto& child = anchor(set_.children[node.first + i]);
-          if (child && (!result || child->size() < result->size())) result = child;
-        }
-        break;
+        for (uint32_t i = 0; i < node.count; ++i) clauses_of(set_.children[node.first + i], out);
+        return;
       case NodeKind::kOr:
       case NodeKind::kAtLeast: {
-        // One operand at least must hold: every operand needs an anchor.
-        if (node.kind == NodeKind::kAtLeast && node.arg == 0) break;
-        std::vector<uint32_t> all;
-        bool every = node.count > 0;
-        for (uint32_t i = 0; i < node.count && every; ++i) {
-          const auto& child = anchor(set_.children[node.first + i]);
-          if (!child) {
-            every = false;
-          } else {
-            all.insert(all.end(), child->begin(), child->end());
+        if (node.count == 0 || (node.kind == NodeKind::kAtLeast && node.arg == 0)) return;
+        // Every operand must hold ("all of"), or just the one there is.
+        if (node.count == 1 || (node.kind == NodeKind::kAtLeast && node.arg >= node.count)) {
+          for (uint32_t i = 0; i < node.count; ++i) clauses_of(set_.children[node.first + i], out);
+          return;
+        }
+        // One operand at least: the best clause of each, merged.
+        Clause merged;
+        std::vector<Clause> sub;
+        for (uint32_t i = 0; i < node.count; ++i) {
+          sub.clear();
+          clauses_of(set_.children[node.first + i], sub);
+          if (sub.empty()) return;
+          const Clause* best = &sub.front();
+          for (const Clause& c : sub) {
+            if (better(c, *best)) best = &c;
           }
+          merged.insert(merged.end(), best->begin(), best->end());
         }
-        if (every) {
-          std::sort(all.begin(), all.end());
-          all.erase(std::unique(all.begin(), all.end()), all.end());
-          result = std::move(all);
-        }
-        break;
+        std::sort(merged.begin(), merged.end());
+        merged.erase(std::unique(merged.begin(), merged.end()), merged.end());
+        out.push_back(std::move(merged));
+        return;
       }
-      case NodeKind::kNot: break;
+      case NodeKind::kNot: return;
     }
-    anchors_[n] = std::move(result);
-    return anchors_[n];
+  }
+
+  // The instance's clauses, best first, at most kMaxInstanceClauses
+  // (each is necessary on its own: fewer only rule out less).
+  std::vector<Clause> instance_clauses(uint32_t root) {
+    std::vector<Clause> clauses;
+    clauses_of(root, clauses);
+    std::sort(clauses.begin(), clauses.end(), [&](const Clause& a, const Clause& b) {
+      if (better(a, b)) return true;
+      if (better(b, a)) return false;
+      return a < b;
+    });
+    clauses.erase(std::unique(clauses.begin(), clauses.end()), clauses.end());
+    if (clauses.size() > kMaxInstanceClauses) clauses.resize(kMaxInstanceClauses);
+    return clauses;
   }
 
   void tests_under(uint32_t n, std::vector<uint32_t>& tests) {
@@ -259,10 +286,19 @@ class Builder {
     }
   }
 
+  // Only the literals of the clauses are scanned for: the others (filters'
+  // literals, the groups an OR's merge left out) would only tell a test
+  // false a little sooner, and every literal in a database slows each scan.
+  // Whole values are all looked up (one hash lookup per field, whatever
+  // their number). A test group can be ruled out only where each of its
+  // literals is scanned for or looked up: the others are marked incomplete.
   bool build_gate(Gate& gate, std::string& error) {
     std::map<FieldId, std::set<uint32_t>> by_field;   // substrings to scan for
     std::map<FieldId, std::set<uint32_t>> keys_by_field;  // whole values to look up
+    std::set<uint32_t> known;  // literals the gate scans for or looks up
     std::vector<uint32_t> tests;
+    // Per global literal, the clauses of this gate's instances it satisfies.
+    std::map<uint32_t, std::vector<uint32_t>> clauses_by_literal;
     for (const uint32_t i : gate.instances) {
       const Instance& inst = set_.instances[i];
       tests.clear();
@@ -273,43 +309,94 @@ class Builder {
           const LiteralGroup& group = set_.literal_groups[g];
           for (uint32_t k = group.first; k < group.first + group.count; ++k) {
             const uint32_t id = set_.group_literals[k];
-            (literal_whole_[id] ? keys_by_field : by_field)[literal_field_[id]].insert(id);
+            if (literal_whole_[id]) {
+              keys_by_field[literal_field_[id]].insert(id);
+              known.insert(id);
+            }
           }
         }
       }
-      const auto& anchored = anchor(inst.root);
-      if (!anchored) {
-        gate.unanchored.push_back(i);
-      } else {
-        for (const uint32_t id : *anchored) gate.anchored[id].push_back(i);
+      const std::vector<Clause> clauses = instance_clauses(inst.root);
+      if (clauses.empty()) gate.unanchored.push_back(i);
+      set_.instance_clauses[i] = static_cast<uint32_t>(clauses.size());
+      for (const Clause& clause : clauses) {
+        const auto c = static_cast<uint32_t>(set_.clause_instance.size());
+        set_.clause_instance.push_back(i);
+        for (const uint32_t id : clause) {
+          clauses_by_literal[id].push_back(c);
+          if (!literal_whole_[id]) {
+            by_field[literal_field_[id]].insert(id);
+            known.insert(id);
+          }
+        }
       }
     }
+    for (const uint32_t i : gate.instances) {
+      tests.clear();
+      tests_under(set_.instances[i].root, tests);
+      for (const uint32_t t : tests) {
+        const TestLiterals& tl = set_.test_literals[t];
+        for (uint32_t g = tl.first; g < tl.first + tl.count; ++g) {
+          const LiteralGroup& group = set_.literal_groups[g];
+          for (uint32_t k = group.first; k < group.first + group.count; ++k) {
+            if (!known.contains(set_.group_literals[k])) group_complete_[g] = false;
+          }
+        }
+      }
+    }
+    // The gate's own literal ids: lookup keys, then scanned substrings,
+    // field by field.
+    std::map<uint32_t, uint32_t> local;
+    auto local_id = [&](uint32_t id) {
+      auto [it, inserted] = local.try_emplace(id, static_cast<uint32_t>(gate.literal_global.size()));
+      if (inserted) gate.literal_global.push_back(id);
+      return it->second;
+    };
     for (const auto& [field, ids] : keys_by_field) {
       ValueLookup& lookup = gate.lookups.emplace_back();
       lookup.field = field;
-      for (const uint32_t id : ids) lookup.keys.emplace(literal_text_[id], id);
+      for (const uint32_t id : ids) lookup.keys.emplace(literal_text_[id], local_id(id));
     }
     for (const auto& [field, ids] : by_field) {
       std::vector<std::string_view> texts;
       std::vector<unsigned> match_ids;
       for (const uint32_t id : ids) {
         texts.push_back(literal_text_[id]);
-        match_ids.push_back(id);
+        match_ids.push_back(local_id(id));
       }
       HsDatabase db = compile_literals(texts, match_ids, error);
       if (db == nullptr) return false;
       gate.scans.push_back({field, std::move(db)});
     }
+    gate.clause_first.assign(1, 0);
+    for (const uint32_t id : gate.literal_global) {
+      if (auto it = clauses_by_literal.find(id); it != clauses_by_literal.end()) {
+        gate.clause_ids.insert(gate.clause_ids.end(), it->second.begin(), it->second.end());
+      }
+      gate.clause_first.push_back(static_cast<uint32_t>(gate.clause_ids.size()));
+    }
     return true;
   }
 
+  // Each test keeps the groups the matcher can rule it out by.
+  void keep_complete_groups() {
+    std::vector<LiteralGroup> kept;
+    for (TestLiterals& tl : set_.test_literals) {
+      const auto first = static_cast<uint32_t>(kept.size());
+      for (uint32_t g = tl.first; g < tl.first + tl.count; ++g) {
+        if (group_complete_[g]) kept.push_back(set_.literal_groups[g]);
+      }
+      tl = {first, static_cast<uint32_t>(kept.size()) - first};
+    }
+    set_.literal_groups = std::move(kept);
+  }
+
   RuleSet::Impl& set_;
+  std::vector<bool> group_complete_;
   std::map<std::tuple<FieldId, bool, std::string>, uint32_t> literal_ids_;
   std::vector<std::string> literal_text_;
   std::vector<FieldId> literal_field_;
   std::vector<bool> literal_whole_;
-  std::vector<std::optional<std::vector<uint32_t>>> anchors_;
-  std::vector<bool> anchor_done_;
 };
 
 }  // namespace
@@ -343,11 +430,15 @@ bool build_prefilter(RuleSet::Impl& set, std::string& error) {
     set.test_literals.clear();
     set.literal_groups.clear();
     set.group_literals.clear();
+    set.clause_instance.clear();
+    set.instance_clauses.clear();
     for (Gate& gate : set.gates) {
       gate.scans.clear();
       gate.lookups.clear();
       gate.unanchored.clear();
-      gate.anchored.clear();
+      gate.literal_global.clear();
+      gate.clause_first.clear();
+      gate.clause_ids.clear();
     }
     return false;
   }

@@ -7,6 +7,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "vigil/core/utf.h"
+
 namespace vigil::detect {
 
 namespace {
@@ -81,12 +83,11 @@ bool needs_folding(std::string_view text) {
   return false;
 }
 
-void append_folded(std::string& out, std::string_view text) {
-  const size_t start = out.size();
-  out.resize(start + text.size());
-  char* dst = out.data() + start;
-  const auto* src = reinterpret_cast<const unsigned char*>(text.data());
-  const size_t n = text.size();
+namespace {
+
+// Folds n bytes from src to dst; dst may be src (each step reads its bytes
+// before writing the same positions).
+void fold_bytes(const unsigned char* src, char* dst, size_t n) {
   size_t i = 0;
   while (i < n) {
     // Runs of ASCII: capitals lowered sixteen at a time.
@@ -124,10 +125,54 @@ void append_folded(std::string& out, std::string_view text) {
   }
 }
 
+}  // namespace
+
+void append_folded(std::string& out, std::string_view text) {
+  const size_t start = out.size();
+  out.resize(start + text.size());
+  fold_bytes(reinterpret_cast<const unsigned char*>(text.data()), out.data() + start, text.size());
+}
+
 std::string folded(std::string_view text) {
   std::string out;
   append_folded(out, text);
   return out;
+}
+
+void append_utf16le_folded(std::string& out, const uint8_t* data, size_t units) {
+  const size_t start = out.size();
+  // All-ASCII text (nearly every field) one pass: eight units packed to
+  // bytes and lowered at a time; any other unit sends the rest through
+  // UTF-8 decoding and folding, which lower per character, so the ASCII
+  // prefix folds the same either way.
+  out.resize(start + units);
+  char* dst = out.data() + start;
+  size_t i = 0;
+  const __m128i below = _mm_set1_epi8('A' - 1);
+  const __m128i above = _mm_set1_epi8('Z' + 1);
+  const __m128i lower = _mm_set1_epi8(0x20);
+  for (; i + 8 <= units; i += 8) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + 2 * i));
+    const __m128i special = _mm_or_si128(_mm_cmplt_epi16(v, _mm_set1_epi16(1)),
+                                         _mm_cmpgt_epi16(v, _mm_set1_epi16(0x7f)));
+    if (_mm_movemask_epi8(special) != 0) break;
+    const __m128i bytes = _mm_packus_epi16(v, v);
+    const __m128i upper = _mm_and_si128(_mm_cmpgt_epi8(bytes, below), _mm_cmplt_epi8(bytes, above));
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(dst + i),
+                     _mm_add_epi8(bytes, _mm_and_si128(upper, lower)));
+  }
+  for (; i < units; ++i) {
+    const uint32_t u = static_cast<uint32_t>(data[2 * i]) | (static_cast<uint32_t>(data[2 * i + 1]) << 8);
+    if (u == 0 || u >= 0x80) break;
+    dst[i] = static_cast<char>(u + (u - 'A' < 26u ? 0x20 : 0));
+  }
+  if (i == units) return;
+  out.resize(start + i);
+  if (static_cast<uint32_t>(data[2 * i]) + data[2 * i + 1] == 0) return;  // NUL ends the text
+  const size_t decoded = out.size();
+  append_utf16le_as_utf8(out, data + 2 * i, units - i);
+  char* rest = out.data() + decoded;
+  fold_bytes(reinterpret_cast<const unsigned char*>(rest), rest, out.size() - decoded);
 }
 
 std::string base64_encode(std::string_view bytes) {

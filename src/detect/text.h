@@ -17,6 +17,9 @@ namespace vigil::detect {
 bool needs_folding(std::string_view text);
 void append_folded(std::string& out, std::string_view text);
 std::string folded(std::string_view text);
+// The same as folding the UTF-8 decoding of `units` UTF-16LE code units
+// (vigil::append_utf16le_as_utf8), in one pass over ASCII text.
+void append_utf16le_folded(std::string& out, const uint8_t* data, size_t units);
 
 // Bytes in the UTF-8 character that starts with `lead` (1 for invalid bytes).
 inline size_t utf8_length(unsigned char lead) {

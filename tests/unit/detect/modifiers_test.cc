@@ -120,6 +120,17 @@ TEST(SigmaModifiers, Regex) {
   EXPECT_TRUE(f.matches({{"CommandLine", "powershell -ENC AAA"}}));
 }
 
+// RE2 folds k and s with the Kelvin sign and the long s; the literal
+// prefilter, which takes "kerberos" from the regex, must not hide the match.
+TEST(SigmaModifiers, RegexCaselessKelvinSignAndLongS) {
+  SigmaFixture f;
+  f.compile_ok(one("CommandLine|re|i", "'kerberos'"));
+  EXPECT_TRUE(f.matches({{"CommandLine", "ask \xe2\x84\xaa" "erberos"}}));
+  EXPECT_FALSE(f.matches({{"CommandLine", "ask kerbero"}}));
+  f.compile_ok(one("CommandLine|re", "'(?i)system32'"));
+  EXPECT_TRUE(f.matches({{"CommandLine", "c:\\windows\\\xc5\xbf" "ystem32"}}));
+}
+
 TEST(SigmaModifiers, RegexMultilineAndDotAll) {
   SigmaFixture f;
   f.compile_ok(one("Script|re", "'^second'"));

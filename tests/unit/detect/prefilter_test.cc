@@ -10,6 +10,7 @@
 #include "compiled.h"
 #include "sigma_fixture.h"
 #include "vigil/core/input.h"
+#include "vigil/core/utf.h"
 #include "vigil/detect/logsource.h"
 #include "vigil/read/evtx/evtx.h"
 #include "vigil/read/evtx/scan.h"
@@ -19,6 +20,33 @@ namespace vigil::detect {
 namespace {
 
 namespace fs = std::filesystem;
+
+// Decoding and folding at once gives what decoding, then folding, gives:
+// ASCII runs of every length around the eight-unit step, capitals, a
+// non-ASCII character after them, a NUL, a lone surrogate.
+TEST(Prefilter, Utf16FoldedAgreesWithDecodeThenFold) {
+  std::vector<std::u16string> texts = {u"", u"A", u"C:\\Windows\\System32\\CMD.EXE", u"\u00c4RGER",
+                                       u"abc\u0100DEF", u"ABC\0DEF", u"X\xd800Y", u"\u0416\u0416"};
+  for (size_t n = 1; n <= 20; ++n) {
+    std::u16string ascii;
+    for (size_t i = 0; i < n; ++i) ascii.push_back(static_cast<char16_t>(i % 2 ? u'Q' : u'z'));
+    texts.push_back(ascii);
+    texts.push_back(ascii + u"\u00c9T\u00c9");
+    texts.push_back(ascii + u"\0AB");
+  }
+  for (const std::u16string& text : texts) {
+    std::vector<uint8_t> bytes;
+    for (const char16_t c : text) {
+      bytes.push_back(static_cast<uint8_t>(c & 0xff));
+      bytes.push_back(static_cast<uint8_t>(c >> 8));
+    }
+    std::string utf8;
+    append_utf16le_as_utf8(utf8, bytes.data(), text.size());
+    std::string both = "prefix";
+    append_utf16le_folded(both, bytes.data(), text.size());
+    EXPECT_EQ(both, "prefix" + folded(utf8)) << utf8;
+  }
+}
 
 TEST(Prefilter, LengthRegexAgreesWithRe2) {
   const std::vector<std::string> texts = {
