@@ -172,7 +172,8 @@ struct Matcher::Scratch {
     scanning = &gate;
     for (const ValueLookup& lookup : gate.lookups) {
       for (uint32_t occ = first(lookup.field); occ != kNoIndex; occ = occurrences[occ].next) {
-        if (auto it = lookup.keys.find(folded(occ)); it != lookup.keys.end()) {
+        const std::string_view text = folded(occ);
+        if (auto it = lookup.keys.find(text); it != lookup.keys.end()) {
           found_literal(it->second);
         }
         const Value& v = *occurrences[occ].value;
@@ -180,8 +181,10 @@ struct Matcher::Scratch {
           if (auto n = to_int(v)) {
             char digits[24];
             const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, *n);
-            if (ec == std::errc()) {
-              auto it = lookup.keys.find(std::string_view(digits, static_cast<size_t>(end - digits)));
+            const std::string_view decimal(digits, static_cast<size_t>(end - digits));
+            // Most integers are spelled in decimal already: looked up above.
+            if (ec == std::errc() && decimal != text) {
+              auto it = lookup.keys.find(decimal);
               if (it != lookup.keys.end()) found_literal(it->second);
             }
           }

@@ -21,7 +21,10 @@ constexpr size_t kMinScanLiteral = 2;
 
 // Clauses counted per rule instance: a few of the most selective rule out
 // nearly all the work; each more costs a counter step per literal found.
-constexpr size_t kMaxInstanceClauses = 8;
+constexpr size_t kMaxInstanceClauses = 4;
+// Literals this short hardly rule anything out; this long, they usually do.
+constexpr size_t kWeakLiteral = 5;
+constexpr size_t kStrongLiteral = 8;
 
 // The literal a pattern cannot match without (folded); empty when there is
 // none (numbers, `*` alone, empty values).
@@ -269,6 +272,14 @@ class Builder {
       return a < b;
     });
     clauses.erase(std::unique(clauses.begin(), clauses.end()), clauses.end());
+    // A clause of short literals (".exe", "-e") is met by nearly every
+    // event: counting it costs more than it saves when a clause of long
+    // ones is there.
+    const bool strong = std::any_of(clauses.begin(), clauses.end(),
+                                    [&](const Clause& c) { return shortest(c) >= kStrongLiteral; });
+    if (strong) {
+      std::erase_if(clauses, [&](const Clause& c) { return shortest(c) < kWeakLiteral; });
+    }
     if (clauses.size() > kMaxInstanceClauses) clauses.resize(kMaxInstanceClauses);
     return clauses;
   }
