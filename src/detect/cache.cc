@@ -1241,11 +1241,9 @@ std::string check(const RuleSet::Impl& s) {
     for (const FieldScan& scan : g.scans) {
       if (!field_ok(scan.field) || scan.db == nullptr) return "a gate's literal scan";
     }
-    for (const ValueLookup& lookup : g.lookups) {
-      if (!field_ok(lookup.field)) return "a gate's value lookup";
-    }
     if (!all_below(g.literal_global, s.literal_count)) return "a gate's literals";
     for (const ValueLookup& lookup : g.lookups) {
+      if (!field_ok(lookup.field)) return "a gate's value lookup";
       for (const auto& [key, id] : lookup.keys) {
         if (id >= g.literal_global.size()) return "a value lookup's literal";
       }

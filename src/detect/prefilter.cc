@@ -307,6 +307,7 @@ class Builder {
     std::map<FieldId, std::set<uint32_t>> by_field;   // substrings to scan for
     std::map<FieldId, std::set<uint32_t>> keys_by_field;  // whole values to look up
     std::set<uint32_t> known;  // literals the gate scans for or looks up
+    std::set<uint32_t> groups;  // literal groups of the tests under the gate's instances
     std::vector<uint32_t> tests;
     // Per global literal, the clauses of this gate's instances it satisfies.
     std::map<uint32_t, std::vector<uint32_t>> clauses_by_literal;
@@ -316,16 +317,7 @@ class Builder {
       tests_under(inst.root, tests);
       for (const uint32_t t : tests) {
         const TestLiterals& tl = set_.test_literals[t];
-        for (uint32_t g = tl.first; g < tl.first + tl.count; ++g) {
-          const LiteralGroup& group = set_.literal_groups[g];
-          for (uint32_t k = group.first; k < group.first + group.count; ++k) {
-            const uint32_t id = set_.group_literals[k];
-            if (literal_whole_[id]) {
-              keys_by_field[literal_field_[id]].insert(id);
-              known.insert(id);
-            }
-          }
-        }
+        for (uint32_t g = tl.first; g < tl.first + tl.count; ++g) groups.insert(g);
       }
       const std::vector<Clause> clauses = instance_clauses(inst.root);
       if (clauses.empty()) gate.unanchored.push_back(i);
@@ -342,17 +334,20 @@ class Builder {
         }
       }
     }
-    for (const uint32_t i : gate.instances) {
-      tests.clear();
-      tests_under(set_.instances[i].root, tests);
-      for (const uint32_t t : tests) {
-        const TestLiterals& tl = set_.test_literals[t];
-        for (uint32_t g = tl.first; g < tl.first + tl.count; ++g) {
-          const LiteralGroup& group = set_.literal_groups[g];
-          for (uint32_t k = group.first; k < group.first + group.count; ++k) {
-            if (!known.contains(set_.group_literals[k])) group_complete_[g] = false;
-          }
+    for (const uint32_t g : groups) {
+      const LiteralGroup& group = set_.literal_groups[g];
+      for (uint32_t k = group.first; k < group.first + group.count; ++k) {
+        const uint32_t id = set_.group_literals[k];
+        if (literal_whole_[id]) {
+          keys_by_field[literal_field_[id]].insert(id);
+          known.insert(id);
         }
+      }
+    }
+    for (const uint32_t g : groups) {
+      const LiteralGroup& group = set_.literal_groups[g];
+      for (uint32_t k = group.first; k < group.first + group.count; ++k) {
+        if (!known.contains(set_.group_literals[k])) group_complete_[g] = false;
       }
     }
     // The gate's own literal ids: lookup keys, then scanned substrings,
