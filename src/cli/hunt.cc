@@ -549,7 +549,9 @@ int run_hunt(const HuntOptions& opt) {
     report::encode_record(event, hits, s.bytes);
     if (!report::decode_record(s.bytes, s.record)) return;
     // Without correlations every kept rule is a shown one.
-    for (uint32_t rule : hits) s.detections->detection(s.record, rules.rule(rule).info, s.text);
+    s.infos.clear();
+    for (uint32_t rule : hits) s.infos.push_back(&rules.rule(rule).info);
+    s.detections->detections(s.record, s.infos, s.text);
     report::encode_rendered(hits, s.record.field(field::kComputer), s.text, out);
   };
   report::EventRecord record;

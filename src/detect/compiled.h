@@ -274,6 +274,15 @@ struct RuleSet::Impl {
   };
   std::unique_ptr<KeywordScans> keyword_scans = std::make_unique<KeywordScans>();
 
+  // Vectorscan pre-checks of the regexes matchers evaluate often (see
+  // compile_regex_precheck), by regex index: built on first need, shared.
+  // A null database: the regex does not qualify.
+  struct RegexPrechecks {
+    std::mutex mutex;
+    std::unordered_map<uint32_t, HsDatabase> by_regex;
+  };
+  std::unique_ptr<RegexPrechecks> regex_prechecks = std::make_unique<RegexPrechecks>();
+
   // Gates with a Channel condition, by each folded channel they accept (and
   // by channel_event_key when they also have an EventID condition: a
   // channel's events then meet only the gates of their own id); the

@@ -1248,6 +1248,7 @@ std::shared_ptr<const RuleSet> RuleSet::compile(RuleCollection collection, Field
   auto impl = std::make_unique<Impl>();
   Compiler compiler(*impl, names, options, diagnostics);
   compiler.run(collection);
+  if (!options.literal_prefilter) impl->regex_prechecks.reset();
   if (std::string error; options.literal_prefilter && !build_prefilter(*impl, error)) {
     Diagnostic d;
     d.severity = Severity::kWarning;

@@ -13,6 +13,7 @@
 
 #include "compiled.h"
 #include "prefilter.h"
+#include "vigil/core/limits.h"
 #include "vigil/core/timestamp.h"
 #include "vigil/core/utf.h"
 #include "vigil/core/value.h"
@@ -101,6 +102,10 @@ struct Matcher::Scratch {
   // holds it, 3 it does and only string-typed fields need scanning.
   std::vector<uint8_t> keyword_state;
   std::vector<const hs_database_t*> keyword_db;
+  // Per regex: how often it ran (up to the pre-check threshold), and its
+  // pre-check once decided.
+  std::vector<uint32_t> regex_uses;
+  std::vector<const hs_database_t*> regex_db;
   // The event's folded field texts, NUL-separated: every field, and only
   // the string-typed ones.
   std::string all_fields;
@@ -120,6 +125,8 @@ struct Matcher::Scratch {
     keyword_state.assign(s.tests.size(), 0);
     keyword_db.assign(s.tests.size(), nullptr);
     test_value.assign(s.tests.size(), 0);
+    regex_uses.assign(s.regexes.size(), 0);
+    regex_db.assign(s.regexes.size(), nullptr);
     gate_generation.assign(s.gates.size(), 0);
     if (s.prefilter) {
       for (const Gate& gate : s.gates) {
@@ -400,8 +407,17 @@ struct Matcher::Scratch {
       }
       case ProbeKind::kRegex: {
         const RegexLength& length = set.regex_lengths[p.index];
-        if (length.min_chars != 0) return length_match(length, text(occ));
-        return RE2::PartialMatch(text(occ), *set.regexes[p.index]);
+        const std::string_view t = text(occ);
+        if (length.min_chars != 0) return length_match(length, t);
+        if (const hs_database_t* db = regex_precheck(p.index); db != nullptr && is_ascii(t)) {
+          bool found = false;
+          const hs_error_t r =
+              hs_scan(db, t.empty() ? "" : t.data(), static_cast<unsigned>(t.size()), 0, hs,
+                      &Scratch::on_keyword, &found);
+          // Anything but a completed scan without a match leaves it to RE2.
+          if (r == HS_SUCCESS && !found) return false;
+        }
+        return RE2::PartialMatch(t, *set.regexes[p.index]);
       }
       case ProbeKind::kCompare: {
         const Comparison& c = set.comparisons[p.index];
@@ -433,6 +449,28 @@ struct Matcher::Scratch {
       }
     }
     return false;
+  }
+
+  // The pre-check of regex `index` once this matcher has run it often
+  // enough, else nullptr.
+  const hs_database_t* regex_precheck(uint32_t index) {
+    uint32_t& uses = regex_uses[index];
+    if (uses < limits::kSigmaRegexPrecheckAfterUses) {
+      ++uses;
+      return nullptr;
+    }
+    if (uses == limits::kSigmaRegexPrecheckAfterUses) {
+      uses = limits::kSigmaRegexPrecheckAfterUses + 1;  // decided, whatever the outcome
+      const hs_database_t* db = nullptr;
+      if (set.regex_prechecks != nullptr) {
+        std::lock_guard lock(set.regex_prechecks->mutex);
+        auto [it, inserted] = set.regex_prechecks->by_regex.try_emplace(index);
+        if (inserted) it->second = compile_regex_precheck(*set.regexes[index]);
+        db = it->second.get();
+      }
+      if (db != nullptr && hs_alloc_scratch(db, &hs) == HS_SUCCESS) regex_db[index] = db;
+    }
+    return regex_db[index];
   }
 
   // The keyword database of test `index`, or nullptr when it has none.

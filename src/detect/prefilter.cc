@@ -12,6 +12,8 @@
 
 #include <re2/filtered_re2.h>
 
+#include "vigil/core/limits.h"
+
 namespace vigil::detect {
 
 namespace {
@@ -411,7 +413,10 @@ HsDatabase compile_literals(std::span<const std::string_view> literals,
                             std::span<const unsigned> ids, std::string& error) {
   std::vector<const char*> texts;
   std::vector<size_t> lengths;
-  const std::vector<unsigned> flags(literals.size(), HS_FLAG_SINGLEMATCH);
+  // Not HS_FLAG_SINGLEMATCH: its per-pattern bookkeeping cost 3% of the
+  // matcher's instructions, and a literal found again is skipped by the
+  // caller's per-event stamps.
+  const std::vector<unsigned> flags(literals.size(), 0);
   for (const std::string_view literal : literals) {
     texts.push_back(literal.data());
     lengths.push_back(literal.size());
@@ -422,6 +427,40 @@ HsDatabase compile_literals(std::span<const std::string_view> literals,
                            static_cast<unsigned>(texts.size()), HS_MODE_BLOCK, nullptr, &db,
                            &compile_error) != HS_SUCCESS) {
     error = compile_error != nullptr ? compile_error->message : "literal database not built";
+    if (compile_error != nullptr) hs_free_compile_error(compile_error);
+    return nullptr;
+  }
+  return HsDatabase(db);
+}
+
+HsDatabase compile_regex_precheck(const RE2& re) {
+  const RE2::Options& o = re.options();
+  if (o.literal() || o.posix_syntax()) return nullptr;
+  const std::string& pattern = re.pattern();
+  if (pattern.empty() || pattern.size() > limits::kSigmaRegexPrecheckMaxPattern) return nullptr;
+  // On ASCII text a pure-ASCII pattern means the same to RE2 (UTF-8, ASCII
+  // Perl classes and case folding) as to Vectorscan's byte semantics, where
+  // Vectorscan's PCRE reading can only match more (`$` before a final
+  // newline, \s with \v). A non-ASCII character would be one RE2 atom but
+  // several Vectorscan bytes (`é?` would then require a byte), hence the
+  // refusals.
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    const auto c = static_cast<unsigned char>(pattern[i]);
+    if (c >= 0x80 || c == 0) return nullptr;
+    if (c != '\\') continue;
+    if (++i == pattern.size()) return nullptr;
+    const char e = pattern[i];
+    if ((e >= '0' && e <= '9') || e == 'x' || e == 'p' || e == 'P' || e == 'C' || e == 'Q') {
+      return nullptr;
+    }
+  }
+  unsigned flags = HS_FLAG_PREFILTER | HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY;
+  if (!o.case_sensitive()) flags |= HS_FLAG_CASELESS;
+  if (o.dot_nl()) flags |= HS_FLAG_DOTALL;
+  hs_database_t* db = nullptr;
+  hs_compile_error_t* compile_error = nullptr;
+  if (hs_compile(pattern.c_str(), flags, HS_MODE_BLOCK, nullptr, &db, &compile_error) !=
+      HS_SUCCESS) {
     if (compile_error != nullptr) hs_free_compile_error(compile_error);
     return nullptr;
   }

@@ -14,10 +14,18 @@ namespace vigil::detect {
 // cannot be built; matching is then complete, only slower.
 bool build_prefilter(RuleSet::Impl& set, std::string& error);
 
-// One Vectorscan block-mode database of `literals` (each reported once, with
-// the id beside it): the prefilter's per-field scans and the matcher's
-// keyword scans. Null with `error` set when it cannot be built.
+// One Vectorscan block-mode database of `literals` (each reported at every
+// occurrence, with the id beside it): the prefilter's per-field scans and the
+// matcher's keyword scans. Null with `error` set when it cannot be built.
 HsDatabase compile_literals(std::span<const std::string_view> literals,
                             std::span<const unsigned> ids, std::string& error);
+
+// A Vectorscan database, compiled in prefilter mode, that matches at least
+// every pure-ASCII text `re` matches: no match there means RE2 finds none.
+// Null when the regex does not qualify (RE2 then runs alone): a pattern with
+// a non-ASCII byte or an escape that could stand for one (code points, octal,
+// \p classes, \C, \Q quoting), POSIX syntax or a literal regex, a pattern
+// longer than kSigmaRegexPrecheckMaxPattern, or one Vectorscan rejects.
+HsDatabase compile_regex_precheck(const RE2& re);
 
 }  // namespace vigil::detect

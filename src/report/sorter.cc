@@ -1,16 +1,44 @@
 #include "vigil/report/sorter.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <new>
 
 #include "vigil/core/input.h"
 
 namespace vigil::report {
+
+namespace detail {
+
+namespace {
+// Below this, mapping costs more than it saves.
+constexpr size_t kLargeBlockBytes = size_t{4} << 20;
+}  // namespace
+
+void* allocate_large(size_t bytes) {
+  if (bytes < kLargeBlockBytes) return ::operator new(bytes);
+  void* block = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (block == MAP_FAILED) throw std::bad_alloc();
+  // Advice only: where the kernel has no huge pages, small ones serve.
+  (void)::madvise(block, bytes, MADV_HUGEPAGE);
+  return block;
+}
+
+void free_large(void* block, size_t bytes) {
+  if (bytes < kLargeBlockBytes) {
+    ::operator delete(block);
+    return;
+  }
+  ::munmap(block, bytes);
+}
+
+}  // namespace detail
 
 namespace {
 

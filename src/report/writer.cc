@@ -171,7 +171,7 @@ std::string_view source_path(const OutputContext& context, uint32_t source) {
 
 // The members every detection line shares, after "{".
 void append_detection_members(std::string& out, const EventRecord& event, const RuleInfo& rule,
-                              const OutputContext& context, FieldsJson& fields) {
+                              const OutputContext& context, std::string_view fields_json) {
   out += "\"rule_id\":";
   append_json_string(out, rule.id);
   out += ",\"rule_title\":";
@@ -193,7 +193,7 @@ void append_detection_members(std::string& out, const EventRecord& event, const 
   out += ",\"source\":";
   append_json_string(out, source_path(context, event.source.source_id));
   out += ",\"fields\":";
-  fields.append(out, event);
+  out += fields_json;
 }
 
 void append_timestamp_json(std::string& out, Timestamp t, int digits) {
@@ -255,17 +255,38 @@ void append_alert_members(std::string& out, const AlertView& alert, const Output
   append_correlation_json(out, alert, context);
 }
 
-class JsonlWriter final : public DetectionWriter {
+// A format whose detection lines embed the event's fields as one JSON
+// object: formatted once per event, whatever the number of rules.
+class JsonFieldsWriter : public DetectionWriter {
  public:
-  explicit JsonlWriter(const OutputContext& context) : context_(context) {}
-  void begin(std::string&) override {}
-  void detection(const EventRecord& event, const RuleInfo& rule, std::string& out) override {
-    out += "{\"timestamp\":";
-    append_timestamp_json(out, event.timestamp, 7);
-    out.push_back(',');
-    append_detection_members(out, event, rule, context_, fields_);
-    out += "}\n";
+  explicit JsonFieldsWriter(const OutputContext& context) : context_(context) {}
+  void detection(const EventRecord& event, const RuleInfo& rule, std::string& out) final {
+    fields_json_.clear();
+    fields_.append(fields_json_, event);
+    line(event, rule, out);
   }
+  void detections(const EventRecord& event, std::span<const RuleInfo* const> rules,
+                  std::string& out) final {
+    fields_json_.clear();
+    fields_.append(fields_json_, event);
+    for (const RuleInfo* rule : rules) line(event, *rule, out);
+  }
+
+ protected:
+  // One detection line; fields_json_ holds the event's fields.
+  virtual void line(const EventRecord& event, const RuleInfo& rule, std::string& out) = 0;
+
+  OutputContext context_;
+  std::string fields_json_;
+
+ private:
+  FieldsJson fields_{context_.names};
+};
+
+class JsonlWriter final : public JsonFieldsWriter {
+ public:
+  explicit JsonlWriter(const OutputContext& context) : JsonFieldsWriter(context) {}
+  void begin(std::string&) override {}
   void alert(const AlertView& alert, std::string& out) override {
     out += "{\"timestamp\":";
     append_timestamp_json(out, alert.timestamp, 7);
@@ -275,31 +296,21 @@ class JsonlWriter final : public DetectionWriter {
   }
 
  private:
-  OutputContext context_;
-  FieldsJson fields_{context_.names};
+  void line(const EventRecord& event, const RuleInfo& rule, std::string& out) override {
+    out += "{\"timestamp\":";
+    append_timestamp_json(out, event.timestamp, 7);
+    out.push_back(',');
+    append_detection_members(out, event, rule, context_, fields_json_);
+    out += "}\n";
+  }
 };
 
 // Timesketch's JSON lines import: `message`, `datetime` and `timestamp_desc`
 // are required; `timestamp` is its microseconds since the epoch.
-class TimesketchWriter final : public DetectionWriter {
+class TimesketchWriter final : public JsonFieldsWriter {
  public:
-  explicit TimesketchWriter(const OutputContext& context) : context_(context) {}
+  explicit TimesketchWriter(const OutputContext& context) : JsonFieldsWriter(context) {}
   void begin(std::string&) override {}
-  void detection(const EventRecord& event, const RuleInfo& rule, std::string& out) override {
-    std::string message = "[";
-    message += detect::level_name(rule.level);
-    message += "] ";
-    message += rule.title;
-    message += ": ";
-    message += event.channel();
-    message += ' ';
-    message += event.field(field::kEventID);
-    message += " on ";
-    message += event.field(field::kComputer);
-    start(out, message, event.timestamp, "Event Recorded");
-    append_detection_members(out, event, rule, context_, fields_);
-    out += "}\n";
-  }
   void alert(const AlertView& alert, std::string& out) override {
     std::string message = "[";
     message += detect::level_name(alert.rule->level);
@@ -316,6 +327,21 @@ class TimesketchWriter final : public DetectionWriter {
   }
 
  private:
+  void line(const EventRecord& event, const RuleInfo& rule, std::string& out) override {
+    std::string message = "[";
+    message += detect::level_name(rule.level);
+    message += "] ";
+    message += rule.title;
+    message += ": ";
+    message += event.channel();
+    message += ' ';
+    message += event.field(field::kEventID);
+    message += " on ";
+    message += event.field(field::kComputer);
+    start(out, message, event.timestamp, "Event Recorded");
+    append_detection_members(out, event, rule, context_, fields_json_);
+    out += "}\n";
+  }
   static void start(std::string& out, std::string_view message, Timestamp t,
                     std::string_view description) {
     out += "{\"message\":";
@@ -334,9 +360,6 @@ class TimesketchWriter final : public DetectionWriter {
     append_json_string(out, description);
     out.push_back(',');
   }
-
-  OutputContext context_;
-  FieldsJson fields_{context_.names};
 };
 
 class CsvWriter final : public DetectionWriter {
@@ -348,23 +371,13 @@ class CsvWriter final : public DetectionWriter {
         "source,fields\n";
   }
   void detection(const EventRecord& event, const RuleInfo& rule, std::string& out) override {
-    append_rfc3339(out, event.timestamp, 7);
-    rule_columns(out, rule);
-    out.push_back(',');
-    append_csv_field(out, event.field(field::kComputer));
-    out.push_back(',');
-    append_csv_field(out, event.channel());
-    out.push_back(',');
-    append_csv_field(out, event.field(field::kEventID));
-    out.push_back(',');
-    append_number(out, event.source.record_id);
-    out.push_back(',');
-    append_csv_field(out, source_path(context_, event.source.source_id));
-    out.push_back(',');
-    scratch_.clear();
-    fields_.append(scratch_, event);
-    append_csv_field(out, scratch_);
-    out.push_back('\n');
+    fields_of(event);
+    line(event, rule, out);
+  }
+  void detections(const EventRecord& event, std::span<const RuleInfo* const> rules,
+                  std::string& out) override {
+    fields_of(event);
+    for (const RuleInfo* rule : rules) line(event, *rule, out);
   }
   void alert(const AlertView& alert, std::string& out) override {
     append_rfc3339(out, alert.timestamp, 7);
@@ -380,6 +393,29 @@ class CsvWriter final : public DetectionWriter {
   }
 
  private:
+  void line(const EventRecord& event, const RuleInfo& rule, std::string& out) {
+    append_rfc3339(out, event.timestamp, 7);
+    rule_columns(out, rule);
+    out.push_back(',');
+    append_csv_field(out, event.field(field::kComputer));
+    out.push_back(',');
+    append_csv_field(out, event.channel());
+    out.push_back(',');
+    append_csv_field(out, event.field(field::kEventID));
+    out.push_back(',');
+    append_number(out, event.source.record_id);
+    out.push_back(',');
+    append_csv_field(out, source_path(context_, event.source.source_id));
+    out.push_back(',');
+    out += fields_csv_;
+    out.push_back('\n');
+  }
+  void fields_of(const EventRecord& event) {
+    scratch_.clear();
+    fields_.append(scratch_, event);
+    fields_csv_.clear();
+    append_csv_field(fields_csv_, scratch_);
+  }
   static void rule_columns(std::string& out, const RuleInfo& rule) {
     out.push_back(',');
     append_csv_field(out, rule.id);
@@ -396,6 +432,7 @@ class CsvWriter final : public DetectionWriter {
   OutputContext context_;
   FieldsJson fields_{context_.names};
   std::string scratch_;
+  std::string fields_csv_;  // the current event's fields, one CSV field
 };
 
 const char* level_colour(Level level) {

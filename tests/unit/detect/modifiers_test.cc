@@ -1,6 +1,7 @@
 // Every value modifier of the specification's appendix, alone and chained.
 
 #include "sigma_fixture.h"
+#include "vigil/core/limits.h"
 #include "vigil/detect/placeholders.h"
 
 namespace vigil::detect {
@@ -129,6 +130,40 @@ TEST(SigmaModifiers, RegexCaselessKelvinSignAndLongS) {
   EXPECT_FALSE(f.matches({{"CommandLine", "ask kerbero"}}));
   f.compile_ok(one("CommandLine|re", "'(?i)system32'"));
   EXPECT_TRUE(f.matches({{"CommandLine", "c:\\windows\\\xc5\xbf" "ystem32"}}));
+}
+
+// A regex run often gets a Vectorscan pre-check (after
+// kSigmaRegexPrecheckAfterUses runs): the answers stay RE2's, on ASCII
+// texts it screens and on the non-ASCII ones it leaves to RE2.
+TEST(SigmaModifiers, RegexAnswersStayTheSameOnceRunOften) {
+  SigmaFixture f;
+  f.compile_ok(one("CommandLine|re", "'\\s[a-f0-9]{8}\\b'"));
+  SigmaFixture caseless;
+  caseless.compile_ok(one("CommandLine|re|i", "'ke.beros$'"));
+  const std::vector<std::pair<std::string, bool>> hex = {
+      {"run deadbeef", true},        {"run deadbeefx", false},
+      {"rundeadbeef", false},        {"run DEADBEEF", false},
+      {"\u00e4 run 0badf00d", true}, {"run d\u00ebadbeef", false},
+      {"run\tcafebabe now", true},   {"", false}};
+  const std::vector<std::pair<std::string, bool>> kerberos = {
+      {"ask kerberos", true},
+      {"ask KERBEROS\n", false},  // RE2: $ only at the very end
+      {"ask kerberos now", false},
+      {"ask \xe2\x84\xaa"
+       "erberos",
+       true},
+      {"ask \xe2\x84\xaa"
+       "eRberos!",
+       false},
+      {"kexberos", true}};
+  for (uint32_t round = 0; round < 2 * limits::kSigmaRegexPrecheckAfterUses / 4; ++round) {
+    for (const auto& [text, expected] : hex) {
+      ASSERT_EQ(f.matches({{"CommandLine", text}}), expected) << round << ": " << text;
+    }
+    for (const auto& [text, expected] : kerberos) {
+      ASSERT_EQ(caseless.matches({{"CommandLine", text}}), expected) << round << ": " << text;
+    }
+  }
 }
 
 TEST(SigmaModifiers, RegexMultilineAndDotAll) {

@@ -2,9 +2,11 @@
 // skip work: with them and without them, every event matches exactly the
 // same rules.
 
-#include <gtest/gtest.h>
+#include "prefilter.h"
 
 #include <filesystem>
+
+#include <gtest/gtest.h>
 #include <re2/re2.h>
 
 #include "compiled.h"
@@ -70,6 +72,80 @@ TEST(Prefilter, LengthRegexAgreesWithRe2) {
             << source << (dot_all ? " (s)" : "") << " on '" << text << "'";
       }
     }
+  }
+}
+
+// A regex's Vectorscan pre-check may only say "no" where RE2 says no, on
+// the texts it is used for (pure ASCII): anchors before a final newline,
+// case folding, dot and newline, classes, repeats RE2 bounds.
+TEST(Prefilter, RegexPrecheckNeverHidesAnRe2Match) {
+  const std::vector<std::string> texts = {
+      "",
+      "\n",
+      "abc",
+      "ABC\n",
+      "x abc\ndef",
+      "powershell -enc SQBFAFgA",
+      "C:\\Windows\\System32\\cmd.exe /c whoami",
+      " 0123456789abcdef0123456789abcdef0123456789abcdef0123456789ABCDEF",
+      "`i`e`x` (new-object net.webclient)",
+      "a\tb\x0b"
+      "c",
+      "${env:path}",
+  };
+  const std::vector<std::string> patterns = {
+      "abc$",         "^abc$",
+      "(?m)^def$",    "a.c",
+      "x.abc.d",      "\\s[a-f0-9]{64}",
+      "[a-z]`[a-z]",  "\\$\\{env:[a-z]+\\}",
+      "b\\sc",        "\\\\[a-zA-Z0-9]{1,32}\\.",
+      "^$",           "(?i)POWERSHELL.*-e[nc]*\\s",
+      "\\bwhoami\\b", "[^a-z]{3}",
+      "(?s)abc.def",  "x{0}",
+      "a|",
+  };
+  size_t built = 0;
+  for (const std::string& pattern : patterns) {
+    for (const bool caseless : {false, true}) {
+      for (const bool dot_nl : {false, true}) {
+        RE2::Options options;
+        options.set_case_sensitive(!caseless);
+        options.set_dot_nl(dot_nl);
+        RE2 re(pattern, options);
+        ASSERT_TRUE(re.ok()) << pattern;
+        const HsDatabase db = compile_regex_precheck(re);
+        if (db == nullptr) continue;
+        ++built;
+        hs_scratch_t* scratch = nullptr;
+        ASSERT_EQ(hs_alloc_scratch(db.get(), &scratch), HS_SUCCESS);
+        for (const std::string& text : texts) {
+          bool found = false;
+          const hs_error_t r = hs_scan(
+              db.get(), text.data(), static_cast<unsigned>(text.size()), 0, scratch,
+              [](unsigned, unsigned long long, unsigned long long, unsigned, void* context) {
+                *static_cast<bool*>(context) = true;
+                return 1;
+              },
+              &found);
+          const bool precheck_says_no = r == HS_SUCCESS && !found;
+          if (precheck_says_no) {
+            EXPECT_FALSE(RE2::PartialMatch(text, re))
+                << pattern << (caseless ? " (i)" : "") << (dot_nl ? " (s)" : "") << " on '" << text
+                << "'";
+          }
+        }
+        hs_free_scratch(scratch);
+      }
+    }
+  }
+  EXPECT_GT(built, patterns.size());  // most qualify
+  // A character RE2 reads as one atom and Vectorscan as two bytes, and
+  // escapes that could stand for such a character, keep RE2 alone.
+  for (const char* pattern :
+       {"ab\xc3\xa9?c", "ab\\x{e9}?c", "ab\\xe9?c", "\\pL", "ab\\351?c", "\\Qa.b\\E", "a\\Cb"}) {
+    RE2 re(pattern);
+    ASSERT_TRUE(re.ok()) << pattern;
+    EXPECT_EQ(compile_regex_precheck(re), nullptr) << pattern;
   }
 }
 

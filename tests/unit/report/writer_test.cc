@@ -50,6 +50,33 @@ TEST_F(WriterTest, JsonLine) {
             "\"Data\":[\"one\",\"two\"]}}\n");
 }
 
+// The fields are formatted once for all the rules of an event: the lines
+// must still be those of one detection() call per rule, in every format.
+TEST_F(WriterTest, DetectionsEqualOneDetectionPerRule) {
+  detect::RuleInfo second = rule;
+  second.id = "0b8d4a0e-0000-4000-8000-000000000002";
+  second.title = "Second rule";
+  second.level = detect::Level::kLow;
+  EventRecord other = record;
+  other.fields.push_back({names.intern("Extra"), "value"});
+  const std::vector<const detect::RuleInfo*> both = {&rule, &second};
+  for (Format format : {Format::kJsonl, Format::kCsv, Format::kTimesketch, Format::kTable}) {
+    auto one_by_one = DetectionWriter::create(format, context);
+    auto at_once = DetectionWriter::create(format, context);
+    std::string expected, got;
+    for (const EventRecord* event : {&record, &other}) {
+      one_by_one->detection(*event, rule, expected);
+      one_by_one->detection(*event, second, expected);
+      at_once->detections(*event, both, got);
+    }
+    EXPECT_EQ(got, expected) << static_cast<int>(format);
+    // The table shows no fields; the other formats show the second event's.
+    if (format != Format::kTable) {
+      EXPECT_NE(got.find("Extra"), std::string::npos);
+    }
+  }
+}
+
 TEST_F(WriterTest, CsvRow) {
   auto writer = DetectionWriter::create(Format::kCsv, context);
   std::string out;

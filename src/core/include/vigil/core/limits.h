@@ -51,6 +51,12 @@ inline constexpr size_t kSigmaMaxAlternatives = 4096;
 // which it flushes when full): bounds the regexes' memory by their count.
 // Programs that do not fit are rejected with a diagnostic.
 inline constexpr int64_t kSigmaMaxRegexMemory = 1024 * 1024;
+// A regex gets a Vectorscan pre-check (which rules most texts out faster than
+// RE2 runs) once one matcher has evaluated it this often: building one costs
+// about as much as a thousand RE2 runs, and most regexes run rarely.
+inline constexpr uint32_t kSigmaRegexPrecheckAfterUses = 1024;
+// Longer patterns keep RE2 alone: Vectorscan's compilation time grows with them.
+inline constexpr size_t kSigmaRegexPrecheckMaxPattern = 1024;
 
 // --- Correlation ---------------------------------------------------------------
 // Correlation windows (up to days long) can hold a large part of a hunt's

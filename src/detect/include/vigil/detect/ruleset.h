@@ -46,8 +46,9 @@ LogsourceResolver mapping_resolver(const LogsourceMapping& mapping);
 struct CompileOptions {
   const Placeholders* placeholders = nullptr;  // none: rules with placeholders are rejected
   LogsourceResolver resolver;                  // unset: every rule is tried on every event
-  // The literal prefilter only skips work, never changes a result; off is
-  // for tests that prove that, and for measuring what it saves.
+  // The literal prefilter and the regexes' Vectorscan pre-checks only skip
+  // work, never change a result; off (both) is for tests that prove that,
+  // and for measuring what they save.
   bool literal_prefilter = true;
 };
 

@@ -76,6 +76,12 @@ class DetectionWriter {
   virtual void begin(std::string& out) = 0;
   virtual void detection(const EventRecord& event, const detect::RuleInfo& rule,
                          std::string& out) = 0;
+  // One line per rule, the same text as detection() for each in turn: the
+  // event's fields are formatted once for all of them.
+  virtual void detections(const EventRecord& event, std::span<const detect::RuleInfo* const> rules,
+                          std::string& out) {
+    for (const detect::RuleInfo* rule : rules) detection(event, *rule, out);
+  }
   virtual void alert(const AlertView& alert, std::string& out) = 0;
 };
 
