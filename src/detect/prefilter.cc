@@ -204,16 +204,39 @@ class Builder {
 
   using Clause = std::vector<uint32_t>;  // sorted global literal ids
 
-  // Is clause a likelier to rule work out than b? Fewer literals, then
-  // longer shortest literal (short ones occur nearly everywhere).
+  // Is clause a likelier to rule work out than b? Lower weight (a guess at
+  // how often it is met), then fewer literals, then a longer shortest one.
   bool better(const Clause& a, const Clause& b) const {
+    const uint32_t wa = weight(a), wb = weight(b);
+    if (wa != wb) return wa < wb;
     if (a.size() != b.size()) return a.size() < b.size();
     return shortest(a) > shortest(b);
+  }
+  // Each literal adds the odds it occurs, by its length: a short one
+  // (".exe", "\\") nearly always does, so {".exe"} is met more often than
+  // {"\\edr-freeze", "\\edrfreeze"} although it has fewer literals.
+  uint32_t weight(const Clause& c) const {
+    uint32_t w = 0;
+    for (const uint32_t id : c) {
+      const size_t n = literal_text_[id].size();
+      w += n < kWeakLiteral ? 16 : n < kStrongLiteral ? 4 : 1;
+    }
+    return w;
   }
   size_t shortest(const Clause& c) const {
     size_t n = SIZE_MAX;
     for (const uint32_t id : c) n = std::min(n, literal_text_[id].size());
     return n;
+  }
+
+  // Best first, each clause once.
+  void sort_best_first(std::vector<Clause>& clauses) const {
+    std::sort(clauses.begin(), clauses.end(), [&](const Clause& a, const Clause& b) {
+      if (better(a, b)) return true;
+      if (better(b, a)) return false;
+      return a < b;
+    });
+    clauses.erase(std::unique(clauses.begin(), clauses.end()), clauses.end());
   }
 
   // Appends clauses the node cannot hold without: each needs one of its
@@ -241,22 +264,30 @@ class Builder {
           for (uint32_t i = 0; i < node.count; ++i) clauses_of(set_.children[node.first + i], out);
           return;
         }
-        // One operand at least: the best clause of each, merged.
-        Clause merged;
-        std::vector<Clause> sub;
+        // One operand at least. (A1 and A2) or B needs A1 or B, and A2 or B:
+        // the best clause of each operand merged, then each operand's next
+        // best ones, each merged with the others' best.
+        std::vector<std::vector<Clause>> subs(node.count);
         for (uint32_t i = 0; i < node.count; ++i) {
-          sub.clear();
-          clauses_of(set_.children[node.first + i], sub);
-          if (sub.empty()) return;
-          const Clause* best = &sub.front();
-          for (const Clause& c : sub) {
-            if (better(c, *best)) best = &c;
-          }
-          merged.insert(merged.end(), best->begin(), best->end());
+          clauses_of(set_.children[node.first + i], subs[i]);
+          if (subs[i].empty()) return;
+          sort_best_first(subs[i]);
+          if (subs[i].size() > kMaxInstanceClauses) subs[i].resize(kMaxInstanceClauses);
         }
-        std::sort(merged.begin(), merged.end());
-        merged.erase(std::unique(merged.begin(), merged.end()), merged.end());
-        out.push_back(std::move(merged));
+        const auto merged_with = [&](uint32_t operand, const Clause& clause) {
+          Clause merged = clause;
+          for (uint32_t j = 0; j < node.count; ++j) {
+            if (j == operand) continue;
+            merged.insert(merged.end(), subs[j].front().begin(), subs[j].front().end());
+          }
+          std::sort(merged.begin(), merged.end());
+          merged.erase(std::unique(merged.begin(), merged.end()), merged.end());
+          return merged;
+        };
+        out.push_back(merged_with(0, subs[0].front()));
+        for (uint32_t i = 0; i < node.count; ++i) {
+          for (size_t k = 1; k < subs[i].size(); ++k) out.push_back(merged_with(i, subs[i][k]));
+        }
         return;
       }
       case NodeKind::kNot: return;
@@ -268,12 +299,7 @@ class Builder {
   std::vector<Clause> instance_clauses(uint32_t root) {
     std::vector<Clause> clauses;
     clauses_of(root, clauses);
-    std::sort(clauses.begin(), clauses.end(), [&](const Clause& a, const Clause& b) {
-      if (better(a, b)) return true;
-      if (better(b, a)) return false;
-      return a < b;
-    });
-    clauses.erase(std::unique(clauses.begin(), clauses.end()), clauses.end());
+    sort_best_first(clauses);
     // A clause of short literals (".exe", "-e") is met by nearly every
     // event: counting it costs more than it saves when a clause of long
     // ones is there.

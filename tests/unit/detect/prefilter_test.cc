@@ -75,6 +75,26 @@ TEST(Prefilter, LengthRegexAgreesWithRe2) {
   }
 }
 
+// (A1 and A2) or B needs A1 or B, and A2 or B: an event that meets only
+// one of them is not evaluated at all. Results stay those of the rule.
+TEST(Prefilter, OrOfAndsNeedsEveryOperandsClause) {
+  testing::SigmaFixture f;
+  f.compile_ok(
+      testing::rule_yaml("    selection_tool:\n"
+                         "        Image|contains: '\\edr-freeze'\n"
+                         "        CommandLine|contains: 'frozen-target'\n"
+                         "    selection_hash:\n"
+                         "        Hashes|contains: 'IMPHASH=1195F7935954A2CD'\n"
+                         "    condition: 1 of selection_*\n"));
+  EXPECT_FALSE(f.matches({{"Image", "c:\\tools\\x.exe"}, {"CommandLine", "x frozen-target"}}));
+  EXPECT_FALSE(f.matches({{"Image", "c:\\tools\\edr-freeze.exe"}, {"CommandLine", "x"}}));
+  EXPECT_EQ(f.counters().candidates, 0u);
+  EXPECT_TRUE(
+      f.matches({{"Image", "c:\\tools\\edr-freeze.exe"}, {"CommandLine", "frozen-target"}}));
+  EXPECT_TRUE(f.matches({{"Hashes", "SHA1=00,IMPHASH=1195F7935954A2CDAA"}}));
+  EXPECT_EQ(f.counters().candidates, 2u);
+}
+
 // A regex's Vectorscan pre-check may only say "no" where RE2 says no, on
 // the texts it is used for (pure ASCII): anchors before a final newline,
 // case folding, dot and newline, classes, repeats RE2 bounds.

@@ -103,6 +103,7 @@ class SigmaFixture {
   // Without copying the result (for allocation counting).
   size_t hits_current() { return matcher_->match(event_).size(); }
 
+  const Matcher::Counters& counters() const { return matcher_->counters(); }
   const RuleSet& set() const { return *set_; }
   FieldNames& names() { return names_; }
   const std::vector<Diagnostic>& diagnostics() const { return diagnostics_; }
