@@ -280,6 +280,7 @@ struct RuleSet::Impl {
   struct RegexPrechecks {
     std::mutex mutex;
     std::unordered_map<uint32_t, HsDatabase> by_regex;
+    size_t attempts = 0;  // at most kSigmaRegexPrechecksPerRuleSet
   };
   std::unique_ptr<RegexPrechecks> regex_prechecks = std::make_unique<RegexPrechecks>();
 

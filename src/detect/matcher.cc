@@ -464,8 +464,12 @@ struct Matcher::Scratch {
       const hs_database_t* db = nullptr;
       if (set.regex_prechecks != nullptr) {
         std::lock_guard lock(set.regex_prechecks->mutex);
-        auto [it, inserted] = set.regex_prechecks->by_regex.try_emplace(index);
-        if (inserted) it->second = compile_regex_precheck(*set.regexes[index]);
+        RuleSet::Impl::RegexPrechecks& prechecks = *set.regex_prechecks;
+        auto [it, inserted] = prechecks.by_regex.try_emplace(index);
+        if (inserted && prechecks.attempts < limits::kSigmaRegexPrechecksPerRuleSet) {
+          ++prechecks.attempts;
+          it->second = compile_regex_precheck(*set.regexes[index]);
+        }
         db = it->second.get();
       }
       if (db != nullptr && hs_alloc_scratch(db, &hs) == HS_SUCCESS) regex_db[index] = db;

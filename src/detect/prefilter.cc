@@ -470,9 +470,25 @@ HsDatabase compile_regex_precheck(const RE2& re) {
   // newline, \s with \v). A non-ASCII character would be one RE2 atom but
   // several Vectorscan bytes (`é?` would then require a byte), hence the
   // refusals.
+  size_t repeats = 0;
   for (size_t i = 0; i < pattern.size(); ++i) {
     const auto c = static_cast<unsigned char>(pattern[i]);
     if (c >= 0x80 || c == 0) return nullptr;
+    if (c == '{') {
+      // A counted repetition ({n}, {n,}, {n,m}); a brace that is a literal
+      // character is counted too, which only refuses more.
+      if (++repeats > limits::kSigmaRegexPrecheckMaxRepeats) return nullptr;
+      uint32_t bound = 0;
+      for (size_t j = i + 1; j < pattern.size() && pattern[j] != '}'; ++j) {
+        if (pattern[j] == ',') {
+          bound = 0;
+        } else if (pattern[j] >= '0' && pattern[j] <= '9') {
+          bound = bound * 10 + static_cast<uint32_t>(pattern[j] - '0');
+          if (bound > limits::kSigmaRegexPrecheckMaxBound) return nullptr;
+        }
+      }
+      continue;
+    }
     if (c != '\\') continue;
     if (++i == pattern.size()) return nullptr;
     const char e = pattern[i];

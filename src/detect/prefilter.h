@@ -25,7 +25,8 @@ HsDatabase compile_literals(std::span<const std::string_view> literals,
 // Null when the regex does not qualify (RE2 then runs alone): a pattern with
 // a non-ASCII byte or an escape that could stand for one (code points, octal,
 // \p classes, \C, \Q quoting), POSIX syntax or a literal regex, a pattern
-// longer than kSigmaRegexPrecheckMaxPattern, or one Vectorscan rejects.
+// beyond the kSigmaRegexPrecheck* bounds of length and counted repetition,
+// or one Vectorscan rejects.
 HsDatabase compile_regex_precheck(const RE2& re);
 
 }  // namespace vigil::detect

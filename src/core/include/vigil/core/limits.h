@@ -55,8 +55,15 @@ inline constexpr int64_t kSigmaMaxRegexMemory = 1024 * 1024;
 // RE2 runs) once one matcher has evaluated it this often: building one costs
 // about as much as a thousand RE2 runs, and most regexes run rarely.
 inline constexpr uint32_t kSigmaRegexPrecheckAfterUses = 1024;
-// Longer patterns keep RE2 alone: Vectorscan's compilation time grows with them.
-inline constexpr size_t kSigmaRegexPrecheckMaxPattern = 1024;
+// Vectorscan's compilation time grows with a pattern's counted repetitions
+// (three to six `[^"]{0,64}` took 120 to 160 ms, two `{0,1000}` a second), so a pre-check
+// is only built for patterns this short, with at most this many counted
+// repetitions, none bounded above this; and for this many regexes per rule
+// set. Others keep RE2 alone: slower, never wrong.
+inline constexpr size_t kSigmaRegexPrecheckMaxPattern = 256;
+inline constexpr size_t kSigmaRegexPrecheckMaxRepeats = 4;
+inline constexpr uint32_t kSigmaRegexPrecheckMaxBound = 64;
+inline constexpr size_t kSigmaRegexPrechecksPerRuleSet = 32;
 
 // --- Correlation ---------------------------------------------------------------
 // Correlation windows (up to days long) can hold a large part of a hunt's
