@@ -413,7 +413,7 @@ struct Matcher::Scratch {
           bool found = false;
           const hs_error_t r =
               hs_scan(db, t.empty() ? "" : t.data(), static_cast<unsigned>(t.size()), 0, hs,
-                      &Scratch::on_keyword, &found);
+                      &Scratch::on_first_match, &found);
           // Anything but a completed scan without a match leaves it to RE2.
           if (r == HS_SUCCESS && !found) return false;
         }
@@ -528,8 +528,8 @@ struct Matcher::Scratch {
     return scan;
   }
 
-  static int on_keyword(unsigned int, unsigned long long, unsigned long long, unsigned int,
-                        void* found) {
+  static int on_first_match(unsigned int, unsigned long long, unsigned long long, unsigned int,
+                            void* found) {
     *static_cast<bool*>(found) = true;
     return 1;  // one is enough: stop the scan
   }
@@ -554,7 +554,7 @@ struct Matcher::Scratch {
     ++counters.scans;
     counters.scanned_bytes += joined.size();
     (void)hs_scan(db, joined.data(), static_cast<unsigned>(joined.size()), 0, hs,
-                  &Scratch::on_keyword, &found);
+                  &Scratch::on_first_match, &found);
     return found;
   }
 
