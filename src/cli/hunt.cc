@@ -108,9 +108,7 @@ struct ScanTotals {
 // scratch) and reads the event back from its encoded form, so the text is
 // the same as formatting the sorted records one by one.
 struct RenderScratch {
-  std::string bytes;
-  report::EventRecord record;
-  std::string text;
+  report::RecordBuilder record;
   std::vector<const detect::RuleInfo*> infos;
   std::unique_ptr<report::DetectionWriter> detections;
   std::unique_ptr<report::TimelineWriter> timeline;
@@ -150,22 +148,29 @@ ScanTotals scan_and_sort(const LogInputs& inputs, const CommonOptions& opt, Fiel
          begin,
          batch.bytes.size() - begin});
   };
-  // On the calling thread, in input order: hand a unit's batch to the sorter.
-  const auto sort_batch = [&](const Batch& batch) {
-    if (totals.sort_failed) return;
+  // On the calling thread, in input order: hand a unit's batch to the sorter,
+  // which takes its bytes as they are.
+  std::vector<report::ExternalSorter::BlockRecord> block_records;
+  const auto sort_batch = [&](Batch& batch) {
+    if (totals.sort_failed || batch.entries.empty()) return;
+    block_records.clear();
     for (const Batch::Entry& entry : batch.entries) {
       report::SortKey key = entry.key;
       key.sequence = sequence++;
-      const std::string_view payload = std::string_view(batch.bytes).substr(entry.begin, entry.size);
-      observe(payload);
-      if (auto r = sorter.add(key, payload); !r.ok()) {
-        totals.sort_failed = true;
-        totals.sort_error = r.error();
-        stop = true;
-        return;
-      }
-      ++totals.kept;
+      observe(std::string_view(batch.bytes).substr(entry.begin, entry.size));
+      block_records.push_back({key, entry.begin, entry.size});
     }
+    const size_t size = batch.bytes.size();
+    if (auto r = sorter.adopt(std::move(batch.bytes), block_records); !r.ok()) {
+      totals.sort_failed = true;
+      totals.sort_error = r.error();
+      stop = true;
+      return;
+    }
+    totals.kept += batch.entries.size();
+    // The next unit's batch is about as large: no regrowing from nothing.
+    batch.bytes = std::string();
+    batch.bytes.reserve(size + size / 8);
   };
   const auto clear = [&] { progress.clear(); };
   evtx::scan<Batch>(
@@ -180,7 +185,7 @@ ScanTotals scan_and_sort(const LogInputs& inputs, const CommonOptions& opt, Fiel
         match_into(worker, worker.event, w, batch);
       },
       [](Batch& batch) { batch.clear(); },
-      [&](const evtx::ScanSlot<Batch>& slot) {
+      [&](evtx::ScanSlot<Batch>& slot) {
         const evtx::EvtxInput& input = inputs.evtx.files[slot.input];
         if (slot.first_of_input) problems.damage.report(input.path, input.notices, clear);
         problems.damage.report(input.path, slot.damage, clear);
@@ -196,7 +201,7 @@ ScanTotals scan_and_sort(const LogInputs& inputs, const CommonOptions& opt, Fiel
         match_into(*workers[w], event, w, batch);
       },
       [](Batch& batch) { batch.clear(); },
-      [&](const read::TextSlot<Batch>& slot) {
+      [&](read::TextSlot<Batch>& slot) {
         problems.lines.report(inputs, slot, clear);
         totals.records += slot.events;
         progress.update(first_text + slot.input, slot.end_offset, inputs.sizes);
@@ -544,15 +549,12 @@ int run_hunt(const HuntOptions& opt) {
       return;
     }
     RenderScratch& s = scratch[w];
-    s.bytes.clear();
-    s.text.clear();
-    report::encode_record(event, hits, s.bytes);
-    if (!report::decode_record(s.bytes, s.record)) return;
+    const report::EventRecord& record = s.record.build(event, hits);
     // Without correlations every kept rule is a shown one.
     s.infos.clear();
     for (uint32_t rule : hits) s.infos.push_back(&rules.rule(rule).info);
-    s.detections->detections(s.record, s.infos, s.text);
-    report::encode_rendered(hits, s.record.field(field::kComputer), s.text, out);
+    report::begin_rendered(hits, record.field(field::kComputer), out);
+    s.detections->detections(record, s.infos, out);
   };
   report::EventRecord record;
   auto observe = [&](std::string_view payload) {
@@ -643,14 +645,11 @@ int run_timeline(const CommonOptions& opt) {
   auto encode = [&](unsigned w, const Event& event, std::span<const uint32_t> hits,
                     std::string& out) {
     RenderScratch& s = scratch[w];
-    s.bytes.clear();
-    s.text.clear();
-    report::encode_record(event, hits, s.bytes);
-    if (!report::decode_record(s.bytes, s.record)) return;
+    const report::EventRecord& record = s.record.build(event, hits);
     s.infos.clear();
     for (uint32_t rule : hits) s.infos.push_back(&rules.rule(rule).info);
-    s.timeline->event(s.record, s.infos, s.text);
-    report::encode_rendered(hits, s.record.field(field::kComputer), s.text, out);
+    report::begin_rendered(hits, record.field(field::kComputer), out);
+    s.timeline->event(record, s.infos, out);
   };
   const ScanTotals totals =
       scan_and_sort(inputs, opt, names, rules, enabled, *range, /*keep_all=*/true, sorter, problems,

@@ -1132,11 +1132,12 @@ class PayloadDecoder {
     for (ValueLookup& lookup : g.lookups) {
       lookup.field = field(r_.u32());
       const uint32_t keys = r_.count(8);
-      lookup.keys.reserve(keys);
+      // A hostile count costs no more than the keys that really follow.
+      lookup.keys.reserve(std::min<uint32_t>(keys, 4096));
       for (uint32_t k = 0; k < keys && r_.ok(); ++k) {
         std::string key = r_.str();
         const uint32_t id = r_.u32();
-        if (!lookup.keys.emplace(std::move(key), id).second)
+        if (!lookup.keys.emplace(std::move(key), id))
           return r_.fail("a lookup key is listed twice");
       }
     }

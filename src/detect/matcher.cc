@@ -180,9 +180,7 @@ struct Matcher::Scratch {
     for (const ValueLookup& lookup : gate.lookups) {
       for (uint32_t occ = first(lookup.field); occ != kNoIndex; occ = occurrences[occ].next) {
         const std::string_view text = folded(occ);
-        if (auto it = lookup.keys.find(text); it != lookup.keys.end()) {
-          found_literal(it->second);
-        }
+        if (const uint32_t* id = lookup.keys.find(text)) found_literal(*id);
         const Value& v = *occurrences[occ].value;
         if (integer_typed(v)) {
           if (auto n = to_int(v)) {
@@ -191,8 +189,7 @@ struct Matcher::Scratch {
             const std::string_view decimal(digits, static_cast<size_t>(end - digits));
             // Most integers are spelled in decimal already: looked up above.
             if (ec == std::errc() && decimal != text) {
-              auto it = lookup.keys.find(decimal);
-              if (it != lookup.keys.end()) found_literal(it->second);
+              if (const uint32_t* id = lookup.keys.find(decimal)) found_literal(*id);
             }
           }
         }

@@ -71,15 +71,31 @@ std::vector<std::string> regex_atoms(const RE2& regex) {
   filter.Compile(&atoms);
   if (atoms.empty()) return {};
   // Does the regex pass the filter with no atom found? Then it needs none.
-  std::vector<int> none;
+  std::vector<int> found;
   std::vector<int> passing;
-  filter.AllPotentials(none, &passing);
+  filter.AllPotentials(found, &passing);
   if (!passing.empty()) return {};
-  for (const std::string& atom : atoms) {
-    for (const char c : atom) {
-      if (static_cast<unsigned char>(c) >= 0x80) return {};
+  const auto ascii = [](const std::string& atom) {
+    return std::all_of(atom.begin(), atom.end(),
+                       [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  };
+  // An atom the regex cannot pass without, when every other one is found,
+  // is required: the longest such atom alone says more than the whole set
+  // (`\.exe...werfaultsecure\.exe` needs both, and ".exe" alone would let
+  // every command line through).
+  const std::string* required = nullptr;
+  for (size_t i = 0; i < atoms.size(); ++i) {
+    if (!ascii(atoms[i]) || (required != nullptr && atoms[i].size() <= required->size())) continue;
+    found.clear();
+    for (size_t j = 0; j < atoms.size(); ++j) {
+      if (j != i) found.push_back(static_cast<int>(j));
     }
+    passing.clear();
+    filter.AllPotentials(found, &passing);
+    if (passing.empty()) required = &atoms[i];
   }
+  if (required != nullptr) return {*required};
+  if (!std::all_of(atoms.begin(), atoms.end(), ascii)) return {};
   return atoms;
 }
 

@@ -49,6 +49,15 @@ bool get_varint(std::string_view& in, uint64_t& value) {
   return false;
 }
 
+void put_rules(std::string& out, std::span<const uint32_t> rules) {
+  put_varint(out, rules.size());
+  uint32_t previous = 0;
+  for (uint32_t rule : rules) {
+    put_varint(out, rule - previous);
+    previous = rule;
+  }
+}
+
 void put_header(std::string& out, Timestamp timestamp, const SourceRef& source,
                 std::span<const uint32_t> rules) {
   put_fixed<int64_t>(out, timestamp.ticks);
@@ -56,11 +65,23 @@ void put_header(std::string& out, Timestamp timestamp, const SourceRef& source,
   put_fixed<uint64_t>(out, source.record_id);
   put_fixed<uint64_t>(out, source.offset);
   out.push_back(static_cast<char>(source.recovered ? kRecovered : 0));
-  put_varint(out, rules.size());
-  uint32_t previous = 0;
-  for (uint32_t rule : rules) {
-    put_varint(out, rule - previous);
-    previous = rule;
+  put_rules(out, rules);
+}
+
+// Appends the value's text in Windows spelling, valid UTF-8 whatever the
+// evidence held.
+void append_valid_text(std::string& out, const Value& value) {
+  const size_t start = out.size();
+  append_text(out, value);
+  const std::string_view appended = std::string_view(out).substr(start);
+  if (!text::is_valid(appended)) {
+    // Rare (8-bit text that is not UTF-8 is already read as Latin-1), but
+    // every output format is UTF-8: repaired once here, on a worker thread,
+    // so writers can take values as they are.
+    std::string repaired;
+    text::append_valid_utf8(repaired, appended);
+    out.resize(start);
+    out += repaired;
   }
 }
 
@@ -70,17 +91,7 @@ void put_field(std::string& out, FieldId name, const Value& value) {
   put_varint(out, name);
   const size_t length_at = out.size();
   out.push_back('\0');  // room for a one-byte length, the common case
-  append_text(out, value);
-  const std::string_view appended = std::string_view(out).substr(length_at + 1);
-  if (!text::is_valid(appended)) {
-    // Rare (8-bit text that is not UTF-8 is already read as Latin-1), but
-    // every output format is UTF-8: repaired once here, on a worker thread,
-    // so writers can take values as they are.
-    std::string repaired;
-    text::append_valid_utf8(repaired, appended);
-    out.resize(length_at + 1);
-    out += repaired;
-  }
+  append_valid_text(out, value);
   const size_t length = out.size() - length_at - 1;
   if (length < 0x80) {
     out[length_at] = static_cast<char>(length);
@@ -112,6 +123,27 @@ void encode_record(const Event& event, std::span<const uint32_t> rules, std::str
   put_header(out, event.timestamp, event.source, rules);
   put_varint(out, event.size());
   for (const Field& f : event.fields()) put_field(out, f.name, f.value);
+}
+
+const EventRecord& RecordBuilder::build(const Event& event, std::span<const uint32_t> rules) {
+  record_.timestamp = event.timestamp;
+  record_.source = event.source;
+  record_.rules.assign(rules.begin(), rules.end());
+  text_.clear();
+  ends_.clear();
+  for (const Field& f : event.fields()) {
+    append_valid_text(text_, f.value);
+    ends_.push_back(text_.size());
+  }
+  // Views only now that text_ no longer grows.
+  record_.fields.clear();
+  size_t begin = 0;
+  for (size_t i = 0; i < ends_.size(); ++i) {
+    record_.fields.push_back(
+        {event.fields()[i].name, std::string_view(text_).substr(begin, ends_[i] - begin)});
+    begin = ends_[i];
+  }
+  return record_;
 }
 
 void encode_record(const EventRecord& record, std::string& out) {
@@ -160,16 +192,15 @@ bool decode_record(std::string_view bytes, EventRecord& out) {
   return bytes.empty();
 }
 
-void encode_rendered(std::span<const uint32_t> rules, std::string_view computer,
-                     std::string_view text, std::string& out) {
-  put_varint(out, rules.size());
-  uint32_t previous = 0;
-  for (uint32_t rule : rules) {
-    put_varint(out, rule - previous);
-    previous = rule;
-  }
+void begin_rendered(std::span<const uint32_t> rules, std::string_view computer, std::string& out) {
+  put_rules(out, rules);
   put_varint(out, computer.size());
   out.append(computer);
+}
+
+void encode_rendered(std::span<const uint32_t> rules, std::string_view computer,
+                     std::string_view text, std::string& out) {
+  begin_rendered(rules, computer, out);
   out.append(text);
 }
 

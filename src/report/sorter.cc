@@ -239,12 +239,16 @@ ExternalSorter::ExternalSorter(SorterOptions options) : options_(std::move(optio
 
 ExternalSorter::~ExternalSorter() = default;
 
+std::string_view ExternalSorter::payload_of(const Entry& e) const {
+  const std::string_view bytes = e.block == kInArena ? std::string_view(arena_) : *blocks_[e.block];
+  return bytes.substr(e.position, e.size);
+}
+
 Result<void> ExternalSorter::add(const SortKey& key, std::string_view payload) {
   if (payload.size() > UINT32_MAX) {
     return make_error(Errc::kLimitExceeded, "a record larger than 4 GiB cannot be sorted");
   }
-  const size_t used = arena_.size() + entries_.size() * sizeof(Entry);
-  if (!entries_.empty() && used + payload.size() + sizeof(Entry) > options_.memory_limit) {
+  if (!entries_.empty() && memory_used() + payload.size() + sizeof(Entry) > options_.memory_limit) {
     if (auto r = spill(); !r.ok()) return r;
   }
   if (arena_.capacity() < options_.memory_limit && arena_.capacity() < kMaxReserve) {
@@ -253,9 +257,37 @@ Result<void> ExternalSorter::add(const SortKey& key, std::string_view payload) {
     // budget set far above the default) the string grows as usual.
     arena_.reserve(std::min(options_.memory_limit, kMaxReserve));
   }
-  entries_.push_back({key, arena_.size(), static_cast<uint32_t>(payload.size())});
+  entries_.push_back({key, arena_.size(), static_cast<uint32_t>(payload.size()), kInArena});
   arena_.append(payload);
   ++stats_.records;
+  return {};
+}
+
+Result<void> ExternalSorter::adopt(std::string&& block, std::span<const BlockRecord> records) {
+  for (const BlockRecord& r : records) {
+    if (r.size > UINT32_MAX) {
+      return make_error(Errc::kLimitExceeded, "a record larger than 4 GiB cannot be sorted");
+    }
+    if (r.begin > block.size() || r.size > block.size() - r.begin) {
+      return make_error(Errc::kInvalidArgument, "a record lies outside its block");
+    }
+  }
+  if (records.empty()) return {};
+  // The bytes written count, not the capacity: pages never touched cost
+  // no memory.
+  const size_t incoming = block.size() + records.size() * sizeof(Entry);
+  if (!entries_.empty() && memory_used() + incoming > options_.memory_limit) {
+    if (auto r = spill(); !r.ok()) return r;
+  }
+  const auto index = static_cast<uint32_t>(blocks_.size());
+  block_bytes_ += block.size();
+  blocks_.push_back(std::make_unique<const std::string>(std::move(block)));
+  for (const BlockRecord& r : records) {
+    entries_.push_back({r.key, r.begin, static_cast<uint32_t>(r.size), index});
+  }
+  stats_.records += records.size();
+  // A block larger than the whole budget goes to a run at once.
+  if (memory_used() > options_.memory_limit) return spill();
   return {};
 }
 
@@ -266,9 +298,7 @@ Result<void> ExternalSorter::spill() {
   if (!run.ok()) return run.error();
   RunWriter writer(*run.value());
   for (const Entry& e : entries_) {
-    if (auto r = writer.add(e.key, std::string_view(arena_).substr(e.position, e.size)); !r.ok()) {
-      return r;
-    }
+    if (auto r = writer.add(e.key, payload_of(e)); !r.ok()) return r;
   }
   if (auto r = writer.flush(); !r.ok()) return r;
   stats_.spilled_bytes += run.value()->size;
@@ -276,6 +306,8 @@ Result<void> ExternalSorter::spill() {
   runs_.push_back(std::move(run.value()));
   entries_.clear();
   arena_.clear();
+  blocks_.clear();
+  block_bytes_ = 0;
   return {};
 }
 
@@ -331,7 +363,7 @@ Result<void> ExternalSorter::finish() {
   std::vector<MemorySource::Entry> memory;
   memory.reserve(entries_.size());
   for (const Entry& e : entries_) {
-    memory.emplace_back(e.key, std::string_view(arena_).substr(e.position, e.size));
+    memory.emplace_back(e.key, payload_of(e));
   }
   entries_.clear();
   entries_.shrink_to_fit();

@@ -95,6 +95,21 @@ TEST(Prefilter, OrOfAndsNeedsEveryOperandsClause) {
   EXPECT_EQ(f.counters().candidates, 2u);
 }
 
+// A regex that needs two atoms is gated by the longer one alone: a text
+// holding only the common one (".exe") is not evaluated.
+TEST(Prefilter, RegexGatedByItsLongestRequiredAtom) {
+  testing::SigmaFixture f;
+  f.compile_ok(testing::rule_yaml(
+      "    selection:\n"
+      "        CommandLine|re: '(?i)\\.exe\\s+[^\"]{0,64}werfaultsecure\\.exe\\s+\\d{2,10}'\n"
+      "    condition: selection\n"));
+  EXPECT_FALSE(f.matches({{"CommandLine", "c:\\windows\\notepad.exe x.txt"}}));
+  EXPECT_FALSE(f.matches({{"CommandLine", "notepad.exe c:\\werfaultsecure.exe"}}));
+  EXPECT_EQ(f.counters().candidates, 1u);  // the second holds both atoms
+  EXPECT_TRUE(f.matches({{"CommandLine", "wsass.EXE C:\\x\\WerFaultSecure.exe 612"}}));
+  EXPECT_EQ(f.counters().candidates, 2u);
+}
+
 // A regex's Vectorscan pre-check may only say "no" where RE2 says no, on
 // the texts it is used for (pure ASCII): anchors before a final newline,
 // case folding, dot and newline, classes, repeats RE2 bounds.

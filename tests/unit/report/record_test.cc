@@ -79,10 +79,46 @@ TEST(Record, RejectsEveryTruncationAndTrailingBytes) {
   EXPECT_FALSE(decode_record(bytes + "x", record));
 }
 
+TEST(Record, BuilderGivesWhatDecodingTheEncodingGives) {
+  FieldNames names;
+  Event event;
+  event.timestamp = Timestamp{1'700'000'000LL * Timestamp::kTicksPerSecond};
+  event.source = {1, 42, 0x200, false};
+  event.add(field::kComputer, Value::utf8("ws\xff\xc3(\xc3\xa9"));  // repaired the same way
+  const std::string long_text(300, 'y');  // values are views: the text must outlive them
+  event.add(names.intern("CommandLine"), Value::utf8(long_text));
+  event.add(names.intern("Data"), Value::utf8(""));
+  event.add(names.intern("Data"), Value::utf8("second"));
+  const std::vector<uint32_t> rules = {4, 8};
+  std::string bytes;
+  encode_record(event, rules, bytes);
+  EventRecord decoded;
+  ASSERT_TRUE(decode_record(bytes, decoded));
+
+  RecordBuilder builder;
+  builder.build(Event{}, {});  // scratch left from another event must not show
+  const EventRecord& built = builder.build(event, rules);
+  EXPECT_EQ(built.timestamp, decoded.timestamp);
+  EXPECT_EQ(built.source.record_id, decoded.source.record_id);
+  EXPECT_EQ(built.source.offset, decoded.source.offset);
+  EXPECT_EQ(built.rules, decoded.rules);
+  ASSERT_EQ(built.fields.size(), decoded.fields.size());
+  for (size_t i = 0; i < built.fields.size(); ++i) {
+    EXPECT_EQ(built.fields[i].name, decoded.fields[i].name) << i;
+    EXPECT_EQ(built.fields[i].value, decoded.fields[i].value) << i;
+  }
+  std::string again;
+  encode_record(built, again);
+  EXPECT_EQ(again, bytes);
+}
+
 TEST(Record, RenderedRoundTrip) {
   std::string bytes;
   const std::vector<uint32_t> rules = {3, 9, 300};
   encode_rendered(rules, "WS01", "line one\nline two\n", bytes);
+  std::string begun;
+  begin_rendered(rules, "WS01", begun);
+  EXPECT_EQ(begun + "line one\nline two\n", bytes);
   RenderedRecord record;
   ASSERT_TRUE(decode_rendered(bytes, record));
   EXPECT_EQ(record.rules, rules);
