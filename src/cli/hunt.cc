@@ -169,7 +169,7 @@ ScanTotals scan_and_sort(const LogInputs& inputs, const CommonOptions& opt, Fiel
     }
     totals.kept += batch.entries.size();
     // The next unit's batch is about as large: no regrowing from nothing.
-    batch.bytes = std::string();
+    batch.bytes = sorter.spare_block();
     batch.bytes.reserve(size + size / 8);
   };
   const auto clear = [&] { progress.clear(); };

@@ -273,22 +273,36 @@ Result<void> ExternalSorter::adopt(std::string&& block, std::span<const BlockRec
     }
   }
   if (records.empty()) return {};
-  // The bytes written count, not the capacity: pages never touched cost
-  // no memory.
-  const size_t incoming = block.size() + records.size() * sizeof(Entry);
+  // Capacity counts, not just the bytes written: a block refilled from a
+  // spare holds every page it ever touched.
+  const size_t incoming = block.capacity() + records.size() * sizeof(Entry);
   if (!entries_.empty() && memory_used() + incoming > options_.memory_limit) {
     if (auto r = spill(); !r.ok()) return r;
   }
   const auto index = static_cast<uint32_t>(blocks_.size());
-  block_bytes_ += block.size();
-  blocks_.push_back(std::make_unique<const std::string>(std::move(block)));
+  block_bytes_ += block.capacity();
+  blocks_.push_back(std::make_unique<std::string>(std::move(block)));
   for (const BlockRecord& r : records) {
     entries_.push_back({r.key, r.begin, static_cast<uint32_t>(r.size), index});
   }
   stats_.records += records.size();
+  // Spares nobody took (batches grew larger than the last run's) go, so
+  // that blocks and spares together stay within the budget.
+  while (!spare_blocks_.empty() && memory_used() + spare_bytes_ > options_.memory_limit) {
+    spare_bytes_ -= spare_blocks_.back().capacity();
+    spare_blocks_.pop_back();
+  }
   // A block larger than the whole budget goes to a run at once.
   if (memory_used() > options_.memory_limit) return spill();
   return {};
+}
+
+std::string ExternalSorter::spare_block() {
+  if (spare_blocks_.empty()) return {};
+  std::string block = std::move(spare_blocks_.back());
+  spare_blocks_.pop_back();
+  spare_bytes_ -= block.capacity();
+  return block;
 }
 
 Result<void> ExternalSorter::spill() {
@@ -306,6 +320,11 @@ Result<void> ExternalSorter::spill() {
   runs_.push_back(std::move(run.value()));
   entries_.clear();
   arena_.clear();
+  for (auto& block : blocks_) {
+    block->clear();
+    spare_bytes_ += block->capacity();
+    spare_blocks_.push_back(std::move(*block));
+  }
   blocks_.clear();
   block_bytes_ = 0;
   return {};
@@ -353,6 +372,9 @@ Result<void> ExternalSorter::merge_runs(size_t first, size_t count) {
 Result<void> ExternalSorter::finish() {
   if (finished_) return {};
   finished_ = true;
+  spare_blocks_.clear();
+  spare_blocks_.shrink_to_fit();
+  spare_bytes_ = 0;
   // The in-memory rest is one more input of the final merge.
   const size_t room = options_.merge_fan_in - 1;
   while (runs_.size() > room) {

@@ -154,6 +154,30 @@ TEST(ExternalSorter, AdoptedBlocksSortWithCopiedRecords) {
   EXPECT_GT(stats.runs, 10u);
 }
 
+TEST(ExternalSorter, BlocksWrittenToARunComeBackAsSpares) {
+  SorterOptions options;
+  options.memory_limit = 1000;
+  ExternalSorter sorter(options);
+  EXPECT_EQ(sorter.spare_block().capacity(), std::string().capacity());  // nothing spilled yet
+  for (uint64_t i = 0; i < 3; ++i) {
+    std::string block = sorter.spare_block();
+    const char* reused = block.data();
+    const bool recycled = block.capacity() >= 1200;
+    block.assign(1200, static_cast<char>('a' + i));  // alone over the budget: a run at once
+    if (recycled) {
+      EXPECT_EQ(block.data(), reused);  // the same memory, refilled
+    }
+    EXPECT_EQ(i > 0, recycled) << i;
+    const std::vector<ExternalSorter::BlockRecord> records = {
+        {SortKey{0, 0, 0, 0, 3 - i}, 0, 1200}};
+    ASSERT_TRUE(sorter.adopt(std::move(block), records).ok());
+  }
+  const std::vector<Item> out = drain(sorter);
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[0].payload, std::string(1200, 'c'));
+  EXPECT_EQ(out[2].payload, std::string(1200, 'a'));
+}
+
 TEST(ExternalSorter, AdoptRefusesARecordOutsideItsBlock) {
   ExternalSorter sorter;
   const std::vector<ExternalSorter::BlockRecord> past_end = {{SortKey{}, 2, 3}};

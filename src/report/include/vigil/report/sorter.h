@@ -93,6 +93,10 @@ class ExternalSorter {
   // the one thread that hands batches over in order). Fails as add() does,
   // and also on a record outside the block.
   Result<void> adopt(std::string&& block, std::span<const BlockRecord> records);
+  // An empty string with the capacity of a block already written to a run,
+  // or a new one: refilling memory already mapped spares the page faults
+  // (and the kernel's zeroing) of new memory for every run after the first.
+  std::string spare_block();
 
   // Ends input and prepares the merge. Call once, after the last add.
   Result<void> finish();
@@ -129,8 +133,10 @@ class ExternalSorter {
   }
   std::vector<Entry> entries_;
   std::basic_string<char, std::char_traits<char>, detail::LargeBlockAllocator<char>> arena_;
-  std::vector<std::unique_ptr<const std::string>> blocks_;  // adopted; never move their bytes
-  size_t block_bytes_ = 0;
+  std::vector<std::unique_ptr<std::string>> blocks_;  // adopted; their bytes never move
+  std::vector<std::string> spare_blocks_;             // written to a run, emptied
+  size_t block_bytes_ = 0;                            // capacity of blocks_
+  size_t spare_bytes_ = 0;                            // capacity of spare_blocks_
   std::vector<std::unique_ptr<Run>> runs_;
   std::vector<std::unique_ptr<Source>> sources_;  // the final merge
   std::vector<uint32_t> heap_;                    // indices into sources_, min key on top
