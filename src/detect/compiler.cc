@@ -936,6 +936,32 @@ uint32_t Compiler::detection_root(Instantiation& inst) {
   return add_node(NodeKind::kOr, std::move(conditions));
 }
 
+// A source of several event ids of one channel becomes one source per id,
+// so that an event meets one gate for its (channel, id), whose scans serve
+// every rule that applies to it. As one gate for Sysmon's 12, 13 and 14 and
+// one for 13 alone, both scanned the same registry fields of every event 13.
+std::vector<SourceGate> one_event_id_each(std::vector<SourceGate> sources) {
+  std::vector<SourceGate> out;
+  for (SourceGate& source : sources) {
+    const auto& conditions = source.conditions;
+    const bool has_channel = std::any_of(conditions.begin(), conditions.end(),
+                                         [](const auto& c) { return c.first == "Channel"; });
+    const auto event_id = std::find_if(conditions.begin(), conditions.end(),
+                                       [](const auto& c) { return c.first == "EventID"; });
+    if (!has_channel || event_id == conditions.end() || event_id->second.size() < 2) {
+      out.push_back(std::move(source));
+      continue;
+    }
+    const auto at = event_id - conditions.begin();
+    for (const std::string& id : event_id->second) {
+      SourceGate one = source;
+      one.conditions[static_cast<size_t>(at)].second = {id};
+      out.push_back(std::move(one));
+    }
+  }
+  return out;
+}
+
 uint32_t Compiler::gate_index(const SourceGate& source) {
   Gate gate;
   gate.name = source.name;
@@ -1070,6 +1096,7 @@ void Compiler::run(RuleCollection& collection) {
     } else {
       sources.push_back(universal);
     }
+    sources = one_event_id_each(std::move(sources));
     const auto rule_index = static_cast<uint32_t>(impl_.rules.size());
     size_t instances = 0;
     std::set<std::string> missing_fields;

@@ -103,6 +103,44 @@ TEST(SigmaMatcher, BuiltinMappingSysmonAndSecurity4688) {
                           {"SubjectUserName", "Administrator"}}));
 }
 
+// A source of several event ids is split into one gate per id, shared with
+// the sources of that id alone: an event 13 meets one gate, scanned once.
+TEST(SigmaMatcher, SeveralEventIdsBecomeOneGateEach) {
+  CompileOptions options;
+  options.resolver = [](const Logsource& logsource) {
+    const std::string channel = "Microsoft-Windows-Sysmon/Operational";
+    if (logsource.category == "registry_event") {
+      return std::vector<SourceGate>{
+          {"registry-event", {{"Channel", {channel}}, {"EventID", {"12", "13", "14"}}}, {}, {}}};
+    }
+    return std::vector<SourceGate>{
+        {"registry-set", {{"Channel", {channel}}, {"EventID", {"13"}}}, {}, {}}};
+  };
+  SigmaFixture f;
+  EXPECT_EQ(f.compile(rule("r0", "{category: registry_event}",
+                           "    s:\n        TargetObject|contains: '\\run\\'\n    condition: s\n") +
+                          rule("r1", "{category: registry_set}",
+                               "    s:\n        TargetObject|contains: '\\runonce\\'\n"
+                               "    condition: s\n"),
+                      options),
+            0u)
+      << f.all_diagnostics();
+  EXPECT_EQ(f.set().stats().gates, 3u);      // 12, 13 (both rules), 14
+  EXPECT_EQ(f.set().stats().instances, 4u);  // r0 three times, r1 once
+  const auto event = [&](const char* id, const char* key) {
+    return f.match(f.event({{"Channel", "Microsoft-Windows-Sysmon/Operational"},
+                            {"EventID", id},
+                            {"TargetObject", key}}));
+  };
+  EXPECT_EQ(event("13", "HKLM\\Software\\Run\\x"), (std::vector<uint32_t>{0}));
+  EXPECT_EQ(event("13", "HKLM\\Software\\RunOnce\\x"), (std::vector<uint32_t>{1}));
+  EXPECT_EQ(event("12", "HKLM\\Software\\Run\\x"), (std::vector<uint32_t>{0}));
+  EXPECT_TRUE(event("12", "HKLM\\Software\\RunOnce\\x").empty());
+  EXPECT_EQ(event("14", "HKLM\\Software\\Run\\x"), (std::vector<uint32_t>{0}));
+  EXPECT_TRUE(event("15", "HKLM\\Software\\Run\\x").empty());
+  EXPECT_EQ(f.counters().gates, 5u);  // one per event, none for the 15
+}
+
 TEST(SigmaMatcher, RuleWithNoFittingSourceWarns) {
   CompileOptions options;
   options.resolver = [](const Logsource&) {
