@@ -105,8 +105,9 @@ struct ScanTotals {
 // Output text written on the worker threads, so that formatting (most of the
 // output's cost when many events are kept) runs in parallel; the sorted
 // merge then only copies text. Each worker has its own writers (they keep
-// scratch) and reads the event back from its encoded form, so the text is
-// the same as formatting the sorted records one by one.
+// scratch) and gives them the record decoding the event's encoding would
+// give (RecordBuilder), so the text is the same as formatting the sorted
+// records one by one.
 struct RenderScratch {
   report::RecordBuilder record;
   std::vector<const detect::RuleInfo*> infos;
