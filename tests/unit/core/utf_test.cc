@@ -170,6 +170,10 @@ TEST(CodePoint, Boundaries) {
       {0xFFFF, "\xEF\xBF\xBF"},
       {0x10000, "\xF0\x90\x80\x80"},
       {0x10FFFF, "\xF4\x8F\xBF\xBF"},
+      // No UTF-8 form: the replacement character, so output stays valid UTF-8.
+      {0xD800, "\xEF\xBF\xBD"},
+      {0xDFFF, "\xEF\xBF\xBD"},
+      {0x110000, "\xEF\xBF\xBD"},
   };
   for (const auto& [cp, expected] : cases) {
     std::string out;

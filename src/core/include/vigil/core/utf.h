@@ -47,7 +47,9 @@ inline bool is_ascii(std::string_view text) {
   return (bits & 0x8080808080808080ULL) == 0;
 }
 
-// Appends a code point as UTF-8.
+// Appends a code point as UTF-8. Surrogates (D800-DFFF) and values past
+// 10FFFF have no UTF-8 form and become U+FFFD, as unpaired UTF-16 units do:
+// a character reference in a damaged record can name any 16-bit value.
 void append_code_point(std::string& out, uint32_t cp);
 
 }  // namespace vigil
