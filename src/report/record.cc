@@ -198,12 +198,6 @@ void begin_rendered(std::span<const uint32_t> rules, std::string_view computer, 
   out.append(computer);
 }
 
-void encode_rendered(std::span<const uint32_t> rules, std::string_view computer,
-                     std::string_view text, std::string& out) {
-  begin_rendered(rules, computer, out);
-  out.append(text);
-}
-
 bool decode_rendered(std::string_view bytes, RenderedRecord& out) {
   uint64_t count = 0;
   if (!get_varint(bytes, count) || count > bytes.size()) return false;

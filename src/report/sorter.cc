@@ -1,44 +1,16 @@
 #include "vigil/report/sorter.h"
 
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <new>
 
 #include "vigil/core/input.h"
 
 namespace vigil::report {
-
-namespace detail {
-
-namespace {
-// Below this, mapping costs more than it saves.
-constexpr size_t kLargeBlockBytes = size_t{4} << 20;
-}  // namespace
-
-void* allocate_large(size_t bytes) {
-  if (bytes < kLargeBlockBytes) return ::operator new(bytes);
-  void* block = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (block == MAP_FAILED) throw std::bad_alloc();
-  // Advice only: where the kernel has no huge pages, small ones serve.
-  (void)::madvise(block, bytes, MADV_HUGEPAGE);
-  return block;
-}
-
-void free_large(void* block, size_t bytes) {
-  if (bytes < kLargeBlockBytes) {
-    ::operator delete(block);
-    return;
-  }
-  ::munmap(block, bytes);
-}
-
-}  // namespace detail
 
 namespace {
 
@@ -240,7 +212,7 @@ ExternalSorter::ExternalSorter(SorterOptions options) : options_(std::move(optio
 ExternalSorter::~ExternalSorter() = default;
 
 std::string_view ExternalSorter::payload_of(const Entry& e) const {
-  const std::string_view bytes = e.block == kInArena ? std::string_view(arena_) : *blocks_[e.block];
+  const std::string_view bytes = e.block == kInArena ? std::string_view(arena_) : blocks_[e.block];
   return bytes.substr(e.position, e.size);
 }
 
@@ -252,8 +224,9 @@ Result<void> ExternalSorter::add(const SortKey& key, std::string_view payload) {
     if (auto r = spill(); !r.ok()) return r;
   }
   if (arena_.capacity() < options_.memory_limit && arena_.capacity() < kMaxReserve) {
-    // Address space only: pages are touched as records arrive, and growing
-    // by doubling could overshoot the budget by half. Past kMaxReserve (a
+    // Address space only for a budget of megabytes (glibc maps blocks that
+    // large, and pages are touched as records arrive), and growing by
+    // doubling could overshoot the budget by half. Past kMaxReserve (a
     // budget set far above the default) the string grows as usual.
     arena_.reserve(std::min(options_.memory_limit, kMaxReserve));
   }
@@ -281,7 +254,7 @@ Result<void> ExternalSorter::adopt(std::string&& block, std::span<const BlockRec
   }
   const auto index = static_cast<uint32_t>(blocks_.size());
   block_bytes_ += block.capacity();
-  blocks_.push_back(std::make_unique<std::string>(std::move(block)));
+  blocks_.push_back(std::move(block));
   for (const BlockRecord& r : records) {
     entries_.push_back({r.key, r.begin, static_cast<uint32_t>(r.size), index});
   }
@@ -320,10 +293,10 @@ Result<void> ExternalSorter::spill() {
   runs_.push_back(std::move(run.value()));
   entries_.clear();
   arena_.clear();
-  for (auto& block : blocks_) {
-    block->clear();
-    spare_bytes_ += block->capacity();
-    spare_blocks_.push_back(std::move(*block));
+  for (std::string& block : blocks_) {
+    block.clear();
+    spare_bytes_ += block.capacity();
+    spare_blocks_.push_back(std::move(block));
   }
   blocks_.clear();
   block_bytes_ = 0;

@@ -46,6 +46,9 @@ struct EventRecord {
 // Appends the encoding of `event` with the rules it matched (ascending).
 // Values that are not valid UTF-8 get U+FFFD for each bad byte.
 void encode_record(const Event& event, std::span<const uint32_t> rules, std::string& out);
+// The same from a decoded record (tests, re-encoding).
+void encode_record(const EventRecord& record, std::string& out);
+
 // What decode_record would give for encode_record(event, rules), without
 // the encoding (formatting on a worker needs no bytes to sort). The record
 // views the builder's scratch: valid until the next build.
@@ -59,9 +62,6 @@ class RecordBuilder {
   EventRecord record_;
 };
 
-// The same from a decoded record (tests, re-encoding).
-void encode_record(const EventRecord& record, std::string& out);
-
 // A record whose output text a worker thread has already written: what the
 // end-of-run summary needs (the rules shown, the host), then the text.
 struct RenderedRecord {
@@ -70,9 +70,8 @@ struct RenderedRecord {
   std::string_view text;
 };
 
-void encode_rendered(std::span<const uint32_t> rules, std::string_view computer,
-                     std::string_view text, std::string& out);
-// encode_rendered without the text, which the caller appends to `out` next.
+// Appends a rendered record's head (the rules shown, the host); the caller
+// appends the text to `out` next.
 void begin_rendered(std::span<const uint32_t> rules, std::string_view computer, std::string& out);
 // False when the bytes are not a rendered record.
 bool decode_rendered(std::string_view bytes, RenderedRecord& out);

@@ -20,28 +20,6 @@
 
 namespace vigil::report {
 
-namespace detail {
-// Large blocks (the sorter's arena, reserved at its whole budget) are mapped
-// directly and offered huge pages: filled 4 KiB page by page, 128 MB cost
-// 32,768 page faults, 6% of a detection-dense one-thread hunt's profile
-// samples (perf, all SigmaHQ rules over a generated Sysmon file). Address
-// space only: pages are still touched as records arrive. Small blocks come
-// from the heap as usual.
-void* allocate_large(size_t bytes);
-void free_large(void* block, size_t bytes);
-
-template <class T>
-struct LargeBlockAllocator {
-  using value_type = T;
-  LargeBlockAllocator() = default;
-  template <class U>
-  LargeBlockAllocator(const LargeBlockAllocator<U>&) {}  // NOLINT(google-explicit-constructor)
-  T* allocate(size_t n) { return static_cast<T*>(allocate_large(n * sizeof(T))); }
-  void deallocate(T* block, size_t n) { free_large(block, n * sizeof(T)); }
-  friend bool operator==(const LargeBlockAllocator&, const LargeBlockAllocator&) { return true; }
-};
-}  // namespace detail
-
 // The output order: time, then input, then position in the input, then the
 // order records were added (which the caller keeps deterministic). A total
 // order, so the sorted output is the same however the records were grouped
@@ -132,11 +110,11 @@ class ExternalSorter {
     return arena_.size() + block_bytes_ + entries_.size() * sizeof(Entry);
   }
   std::vector<Entry> entries_;
-  std::basic_string<char, std::char_traits<char>, detail::LargeBlockAllocator<char>> arena_;
-  std::vector<std::unique_ptr<std::string>> blocks_;  // adopted; their bytes never move
-  std::vector<std::string> spare_blocks_;             // written to a run, emptied
-  size_t block_bytes_ = 0;                            // capacity of blocks_
-  size_t spare_bytes_ = 0;                            // capacity of spare_blocks_
+  std::string arena_;                      // add()'s payloads
+  std::vector<std::string> blocks_;        // adopted; entries name them by index
+  std::vector<std::string> spare_blocks_;  // written to a run, emptied
+  size_t block_bytes_ = 0;                 // capacity of blocks_
+  size_t spare_bytes_ = 0;                 // capacity of spare_blocks_
   std::vector<std::unique_ptr<Run>> runs_;
   std::vector<std::unique_ptr<Source>> sources_;  // the final merge
   std::vector<uint32_t> heap_;                    // indices into sources_, min key on top
