@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <unordered_map>
 
 #include "text.h"
 #include "vigil/core/utf.h"
@@ -169,9 +170,8 @@ std::string_view source_path(const OutputContext& context, uint32_t source) {
                                           : std::string_view();
 }
 
-// The members every detection line shares, after "{".
-void append_detection_members(std::string& out, const EventRecord& event, const RuleInfo& rule,
-                              const OutputContext& context, std::string_view fields_json) {
+// The rule's members of a detection line, from "rule_id" to "tags".
+void append_rule_members(std::string& out, const RuleInfo& rule) {
   out += "\"rule_id\":";
   append_json_string(out, rule.id);
   out += ",\"rule_title\":";
@@ -182,6 +182,14 @@ void append_detection_members(std::string& out, const EventRecord& event, const 
   append_json_string(out, rule.author);
   out += ",\"tags\":";
   append_tags_json(out, rule.tags);
+}
+
+// The members every detection line shares, after "{"; the rule's members
+// and the source's JSON string come escaped already.
+void append_detection_members(std::string& out, const EventRecord& event,
+                              std::string_view rule_members, std::string_view source_json,
+                              std::string_view fields_json) {
+  out += rule_members;
   out += ",\"computer\":";
   append_json_valid(out, event.field(field::kComputer));
   out += ",\"channel\":";
@@ -191,7 +199,7 @@ void append_detection_members(std::string& out, const EventRecord& event, const 
   out += ",\"record_id\":";
   append_number(out, event.source.record_id);
   out += ",\"source\":";
-  append_json_string(out, source_path(context, event.source.source_id));
+  out += source_json;
   out += ",\"fields\":";
   out += fields_json;
 }
@@ -276,11 +284,31 @@ class JsonFieldsWriter : public DetectionWriter {
   // One detection line; fields_json_ holds the event's fields.
   virtual void line(const EventRecord& event, const RuleInfo& rule, std::string& out) = 0;
 
+  // The members a rule and a source give every line, escaped on first use:
+  // a hunt writes the same few hundred rules and files on every line.
+  const std::string& rule_members(const RuleInfo& rule) {
+    std::string& members = rule_members_[&rule];
+    if (members.empty()) append_rule_members(members, rule);
+    return members;
+  }
+  const std::string& source_json(uint32_t source) {
+    if (source >= source_json_.size()) source_json_.resize(source + 1);
+    std::string& json = source_json_[source];
+    if (json.empty()) append_json_string(json, source_path(context_, source));
+    return json;
+  }
+  void append_members(std::string& out, const EventRecord& event, const RuleInfo& rule) {
+    append_detection_members(out, event, rule_members(rule), source_json(event.source.source_id),
+                             fields_json_);
+  }
+
   OutputContext context_;
   std::string fields_json_;
 
  private:
   FieldsJson fields_{context_.names};
+  std::unordered_map<const RuleInfo*, std::string> rule_members_;
+  std::vector<std::string> source_json_;
 };
 
 class JsonlWriter final : public JsonFieldsWriter {
@@ -300,7 +328,7 @@ class JsonlWriter final : public JsonFieldsWriter {
     out += "{\"timestamp\":";
     append_timestamp_json(out, event.timestamp, 7);
     out.push_back(',');
-    append_detection_members(out, event, rule, context_, fields_json_);
+    append_members(out, event, rule);
     out += "}\n";
   }
 };
@@ -339,7 +367,7 @@ class TimesketchWriter final : public JsonFieldsWriter {
     message += " on ";
     message += event.field(field::kComputer);
     start(out, message, event.timestamp, "Event Recorded");
-    append_detection_members(out, event, rule, context_, fields_json_);
+    append_members(out, event, rule);
     out += "}\n";
   }
   static void start(std::string& out, std::string_view message, Timestamp t,
