@@ -98,6 +98,19 @@ struct Matcher::Scratch {
   std::vector<uint32_t> candidates;
   std::string key;  // a gate index key
   Matcher::Counters counters;
+  // Scan memo: per field scan of a gate (memo_base[gate] + its index), a
+  // direct-mapped table of values scanned and the literal ids their scan
+  // reported, in order. Replaying the ids does what the scan did, and
+  // values are compared whole, so the memo changes no result.
+  struct MemoEntry {
+    uint64_t hash = 0;
+    std::string text;
+    std::vector<uint32_t> ids;
+  };
+  std::vector<uint32_t> memo_base;
+  std::vector<std::vector<MemoEntry>> memo;    // allocated on a field scan's first use
+  std::vector<uint32_t>* recording = nullptr;  // where on_literal records ids
+  static_assert((limits::kSigmaScanMemoSlots & (limits::kSigmaScanMemoSlots - 1)) == 0);
   // Per test: 0 not looked up yet, 1 no keyword database, 2 `keyword_db`
   // holds it, 3 it does and only string-typed fields need scanning.
   std::vector<uint8_t> keyword_state;
@@ -128,6 +141,13 @@ struct Matcher::Scratch {
     regex_uses.assign(s.regexes.size(), 0);
     regex_db.assign(s.regexes.size(), nullptr);
     gate_generation.assign(s.gates.size(), 0);
+    memo_base.reserve(s.gates.size());
+    uint32_t scans = 0;
+    for (const Gate& gate : s.gates) {
+      memo_base.push_back(scans);
+      scans += static_cast<uint32_t>(gate.scans.size());
+    }
+    memo.resize(scans);
     if (s.prefilter) {
       for (const Gate& gate : s.gates) {
         for (const FieldScan& scan : gate.scans) {
@@ -148,8 +168,45 @@ struct Matcher::Scratch {
 
   static int on_literal(unsigned int id, unsigned long long /*from*/, unsigned long long /*to*/,
                         unsigned int /*flags*/, void* context) {
-    static_cast<Scratch*>(context)->found_literal(id);
+    auto& scratch = *static_cast<Scratch*>(context);
+    scratch.found_literal(id);
+    if (scratch.recording != nullptr) scratch.recording->push_back(id);
     return 0;
+  }
+
+  // Scans a field value with `db`, or replays what scanning it did last
+  // time. False when the scan failed.
+  bool scan_value(const FieldScan& fs, uint32_t memo_index, std::string_view t) {
+    ++counters.scans;
+    counters.scanned_bytes += t.size();
+    MemoEntry* entry = nullptr;
+    uint64_t hash = 0;
+    if (t.size() <= limits::kSigmaScanMemoMaxValueBytes) {
+      std::vector<MemoEntry>& table = memo[memo_index];
+      if (table.empty()) table.resize(limits::kSigmaScanMemoSlots);
+      hash = StringHash{}(t);
+      entry = &table[hash & (limits::kSigmaScanMemoSlots - 1)];
+      if (entry->hash == hash && entry->text == t) {
+        for (const uint32_t id : entry->ids) found_literal(id);
+        return true;
+      }
+      entry->ids.clear();
+      recording = &entry->ids;
+    }
+    const bool ok = hs_scan(fs.db.get(), t.empty() ? "" : t.data(), static_cast<unsigned>(t.size()),
+                            0, hs, &Scratch::on_literal, this) == HS_SUCCESS;
+    recording = nullptr;
+    if (entry != nullptr) {
+      if (ok) {
+        entry->hash = hash;
+        entry->text.assign(t);
+      } else {
+        entry->hash = 0;
+        entry->text.clear();
+        entry->ids.clear();
+      }
+    }
+    return ok;
   }
 
   // A literal of the gate being scanned occurs: mark it, and count the
@@ -195,7 +252,9 @@ struct Matcher::Scratch {
         }
       }
     }
-    for (const FieldScan& fs : gate.scans) {
+    const uint32_t memo_first = memo_base[static_cast<size_t>(&gate - set.gates.data())];
+    for (uint32_t k = 0; k < gate.scans.size(); ++k) {
+      const FieldScan& fs = gate.scans[k];
       for (uint32_t occ = first(fs.field); occ != kNoIndex; occ = occurrences[occ].next) {
         const std::string_view t = folded(occ);
         // RE2's case-insensitive k and s also match the Kelvin sign and the
@@ -205,12 +264,7 @@ struct Matcher::Scratch {
                              t.find("\xc5\xbf") != std::string_view::npos)) {
           scan_failed = true;
         }
-        ++counters.scans;
-        counters.scanned_bytes += t.size();
-        if (hs_scan(fs.db.get(), t.empty() ? "" : t.data(), static_cast<unsigned>(t.size()), 0,
-                    hs, &Scratch::on_literal, this) != HS_SUCCESS) {
-          scan_failed = true;
-        }
+        if (!scan_value(fs, memo_first + k, t)) scan_failed = true;
       }
     }
   }

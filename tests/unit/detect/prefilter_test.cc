@@ -12,6 +12,7 @@
 #include "compiled.h"
 #include "sigma_fixture.h"
 #include "vigil/core/input.h"
+#include "vigil/core/limits.h"
 #include "vigil/core/utf.h"
 #include "vigil/detect/logsource.h"
 #include "vigil/read/evtx/evtx.h"
@@ -93,6 +94,35 @@ TEST(Prefilter, OrOfAndsNeedsEveryOperandsClause) {
       f.matches({{"Image", "c:\\tools\\edr-freeze.exe"}, {"CommandLine", "frozen-target"}}));
   EXPECT_TRUE(f.matches({{"Hashes", "SHA1=00,IMPHASH=1195F7935954A2CDAA"}}));
   EXPECT_EQ(f.counters().candidates, 2u);
+}
+
+// The scan memo replays what scanning a value reported: whatever values
+// repeat, collide in its table, exceed its size bound or differ only in
+// case, every event matches as the rule says.
+TEST(Prefilter, ScanMemoGivesWhatScanningGives) {
+  testing::SigmaFixture f;
+  f.compile_ok(
+      testing::rule_yaml("    selection_cmd:\n"
+                         "        CommandLine|contains: 'needle'\n"
+                         "        Image|endswith: '\\tool.exe'\n"
+                         "    selection_parent:\n"
+                         "        ParentImage|contains: 'launcher'\n"
+                         "    condition: 1 of selection_*\n"));
+  const std::string long_tail(limits::kSigmaScanMemoMaxValueBytes, 'x');
+  for (int round = 0; round < 3; ++round) {
+    for (size_t i = 0; i < 3 * limits::kSigmaScanMemoSlots; ++i) {
+      const std::string n = std::to_string(i);
+      std::string command = "run " + n;
+      if (i % 3 == 0) command += i % 2 ? " NEEDLE" : " needle";
+      if (i % 5 == 0) command += long_tail;
+      const std::string image = i % 7 == 0 ? "c:\\x\\other.exe" : "C:\\X\\TOOL.EXE";
+      const std::string parent = i % 11 == 0 ? "c:\\launcher" + n + ".exe" : "c:\\p" + n;
+      const bool expected = (i % 3 == 0 && i % 7 != 0) || i % 11 == 0;
+      ASSERT_EQ(f.matches({{"CommandLine", command}, {"Image", image}, {"ParentImage", parent}}),
+                expected)
+          << "round " << round << " value " << i;
+    }
+  }
 }
 
 // A regex that needs two atoms is gated by the longer one alone: a text

@@ -64,6 +64,12 @@ inline constexpr size_t kSigmaRegexPrecheckMaxPattern = 256;
 inline constexpr size_t kSigmaRegexPrecheckMaxRepeats = 4;
 inline constexpr uint32_t kSigmaRegexPrecheckMaxBound = 64;
 inline constexpr size_t kSigmaRegexPrechecksPerRuleSet = 32;
+// A matcher remembers which literals the field values it scanned last held
+// (values repeat: paths, users, parents): per field a gate scans, this many
+// values, each of at most kSigmaScanMemoMaxValueBytes (longer ones are
+// scanned every time).
+inline constexpr size_t kSigmaScanMemoSlots = 256;
+inline constexpr size_t kSigmaScanMemoMaxValueBytes = 512;
 
 // --- Correlation ---------------------------------------------------------------
 // Correlation windows (up to days long) can hold a large part of a hunt's
