@@ -550,12 +550,18 @@ int run_hunt(const HuntOptions& opt) {
       return;
     }
     RenderScratch& s = scratch[w];
-    const report::EventRecord& record = s.record.build(event, hits);
+    const bool takes_event = s.detections->takes_event();
+    const report::EventRecord& record =
+        takes_event ? s.record.build_head(event, hits) : s.record.build(event, hits);
     // Without correlations every kept rule is a shown one.
     s.infos.clear();
     for (uint32_t rule : hits) s.infos.push_back(&rules.rule(rule).info);
     report::begin_rendered(hits, record.field(field::kComputer), out);
-    s.detections->detections(record, s.infos, out);
+    if (takes_event) {
+      s.detections->detections_of_event(record, event, s.infos, out);
+    } else {
+      s.detections->detections(record, s.infos, out);
+    }
   };
   report::EventRecord record;
   auto observe = [&](std::string_view payload) {

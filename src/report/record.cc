@@ -68,9 +68,9 @@ void put_header(std::string& out, Timestamp timestamp, const SourceRef& source,
   put_rules(out, rules);
 }
 
-// Appends the value's text in Windows spelling, valid UTF-8 whatever the
-// evidence held.
-void append_valid_text(std::string& out, const Value& value) {
+}  // namespace
+
+void text::append_valid_text(std::string& out, const Value& value) {
   const size_t start = out.size();
   append_text(out, value);
   const std::string_view appended = std::string_view(out).substr(start);
@@ -84,6 +84,10 @@ void append_valid_text(std::string& out, const Value& value) {
     out += repaired;
   }
 }
+
+namespace {
+
+using text::append_valid_text;
 
 // Lengths are written after the text, which is appended in place: the
 // varint is built in front of it by moving the text (short) right.
@@ -142,6 +146,34 @@ const EventRecord& RecordBuilder::build(const Event& event, std::span<const uint
     record_.fields.push_back(
         {event.fields()[i].name, std::string_view(text_).substr(begin, ends_[i] - begin)});
     begin = ends_[i];
+  }
+  return record_;
+}
+
+const EventRecord& RecordBuilder::build_head(const Event& event, std::span<const uint32_t> rules) {
+  record_.timestamp = event.timestamp;
+  record_.source = event.source;
+  record_.rules.assign(rules.begin(), rules.end());
+  text_.clear();
+  ends_.clear();
+  kept_.clear();
+  const auto fields = event.fields();
+  for (uint32_t i = 0; i < fields.size(); ++i) {
+    const FieldId name = fields[i].name;
+    if (name != field::kComputer && name != field::kChannel && name != field::kSourceFormat &&
+        name != field::kEventID) {
+      continue;
+    }
+    append_valid_text(text_, fields[i].value);
+    ends_.push_back(text_.size());
+    kept_.push_back(i);
+  }
+  record_.fields.clear();
+  size_t begin = 0;
+  for (size_t k = 0; k < ends_.size(); ++k) {
+    record_.fields.push_back(
+        {fields[kept_[k]].name, std::string_view(text_).substr(begin, ends_[k] - begin)});
+    begin = ends_[k];
   }
   return record_;
 }

@@ -40,3 +40,15 @@ void append_valid_utf8(std::string& out, std::string_view text);
 bool is_valid(std::string_view text);
 
 }  // namespace vigil::report::text
+
+namespace vigil {
+struct Value;
+}
+
+namespace vigil::report::text {
+
+// Appends the value's text in Windows spelling, valid UTF-8 whatever the
+// evidence held.
+void append_valid_text(std::string& out, const Value& value);
+
+}  // namespace vigil::report::text

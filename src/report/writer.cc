@@ -43,10 +43,35 @@ class FieldsJson {
   explicit FieldsJson(const FieldNames* names) : names_(names) {}
 
   void append(std::string& out, const EventRecord& record) {
-    const auto& fields = record.fields;
+    append_fields(out, std::span<const RecordField>(record.fields),
+                  [](std::string& o, const RecordField& f) { append_json_valid(o, f.value); });
+  }
+
+  // The same object from the event: each value as the record would hold it
+  // (append_valid_text), UTF-16 text escaped straight from its units, which
+  // gives the same characters (NUL ends the text, lone surrogates are
+  // U+FFFD) without the UTF-8 copy.
+  void append(std::string& out, const Event& event) {
+    append_fields(out, event.fields(), [this](std::string& o, const Field& f) {
+      const Value& v = f.value;
+      o.push_back('"');
+      if (v.raw_type == static_cast<uint8_t>(ValueType::kUtf16)) {
+        append_utf16le_as_json(o, v.data, v.size / 2);
+      } else {
+        scratch_.clear();
+        text::append_valid_text(scratch_, v);
+        append_utf8_as_json(o, scratch_);
+      }
+      o.push_back('"');
+    });
+  }
+
+ private:
+  template <class Item, class WriteValue>
+  void append_fields(std::string& out, std::span<const Item> fields, WriteValue&& write_value) {
     ++generation_;
     bool repeated = false;
-    for (const RecordField& f : fields) {
+    for (const Item& f : fields) {
       if (f.name >= stamps_.size()) stamps_.resize(f.name + 1, 0);
       repeated = repeated || stamps_[f.name] == generation_;
       stamps_[f.name] = generation_;
@@ -56,7 +81,7 @@ class FieldsJson {
       for (size_t i = 0; i < fields.size(); ++i) {
         if (i > 0) out.push_back(',');
         out += key(fields[i].name);
-        append_json_valid(out, fields[i].value);
+        write_value(out, fields[i]);
       }
       out.push_back('}');
       return;
@@ -73,21 +98,20 @@ class FieldsJson {
       first = false;
       out += key(name);
       if (count == 1) {
-        append_json_valid(out, fields[i].value);
+        write_value(out, fields[i]);
         continue;
       }
       out.push_back('[');
       for (size_t j = i; j < fields.size(); ++j) {
         if (fields[j].name != name) continue;
         if (j != i) out.push_back(',');
-        append_json_valid(out, fields[j].value);
+        write_value(out, fields[j]);
       }
       out.push_back(']');
     }
     out.push_back('}');
   }
 
- private:
   // "\"Name\":" for a name id.
   const std::string& key(FieldId name) {
     if (name >= keys_.size()) keys_.resize(name + 1);
@@ -103,6 +127,7 @@ class FieldsJson {
   std::vector<std::string> keys_;
   std::vector<uint32_t> stamps_;
   uint32_t generation_ = 0;
+  std::string scratch_;
 };
 
 void append_number(std::string& out, uint64_t value) {
@@ -278,6 +303,13 @@ class JsonFieldsWriter : public DetectionWriter {
     fields_json_.clear();
     fields_.append(fields_json_, event);
     for (const RuleInfo* rule : rules) line(event, *rule, out);
+  }
+  bool takes_event() const final { return true; }
+  void detections_of_event(const EventRecord& head, const Event& event,
+                           std::span<const RuleInfo* const> rules, std::string& out) final {
+    fields_json_.clear();
+    fields_.append(fields_json_, event);
+    for (const RuleInfo* rule : rules) line(head, *rule, out);
   }
 
  protected:

@@ -77,6 +77,61 @@ TEST_F(WriterTest, DetectionsEqualOneDetectionPerRule) {
   }
 }
 
+// Writers that take the fields from the event (UTF-16 escaped straight
+// into JSON) must write what they write from the record RecordBuilder
+// makes: NUL ends a text, lone surrogates become U+FFFD, quotes, controls
+// and backslashes are escaped, 8-bit text that is not UTF-8 is repaired,
+// repeated names become a list.
+TEST_F(WriterTest, EventFieldsEqualRecordFields) {
+  auto utf16 = [](std::u16string text) {
+    std::string bytes;
+    for (const char16_t c : text) {
+      bytes.push_back(static_cast<char>(c & 0xff));
+      bytes.push_back(static_cast<char>(c >> 8));
+    }
+    return bytes;
+  };
+  const std::vector<std::string> texts = {utf16(u"4688"),
+                                          utf16(u"Security"),
+                                          utf16(u"WS01\u00e9"),
+                                          utf16(u"cmd /c \"a\\b\"\t\u0001 \u4e2d"),
+                                          utf16(std::u16string(u"one\0two", 7)),
+                                          utf16(u"x\xd800y\xdc00z\U0001F600"),
+                                          utf16(u""),
+                                          utf16(u"Data B")};
+  Event event;
+  event.timestamp = record.timestamp;
+  event.source = record.source;
+  const FieldId names_in_order[] = {
+      field::kEventID,      field::kChannel,     field::kComputer,      names.intern("CommandLine"),
+      names.intern("Data"), names.intern("Odd"), names.intern("Empty"), names.intern("Data")};
+  for (size_t i = 0; i < texts.size(); ++i) {
+    event.add(names_in_order[i], Value(reinterpret_cast<const uint8_t*>(texts[i].data()),
+                                       static_cast<uint32_t>(texts[i].size()),
+                                       static_cast<uint8_t>(ValueType::kUtf16)));
+  }
+  const std::string latin1 = "caf\xe9 \"q\"";
+  event.add(names.intern("Ansi"), Value::utf8(latin1));
+  const uint32_t number = 7;
+  event.add(names.intern("Number"), Value(reinterpret_cast<const uint8_t*>(&number), 4,
+                                          static_cast<uint8_t>(ValueType::kUInt32)));
+  const std::vector<uint32_t> hits = {0};
+  const std::vector<const detect::RuleInfo*> rules = {&rule};
+  for (Format format : {Format::kJsonl, Format::kTimesketch}) {
+    auto writer = DetectionWriter::create(format, context);
+    ASSERT_TRUE(writer->takes_event());
+    RecordBuilder full;
+    RecordBuilder head;
+    std::string expected, got;
+    writer->detections(full.build(event, hits), rules, expected);
+    writer->detections_of_event(head.build_head(event, hits), event, rules, got);
+    EXPECT_EQ(got, expected) << static_cast<int>(format);
+    EXPECT_NE(got.find("\"Data\":[\"one\",\"Data B\"]"), std::string::npos) << got;
+    EXPECT_NE(got.find("x\xef\xbf\xbdy"), std::string::npos) << got;
+  }
+  EXPECT_FALSE(DetectionWriter::create(Format::kCsv, context)->takes_event());
+}
+
 TEST_F(WriterTest, CsvRow) {
   auto writer = DetectionWriter::create(Format::kCsv, context);
   std::string out;

@@ -55,10 +55,15 @@ void encode_record(const EventRecord& record, std::string& out);
 class RecordBuilder {
  public:
   const EventRecord& build(const Event& event, std::span<const uint32_t> rules);
+  // The same with only the fields a detection line names outside its
+  // fields object (Computer, Channel, _source_format, EventID), for writers
+  // that take the other fields from the event (DetectionWriter::takes_event).
+  const EventRecord& build_head(const Event& event, std::span<const uint32_t> rules);
 
  private:
   std::string text_;
   std::vector<size_t> ends_;
+  std::vector<uint32_t> kept_;  // build_head: the event's fields kept
   EventRecord record_;
 };
 

@@ -82,6 +82,17 @@ class DetectionWriter {
                           std::string& out) {
     for (const detect::RuleInfo* rule : rules) detection(event, *rule, out);
   }
+  // Writers that embed the event's fields as one JSON object can take them
+  // from the event itself (UTF-16 text escaped straight into JSON, with no
+  // UTF-8 copy in between): for those, detections_of_event with a record
+  // from RecordBuilder::build_head gives the text detections() gives.
+  virtual bool takes_event() const { return false; }
+  virtual void detections_of_event(const EventRecord& head, const Event& event,
+                                   std::span<const detect::RuleInfo* const> rules,
+                                   std::string& out) {
+    (void)event;
+    detections(head, rules, out);
+  }
   virtual void alert(const AlertView& alert, std::string& out) = 0;
 };
 
