@@ -130,50 +130,35 @@ void encode_record(const Event& event, std::span<const uint32_t> rules, std::str
 }
 
 const EventRecord& RecordBuilder::build(const Event& event, std::span<const uint32_t> rules) {
+  return fill(event, rules, [](FieldId) { return true; });
+}
+
+const EventRecord& RecordBuilder::build_head(const Event& event, std::span<const uint32_t> rules) {
+  return fill(event, rules, [](FieldId name) {
+    return name == field::kComputer || name == field::kChannel || name == field::kSourceFormat ||
+           name == field::kEventID;
+  });
+}
+
+template <class Keep>
+const EventRecord& RecordBuilder::fill(const Event& event, std::span<const uint32_t> rules,
+                                       Keep&& keep) {
   record_.timestamp = event.timestamp;
   record_.source = event.source;
   record_.rules.assign(rules.begin(), rules.end());
   text_.clear();
   ends_.clear();
   for (const Field& f : event.fields()) {
+    if (!keep(f.name)) continue;
     append_valid_text(text_, f.value);
-    ends_.push_back(text_.size());
+    ends_.emplace_back(f.name, text_.size());
   }
   // Views only now that text_ no longer grows.
   record_.fields.clear();
   size_t begin = 0;
-  for (size_t i = 0; i < ends_.size(); ++i) {
-    record_.fields.push_back(
-        {event.fields()[i].name, std::string_view(text_).substr(begin, ends_[i] - begin)});
-    begin = ends_[i];
-  }
-  return record_;
-}
-
-const EventRecord& RecordBuilder::build_head(const Event& event, std::span<const uint32_t> rules) {
-  record_.timestamp = event.timestamp;
-  record_.source = event.source;
-  record_.rules.assign(rules.begin(), rules.end());
-  text_.clear();
-  ends_.clear();
-  kept_.clear();
-  const auto fields = event.fields();
-  for (uint32_t i = 0; i < fields.size(); ++i) {
-    const FieldId name = fields[i].name;
-    if (name != field::kComputer && name != field::kChannel && name != field::kSourceFormat &&
-        name != field::kEventID) {
-      continue;
-    }
-    append_valid_text(text_, fields[i].value);
-    ends_.push_back(text_.size());
-    kept_.push_back(i);
-  }
-  record_.fields.clear();
-  size_t begin = 0;
-  for (size_t k = 0; k < ends_.size(); ++k) {
-    record_.fields.push_back(
-        {fields[kept_[k]].name, std::string_view(text_).substr(begin, ends_[k] - begin)});
-    begin = ends_[k];
+  for (const auto& [name, end] : ends_) {
+    record_.fields.push_back({name, std::string_view(text_).substr(begin, end - begin)});
+    begin = end;
   }
   return record_;
 }

@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "vigil/core/value.h"
+
 namespace vigil::report::text {
 
 // True when every byte is ASCII; eight bytes at a time, since nearly all
@@ -38,14 +40,6 @@ void append_valid_utf8(std::string& out, std::string_view text);
 
 // Valid UTF-8, checked quickly when ASCII.
 bool is_valid(std::string_view text);
-
-}  // namespace vigil::report::text
-
-namespace vigil {
-struct Value;
-}
-
-namespace vigil::report::text {
 
 // Appends the value's text in Windows spelling, valid UTF-8 whatever the
 // evidence held.

@@ -10,6 +10,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "vigil/core/event.h"
@@ -61,9 +62,12 @@ class RecordBuilder {
   const EventRecord& build_head(const Event& event, std::span<const uint32_t> rules);
 
  private:
+  // The record of the event's fields `keep(name)` accepts.
+  template <class Keep>
+  const EventRecord& fill(const Event& event, std::span<const uint32_t> rules, Keep&& keep);
+
   std::string text_;
-  std::vector<size_t> ends_;
-  std::vector<uint32_t> kept_;  // build_head: the event's fields kept
+  std::vector<std::pair<FieldId, size_t>> ends_;  // each kept field and where its text ends
   EventRecord record_;
 };
 

@@ -87,10 +87,9 @@ class DetectionWriter {
   // UTF-8 copy in between): for those, detections_of_event with a record
   // from RecordBuilder::build_head gives the text detections() gives.
   virtual bool takes_event() const { return false; }
-  virtual void detections_of_event(const EventRecord& head, const Event& event,
+  virtual void detections_of_event(const EventRecord& head, const Event& /*event*/,
                                    std::span<const detect::RuleInfo* const> rules,
                                    std::string& out) {
-    (void)event;
     detections(head, rules, out);
   }
   virtual void alert(const AlertView& alert, std::string& out) = 0;
