@@ -55,6 +55,10 @@ mkdir -p "$work/probes"
         CommandLine|re: '.{20,}'
     condition: sel" \
     "    sel:
+        - CommandLine|re: '\\w\`\\w'
+        - CommandLine|re: '(?U)x[0-9]+y'
+    condition: sel" \
+    "    sel:
         ProcessId|lt: 5000
     condition: sel" \
     "    sel:

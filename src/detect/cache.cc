@@ -86,7 +86,7 @@ void for_each_index(size_t count, unsigned threads, Work work) {
 }
 
 // Any change to what is stored, or to how, must bump this.
-constexpr uint32_t kFormatVersion = 3;
+constexpr uint32_t kFormatVersion = 4;
 constexpr char kMagic[8] = {'V', 'I', 'G', 'I', 'L', 'R', 'S', 'C'};
 constexpr uint32_t kByteOrderMark = 0x01020304;
 constexpr size_t kHeaderBytes = 8 + 4 + 4 + 32 + 8 + 32;
@@ -592,7 +592,12 @@ bool put(Writer& w, const RuleSet::Impl& s) {
     w.size(g.scans.size());
     for (const FieldScan& scan : g.scans) {
       w.u32(scan.field);
-      if (!put_database(w, scan.db.get())) return false;
+      w.u8(static_cast<uint8_t>(scan.kind));
+      w.flag(scan.strings_only);
+      w.u32s(scan.ids);
+      w.u32s(scan.unscanned);
+      w.flag(scan.db != nullptr);
+      if (scan.db != nullptr && !put_database(w, scan.db.get())) return false;
     }
     w.size(g.lookups.size());
     for (const ValueLookup& lookup : g.lookups) {
@@ -1126,7 +1131,13 @@ class PayloadDecoder {
     g.scans.resize(r_.count(8));
     for (FieldScan& scan : g.scans) {
       scan.field = field(r_.u32());
-      if (!database(scan.db)) return false;
+      const uint8_t kind = r_.u8();
+      if (kind > static_cast<uint8_t>(ScanKind::kKeywords)) return r_.fail("a field scan's kind");
+      scan.kind = static_cast<ScanKind>(kind);
+      scan.strings_only = r_.flag();
+      r_.u32s(scan.ids);
+      r_.u32s(scan.unscanned);
+      if (r_.flag() && !database(scan.db)) return false;
     }
     g.lookups.resize(r_.count(8));
     for (ValueLookup& lookup : g.lookups) {
@@ -1240,7 +1251,15 @@ std::string check(const RuleSet::Impl& s) {
       return "a gate's instances";
     }
     for (const FieldScan& scan : g.scans) {
-      if (!field_ok(scan.field) || scan.db == nullptr) return "a gate's literal scan";
+      // Only a keyword scan reads every field; only a regex scan may have
+      // no database (every regex left unscanned).
+      const bool keywords = scan.kind == ScanKind::kKeywords;
+      if (!field_ok(scan.field) || keywords != (scan.field == kNoField) ||
+          (scan.db == nullptr && scan.kind != ScanKind::kRegexes) ||
+          !all_below(scan.ids, g.literal_global.size()) ||
+          !all_below(scan.unscanned, g.literal_global.size())) {
+        return "a gate's literal scan";
+      }
     }
     if (!all_below(g.literal_global, s.literal_count)) return "a gate's literals";
     for (const ValueLookup& lookup : g.lookups) {

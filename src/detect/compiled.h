@@ -150,10 +150,33 @@ struct HsDatabaseFree {
 };
 using HsDatabase = std::unique_ptr<hs_database_t, HsDatabaseFree>;
 
+// What a gate's field scan looks for, and in which text.
+enum class ScanKind : uint8_t {
+  // Substrings of the field's folded text.
+  kLiterals,
+  // Regexes no literal anchors, in Vectorscan's prefilter mode (a match
+  // means the regex may match, none that it does not): each is one
+  // literal id, reported when its prefilter matches the field's folded
+  // text. Only ASCII text can be scanned so (see compile_regex_precheck);
+  // on any other every id counts as found, as do, always, the ids of the
+  // regexes Vectorscan would not take (`unscanned`).
+  kRegexes,
+  // Keyword (field-less) values: substrings of every field's folded text,
+  // scanned at once joined by NULs (no keyword literal holds one), only the
+  // string-typed fields when `strings_only`. `field` is kNoField.
+  kKeywords,
+};
+
 // One field of a gate's events, scanned for the literals its tests need.
 struct FieldScan {
   FieldId field = kNoField;
-  HsDatabase db;  // match ids are the gate's own literal ids (Gate::literal_global)
+  ScanKind kind = ScanKind::kLiterals;
+  bool strings_only = false;  // kKeywords
+  // Match ids are the gate's own literal ids (Gate::literal_global). Null
+  // only for a kRegexes scan whose regexes are all unscanned.
+  HsDatabase db;
+  std::vector<uint32_t> ids;        // kRegexes: every local id the scan can report
+  std::vector<uint32_t> unscanned;  // kRegexes: local ids always counted as found
 };
 
 // Keys looked up per event are short field values (event ids, names):

@@ -151,7 +151,9 @@ struct Matcher::Scratch {
     if (s.prefilter) {
       for (const Gate& gate : s.gates) {
         for (const FieldScan& scan : gate.scans) {
-          if (hs_alloc_scratch(scan.db.get(), &hs) != HS_SUCCESS) scan_failed = true;
+          if (scan.db != nullptr && hs_alloc_scratch(scan.db.get(), &hs) != HS_SUCCESS) {
+            scan_failed = true;
+          }
         }
       }
       literal_generation.assign(s.literal_count, 0);
@@ -255,18 +257,50 @@ struct Matcher::Scratch {
     const uint32_t memo_first = memo_base[static_cast<size_t>(&gate - set.gates.data())];
     for (uint32_t k = 0; k < gate.scans.size(); ++k) {
       const FieldScan& fs = gate.scans[k];
+      if (fs.kind == ScanKind::kKeywords) {
+        if (occurrence_count > 0 &&
+            !scan_value(fs, memo_first + k, joined_fields(fs.strings_only))) {
+          scan_failed = true;
+        }
+        continue;
+      }
       for (uint32_t occ = first(fs.field); occ != kNoIndex; occ = occurrences[occ].next) {
         const std::string_view t = folded(occ);
-        // RE2's case-insensitive k and s also match the Kelvin sign and the
-        // long s, which folding leaves alone: literals taken from regexes
-        // may then be missing from a text a regex matches.
-        if (!is_ascii(t) && (t.find("\xe2\x84\xaa") != std::string_view::npos ||
-                             t.find("\xc5\xbf") != std::string_view::npos)) {
+        if (fs.kind == ScanKind::kRegexes) {
+          for (const uint32_t id : fs.unscanned) found_literal(id);
+          // Vectorscan's bytes and RE2's code points part ways outside ASCII.
+          if (!is_ascii(t)) {
+            for (const uint32_t id : fs.ids) found_literal(id);
+            continue;
+          }
+          if (fs.db == nullptr) continue;
+        } else if (!is_ascii(t) && (t.find("\xe2\x84\xaa") != std::string_view::npos ||
+                                    t.find("\xc5\xbf") != std::string_view::npos)) {
+          // RE2's case-insensitive k and s also match the Kelvin sign and the
+          // long s, which folding leaves alone: literals taken from regexes
+          // may then be missing from a text a regex matches.
           scan_failed = true;
         }
         if (!scan_value(fs, memo_first + k, t)) scan_failed = true;
       }
     }
+  }
+
+  // Every field's folded text (only the string-typed ones' when asked),
+  // joined by NULs: built once per event.
+  std::string_view joined_fields(bool strings_only) {
+    std::string& joined = strings_only ? string_fields : all_fields;
+    uint32_t& joined_generation = strings_only ? string_fields_generation : all_fields_generation;
+    if (joined_generation != generation) {
+      joined_generation = generation;
+      joined.clear();
+      for (uint32_t occ = 0; occ < occurrence_count; ++occ) {
+        if (strings_only && !is_string_type(occurrences[occ].value->type())) continue;
+        joined.append(folded(occ));
+        joined.push_back('\0');
+      }
+    }
+    return joined;
   }
 
   // Does the literal prefilter rule the test out? (Only for tests that
@@ -590,17 +624,7 @@ struct Matcher::Scratch {
   // keyword literal holds one, so none can match across two fields); only
   // the string-typed ones when no value could occur in another's text.
   bool keyword_scan(const hs_database_t* db, bool strings_only) {
-    std::string& joined = strings_only ? string_fields : all_fields;
-    uint32_t& joined_generation = strings_only ? string_fields_generation : all_fields_generation;
-    if (joined_generation != generation) {
-      joined_generation = generation;
-      joined.clear();
-      for (uint32_t occ = 0; occ < occurrence_count; ++occ) {
-        if (strings_only && !is_string_type(occurrences[occ].value->type())) continue;
-        joined.append(folded(occ));
-        joined.push_back('\0');
-      }
-    }
+    const std::string_view joined = joined_fields(strings_only);
     bool found = false;
     ++counters.scans;
     counters.scanned_bytes += joined.size();

@@ -13,6 +13,7 @@
 #include <re2/filtered_re2.h>
 
 #include "vigil/core/limits.h"
+#include "vigil/core/value.h"
 
 namespace vigil::detect {
 
@@ -99,6 +100,68 @@ std::vector<std::string> regex_atoms(const RE2& regex) {
   return atoms;
 }
 
+// Can Vectorscan read the pattern as RE2 does, on ASCII text? A pure-ASCII
+// pattern means the same to RE2 (UTF-8, ASCII Perl classes and case
+// folding) as to Vectorscan's byte semantics, where Vectorscan's PCRE
+// reading can only match more (`$` before a final newline, \s with \v). A
+// non-ASCII character would be one RE2 atom but several Vectorscan bytes
+// (`é?` would then require a byte), hence the refusals; the bounds keep
+// Vectorscan's compile time and memory small.
+bool precheck_pattern(const RE2& re) {
+  const RE2::Options& o = re.options();
+  if (o.literal() || o.posix_syntax()) return false;
+  const std::string& pattern = re.pattern();
+  if (pattern.empty() || pattern.size() > limits::kSigmaRegexPrecheckMaxPattern) return false;
+  size_t repeats = 0;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    const auto c = static_cast<unsigned char>(pattern[i]);
+    if (c >= 0x80 || c == 0) return false;
+    if (c == '{') {
+      // A counted repetition ({n}, {n,}, {n,m}); a brace that is a literal
+      // character is counted too, which only refuses more.
+      if (++repeats > limits::kSigmaRegexPrecheckMaxRepeats) return false;
+      uint32_t bound = 0;
+      for (size_t j = i + 1; j < pattern.size() && pattern[j] != '}'; ++j) {
+        if (pattern[j] == ',') {
+          bound = 0;
+        } else if (pattern[j] >= '0' && pattern[j] <= '9') {
+          bound = bound * 10 + static_cast<uint32_t>(pattern[j] - '0');
+          if (bound > limits::kSigmaRegexPrecheckMaxBound) return false;
+        }
+      }
+      continue;
+    }
+    if (c != '\\') continue;
+    if (++i == pattern.size()) return false;
+    const char e = pattern[i];
+    if ((e >= '0' && e <= '9') || e == 'x' || e == 'p' || e == 'P' || e == 'C' || e == 'Q') {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Can a gate scan the regex's prefilter in a field's folded text? That
+// text is the field's with ASCII letters lowered, so the prefilter is
+// compiled caseless, which matches at least what the regex matches, cased
+// or not. A group that clears a flag (`(?-i)`, `(?s-i:`) could make part of
+// the pattern cased again, where the folded text no longer holds the
+// capitals: refused.
+bool regex_prefilter_scannable(const RE2& re) {
+  if (!precheck_pattern(re)) return false;
+  const std::string& pattern = re.pattern();
+  for (size_t at = pattern.find("(?"); at != std::string::npos; at = pattern.find("(?", at + 2)) {
+    // An escaped parenthesis is a literal one.
+    size_t backslashes = 0;
+    for (size_t k = at; k > 0 && pattern[k - 1] == '\\'; --k) ++backslashes;
+    if (backslashes % 2 == 1) continue;
+    for (size_t k = at + 2; k < pattern.size() && pattern[k] != ':' && pattern[k] != ')'; ++k) {
+      if (pattern[k] == '-') return false;
+    }
+  }
+  return true;
+}
+
 // What a probe cannot match without: one of these literals (folded) must
 // occur in the field. Empty when the probe can match without any.
 std::vector<std::string> required_literals(const RuleSet::Impl& set, const Probe& probe) {
@@ -150,17 +213,56 @@ class Builder {
   }
 
  private:
-  // Literals found by scanning (substrings) and keys found by looking the
-  // whole value up share one id space: the matcher marks both the same way.
-  uint32_t literal(FieldId field, std::string text, bool whole_value = false) {
-    auto [it, inserted] = literal_ids_.try_emplace({field, whole_value, text},
-                                                   static_cast<uint32_t>(literal_text_.size()));
+  // Literals found by scanning (substrings, regex prefilters) and keys found
+  // by looking the whole value up share one id space: the matcher marks
+  // them all the same way.
+  enum class Kind : uint8_t { kSubstring, kWholeValue, kRegex };
+  uint32_t literal(FieldId field, std::string text, Kind kind = Kind::kSubstring,
+                   uint32_t regex = 0) {
+    auto [it, inserted] =
+        literal_ids_.try_emplace({field, kind, text}, static_cast<uint32_t>(literal_text_.size()));
     if (inserted) {
       literal_text_.push_back(std::move(text));
       literal_field_.push_back(field);
-      literal_whole_.push_back(whole_value);
+      literal_kind_.push_back(kind);
+      literal_regex_.push_back(regex);
     }
     return it->second;
+  }
+  bool whole_value(uint32_t id) const { return literal_kind_[id] == Kind::kWholeValue; }
+
+  // The literal ids one of which the probe cannot match without (on the
+  // test's field, or on some field for a keyword); false when it can match
+  // without any. A regex no literal anchors is one literal of its own, its
+  // prefilter, when Vectorscan may read it so.
+  bool probe_literals(FieldId field, const Probe& probe, std::vector<uint32_t>& ids) {
+    if (field == kNoField && probe.kind != ProbeKind::kPattern) return false;
+    std::vector<std::string> needed = required_literals(set_, probe);
+    // A very short literal occurs in nearly every value and makes the
+    // whole database slow (each hit is confirmed): such a group is left to
+    // evaluation, and instances anchor on another test.
+    const bool usable =
+        !needed.empty() && std::all_of(needed.begin(), needed.end(), [](const std::string& t) {
+          return t.size() >= kMinScanLiteral;
+        });
+    // Keyword texts are scanned joined by NULs: a literal holding one could
+    // be found across two fields.
+    if (usable && field == kNoField &&
+        std::any_of(needed.begin(), needed.end(),
+                    [](const std::string& t) { return t.find('\0') != std::string::npos; })) {
+      return false;
+    }
+    if (usable) {
+      for (std::string& text : needed) ids.push_back(literal(field, std::move(text)));
+      return true;
+    }
+    if (field == kNoField || probe.kind != ProbeKind::kRegex ||
+        set_.regex_lengths[probe.index].min_chars != 0 ||
+        !regex_prefilter_scannable(*set_.regexes[probe.index])) {
+      return false;
+    }
+    ids.push_back(literal(field, "re:" + std::to_string(probe.index), Kind::kRegex, probe.index));
+    return true;
   }
 
   // A test can use the prefilter when it holds only if each of its groups
@@ -169,8 +271,7 @@ class Builder {
     set_.test_literals.assign(set_.tests.size(), {});
     for (size_t t = 0; t < set_.tests.size(); ++t) {
       const Test& test = set_.tests[t];
-      if (test.kind != TestKind::kValues || test.negate || test.field == kNoField ||
-          test.time != TimePart::kNone) {
+      if (test.kind != TestKind::kValues || test.negate || test.time != TimePart::kNone) {
         continue;
       }
       TestLiterals literals{static_cast<uint32_t>(set_.literal_groups.size()), 0};
@@ -179,30 +280,22 @@ class Builder {
         const uint32_t end = set_.group_ends[g];
         std::vector<uint32_t> ids;
         // Whole values when every probe is an exact comparison (numbers
-        // included, which have no substring to scan for), else substrings.
-        bool every_probe = begin < end;
+        // included, which have no substring to scan for), else substrings;
+        // a keyword has no one value to look up.
+        bool every_probe = begin < end && test.field != kNoField;
         for (uint32_t p = begin; p < end && every_probe; ++p) {
           every_probe = !exact_keys(set_, set_.probes[p]).empty();
         }
         if (every_probe) {
           for (uint32_t p = begin; p < end; ++p) {
             for (std::string& key : exact_keys(set_, set_.probes[p])) {
-              ids.push_back(literal(test.field, std::move(key), true));
+              ids.push_back(literal(test.field, std::move(key), Kind::kWholeValue));
             }
           }
         } else {
           every_probe = begin < end;
           for (uint32_t p = begin; p < end && every_probe; ++p) {
-            std::vector<std::string> needed = required_literals(set_, set_.probes[p]);
-            if (needed.empty()) every_probe = false;
-            // A very short literal occurs in nearly every value and makes the
-            // whole database slow (each hit is confirmed): such a group is
-            // left to evaluation, and instances anchor on another test.
-            for (const std::string& text : needed) {
-              if (text.size() < kMinScanLiteral) every_probe = false;
-            }
-            if (!every_probe) break;
-            for (std::string& text : needed) ids.push_back(literal(test.field, std::move(text)));
+            every_probe = probe_literals(test.field, set_.probes[p], ids);
           }
         }
         begin = end;
@@ -234,15 +327,22 @@ class Builder {
   uint32_t weight(const Clause& c) const {
     uint32_t w = 0;
     for (const uint32_t id : c) {
-      const size_t n = literal_text_[id].size();
+      const size_t n = strength(id);
       w += n < kWeakLiteral ? 16 : n < kStrongLiteral ? 4 : 1;
     }
     return w;
   }
   size_t shortest(const Clause& c) const {
     size_t n = SIZE_MAX;
-    for (const uint32_t id : c) n = std::min(n, literal_text_[id].size());
+    for (const uint32_t id : c) n = std::min(n, strength(id));
     return n;
+  }
+  // A literal's length, which says how rarely it occurs; a regex's
+  // prefilter counts as a long literal: a regex no literal anchors is
+  // mostly about structure (`\w+`.`\w`, 64 hex digits) that most values
+  // lack.
+  size_t strength(uint32_t id) const {
+    return literal_kind_[id] == Kind::kRegex ? kStrongLiteral : literal_text_[id].size();
   }
 
   // Best first, each clause once.
@@ -348,7 +448,8 @@ class Builder {
   // their number). A test group can be ruled out only where each of its
   // literals is scanned for or looked up: the others are marked incomplete.
   bool build_gate(Gate& gate, std::string& error) {
-    std::map<FieldId, std::set<uint32_t>> by_field;   // substrings to scan for
+    std::map<FieldId, std::set<uint32_t>> by_field;  // substrings to scan for (kNoField: keywords)
+    std::map<FieldId, std::set<uint32_t>> regexes_by_field;  // regex prefilters to scan with
     std::map<FieldId, std::set<uint32_t>> keys_by_field;  // whole values to look up
     std::set<uint32_t> known;  // literals the gate scans for or looks up
     std::set<uint32_t> groups;  // literal groups of the tests under the gate's instances
@@ -371,10 +472,10 @@ class Builder {
         set_.clause_instance.push_back(i);
         for (const uint32_t id : clause) {
           clauses_by_literal[id].push_back(c);
-          if (!literal_whole_[id]) {
-            by_field[literal_field_[id]].insert(id);
-            known.insert(id);
-          }
+          if (whole_value(id)) continue;
+          auto& scanned = literal_kind_[id] == Kind::kRegex ? regexes_by_field : by_field;
+          scanned[literal_field_[id]].insert(id);
+          known.insert(id);
         }
       }
     }
@@ -382,7 +483,7 @@ class Builder {
       const LiteralGroup& group = set_.literal_groups[g];
       for (uint32_t k = group.first; k < group.first + group.count; ++k) {
         const uint32_t id = set_.group_literals[k];
-        if (literal_whole_[id]) {
+        if (whole_value(id)) {
           keys_by_field[literal_field_[id]].insert(id);
           known.insert(id);
         }
@@ -410,13 +511,33 @@ class Builder {
     for (const auto& [field, ids] : by_field) {
       std::vector<std::string_view> texts;
       std::vector<unsigned> match_ids;
+      FieldScan& scan = gate.scans.emplace_back();
+      scan.field = field;
+      if (field == kNoField) {
+        scan.kind = ScanKind::kKeywords;
+        // Only string-typed fields need joining when no literal could occur
+        // in the text of another type (a number, a time, an address).
+        scan.strings_only = std::none_of(ids.begin(), ids.end(), [&](uint32_t id) {
+          return literal_text_[id].find_first_not_of(kNonStringTextAlphabet) == std::string::npos;
+        });
+      }
       for (const uint32_t id : ids) {
         texts.push_back(literal_text_[id]);
         match_ids.push_back(local_id(id));
       }
-      HsDatabase db = compile_literals(texts, match_ids, error);
-      if (db == nullptr) return false;
-      gate.scans.push_back({field, std::move(db)});
+      scan.db = compile_literals(texts, match_ids, error);
+      if (scan.db == nullptr) return false;
+    }
+    for (const auto& [field, ids] : regexes_by_field) {
+      FieldScan& scan = gate.scans.emplace_back();
+      scan.field = field;
+      scan.kind = ScanKind::kRegexes;
+      std::vector<const RE2*> regexes;
+      for (const uint32_t id : ids) {
+        regexes.push_back(set_.regexes[literal_regex_[id]].get());
+        scan.ids.push_back(local_id(id));
+      }
+      scan.db = compile_regex_prefilters(regexes, scan.ids, scan.unscanned);
     }
     gate.clause_first.assign(1, 0);
     for (const uint32_t id : gate.literal_global) {
@@ -443,10 +564,11 @@ class Builder {
 
   RuleSet::Impl& set_;
   std::vector<bool> group_complete_;
-  std::map<std::tuple<FieldId, bool, std::string>, uint32_t> literal_ids_;
+  std::map<std::tuple<FieldId, Kind, std::string>, uint32_t> literal_ids_;
   std::vector<std::string> literal_text_;
   std::vector<FieldId> literal_field_;
-  std::vector<bool> literal_whole_;
+  std::vector<Kind> literal_kind_;
+  std::vector<uint32_t> literal_regex_;  // kRegex: the regex's index
 };
 
 }  // namespace
@@ -475,43 +597,47 @@ HsDatabase compile_literals(std::span<const std::string_view> literals,
   return HsDatabase(db);
 }
 
-HsDatabase compile_regex_precheck(const RE2& re) {
-  const RE2::Options& o = re.options();
-  if (o.literal() || o.posix_syntax()) return nullptr;
-  const std::string& pattern = re.pattern();
-  if (pattern.empty() || pattern.size() > limits::kSigmaRegexPrecheckMaxPattern) return nullptr;
-  // On ASCII text a pure-ASCII pattern means the same to RE2 (UTF-8, ASCII
-  // Perl classes and case folding) as to Vectorscan's byte semantics, where
-  // Vectorscan's PCRE reading can only match more (`$` before a final
-  // newline, \s with \v). A non-ASCII character would be one RE2 atom but
-  // several Vectorscan bytes (`é?` would then require a byte), hence the
-  // refusals.
-  size_t repeats = 0;
-  for (size_t i = 0; i < pattern.size(); ++i) {
-    const auto c = static_cast<unsigned char>(pattern[i]);
-    if (c >= 0x80 || c == 0) return nullptr;
-    if (c == '{') {
-      // A counted repetition ({n}, {n,}, {n,m}); a brace that is a literal
-      // character is counted too, which only refuses more.
-      if (++repeats > limits::kSigmaRegexPrecheckMaxRepeats) return nullptr;
-      uint32_t bound = 0;
-      for (size_t j = i + 1; j < pattern.size() && pattern[j] != '}'; ++j) {
-        if (pattern[j] == ',') {
-          bound = 0;
-        } else if (pattern[j] >= '0' && pattern[j] <= '9') {
-          bound = bound * 10 + static_cast<uint32_t>(pattern[j] - '0');
-          if (bound > limits::kSigmaRegexPrecheckMaxBound) return nullptr;
-        }
-      }
-      continue;
+HsDatabase compile_regex_prefilters(std::span<const RE2* const> regexes,
+                                    std::span<const uint32_t> ids,
+                                    std::vector<uint32_t>& unscanned) {
+  std::vector<size_t> kept(regexes.size());
+  for (size_t k = 0; k < kept.size(); ++k) kept[k] = k;
+  // A pattern Vectorscan refuses is named by the error: set aside, the rest
+  // compiled again.
+  while (!kept.empty()) {
+    std::vector<const char*> patterns;
+    std::vector<unsigned> flags;
+    std::vector<unsigned> match_ids;
+    for (const size_t k : kept) {
+      patterns.push_back(regexes[k]->pattern().c_str());
+      unsigned f = HS_FLAG_PREFILTER | HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY | HS_FLAG_CASELESS;
+      if (regexes[k]->options().dot_nl()) f |= HS_FLAG_DOTALL;
+      flags.push_back(f);
+      match_ids.push_back(ids[k]);
     }
-    if (c != '\\') continue;
-    if (++i == pattern.size()) return nullptr;
-    const char e = pattern[i];
-    if ((e >= '0' && e <= '9') || e == 'x' || e == 'p' || e == 'P' || e == 'C' || e == 'Q') {
-      return nullptr;
+    hs_database_t* db = nullptr;
+    hs_compile_error_t* compile_error = nullptr;
+    if (hs_compile_multi(patterns.data(), flags.data(), match_ids.data(),
+                         static_cast<unsigned>(patterns.size()), HS_MODE_BLOCK, nullptr, &db,
+                         &compile_error) == HS_SUCCESS) {
+      std::sort(unscanned.begin(), unscanned.end());
+      return HsDatabase(db);
     }
+    const int bad = compile_error != nullptr ? compile_error->expression : -1;
+    if (compile_error != nullptr) hs_free_compile_error(compile_error);
+    if (bad < 0 || static_cast<size_t>(bad) >= kept.size()) break;  // not one pattern's fault
+    unscanned.push_back(ids[kept[static_cast<size_t>(bad)]]);
+    kept.erase(kept.begin() + bad);
   }
+  for (const size_t k : kept) unscanned.push_back(ids[k]);
+  std::sort(unscanned.begin(), unscanned.end());
+  return nullptr;
+}
+
+HsDatabase compile_regex_precheck(const RE2& re) {
+  if (!precheck_pattern(re)) return nullptr;
+  const RE2::Options& o = re.options();
+  const std::string& pattern = re.pattern();
   unsigned flags = HS_FLAG_PREFILTER | HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY;
   if (!o.case_sensitive()) flags |= HS_FLAG_CASELESS;
   if (o.dot_nl()) flags |= HS_FLAG_DOTALL;

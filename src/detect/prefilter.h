@@ -20,6 +20,15 @@ bool build_prefilter(RuleSet::Impl& set, std::string& error);
 HsDatabase compile_literals(std::span<const std::string_view> literals,
                             std::span<const unsigned> ids, std::string& error);
 
+// One Vectorscan database of the prefilters of `regexes` (ids beside them),
+// for a gate's kRegexes field scan: caseless, each reported once, matching
+// at least every pure-ASCII folded text its regex matches. Regexes
+// Vectorscan refuses are left out, their ids added to `unscanned` (sorted);
+// null when none is left.
+HsDatabase compile_regex_prefilters(std::span<const RE2* const> regexes,
+                                    std::span<const uint32_t> ids,
+                                    std::vector<uint32_t>& unscanned);
+
 // A Vectorscan database, compiled in prefilter mode, that matches at least
 // every pure-ASCII text `re` matches: no match there means RE2 finds none.
 // Null when the regex does not qualify (RE2 then runs alone): a pattern with

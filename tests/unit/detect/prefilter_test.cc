@@ -140,6 +140,91 @@ TEST(Prefilter, RegexGatedByItsLongestRequiredAtom) {
   EXPECT_EQ(f.counters().candidates, 2u);
 }
 
+// A regex no literal anchors is scanned for as a prefilter of its own: an
+// instance needing it runs only on a text the prefilter matches. The scan
+// reads the folded text, so a cased regex still matches capitals; outside
+// ASCII it cannot say no, and RE2 decides.
+TEST(Prefilter, RegexWithoutLiteralsAnchorsOnItsPrefilter) {
+  testing::SigmaFixture f;
+  f.compile_ok(
+      testing::rule_yaml("    selection:\n"
+                         "        - CommandLine|re: '\\w+`(?:\\w+|-|.)`[\\w+|\\s]'\n"
+                         "        - CommandLine|re: '\\s[A-F0-9]{64}\\s[A-F0-9]{16}'\n"
+                         "        - CommandLine|re: '^x.y$'\n"
+                         "    condition: selection\n"));
+  std::string hex_args = "jpsetup.exe ";
+  hex_args.append(64, 'C').append(" ").append(16, 'F');
+  EXPECT_FALSE(f.matches({{"CommandLine", "powershell -nop -c whoami"}}));
+  EXPECT_FALSE(f.matches({{"CommandLine", "setup.exe " + std::string(63, 'A') + " 0"}}));
+  EXPECT_EQ(f.counters().candidates, 0u);
+  EXPECT_TRUE(f.matches({{"CommandLine", "IN`V`o`Ke-eXp`ResSIOn x"}}));
+  EXPECT_TRUE(f.matches({{"CommandLine", hex_args}}));
+  EXPECT_EQ(f.counters().candidates, 2u);
+  // The prefilter, caseless, lets the lower-case digits through; RE2 does not.
+  EXPECT_FALSE(f.matches({{"CommandLine", folded(hex_args)}}));
+  EXPECT_EQ(f.counters().candidates, 3u);
+  // RE2's `.` is one code point, Vectorscan's one byte: outside ASCII the
+  // prefilter is not asked.
+  EXPECT_TRUE(f.matches({{"CommandLine", "x\xc3\xa9y"}}));
+  EXPECT_FALSE(f.matches({{"CommandLine", "\xc3\xa9 plain"}}));
+  EXPECT_EQ(f.counters().candidates, 5u);
+  EXPECT_FALSE(f.matches({{"Image", "IN`V`o`Ke"}}));  // another field
+  EXPECT_EQ(f.counters().candidates, 5u);
+}
+
+// A regex that makes part of itself cased again cannot be read in the
+// folded text: its rule is not anchored by it, and matches as RE2 says.
+TEST(Prefilter, RegexClearingCaselessnessIsLeftToRe2) {
+  testing::SigmaFixture f;
+  f.compile_ok(
+      testing::rule_yaml("    selection:\n"
+                         "        CommandLine|re: '(?i)x(?-i:Q)z'\n"
+                         "    condition: selection\n"));
+  EXPECT_FALSE(f.matches({{"CommandLine", "a xqz b"}}));
+  EXPECT_EQ(f.counters().candidates, 1u);
+  EXPECT_TRUE(f.matches({{"CommandLine", "a XQZ b"}}));
+}
+
+// Regexes Vectorscan refuses (RE2's ungreedy flag, an end anchor inside)
+// are left out of the database, their ids counted as always found.
+TEST(Prefilter, RegexPrefiltersSetAsideWhatVectorscanRefuses) {
+  const RE2 backtick("\\w`\\w");
+  const RE2 ungreedy("(?U)ab*");
+  const RE2 anchored("a$b");
+  std::vector<const RE2*> regexes{&ungreedy, &backtick, &anchored};
+  ASSERT_TRUE(ungreedy.ok() && anchored.ok());
+  const std::vector<uint32_t> ids{7, 8, 9};
+  std::vector<uint32_t> unscanned;
+  HsDatabase db = compile_regex_prefilters(regexes, ids, unscanned);
+  ASSERT_NE(db, nullptr);
+  EXPECT_EQ(unscanned, (std::vector<uint32_t>{7, 9}));
+  unscanned.clear();
+  std::vector<const RE2*> refused{&ungreedy, &anchored};
+  EXPECT_EQ(compile_regex_prefilters(refused, std::vector<uint32_t>{1, 2}, unscanned), nullptr);
+  EXPECT_EQ(unscanned, (std::vector<uint32_t>{1, 2}));
+}
+
+// Keyword values are scanned for once per event in every field's folded
+// text joined by NULs: a keyword rule runs only on an event holding one,
+// and a keyword split between two fields is not found.
+TEST(Prefilter, KeywordsAnchorTheirRule) {
+  testing::SigmaFixture f;
+  f.compile_ok(
+      testing::rule_yaml("    keywords:\n"
+                         "        - 'sekurlsa::'\n"
+                         "        - 'mimidrv.sys'\n"
+                         "    filter:\n"
+                         "        EventID: 15\n"
+                         "    condition: keywords and not filter\n"));
+  EXPECT_FALSE(f.matches({{"CommandLine", "whoami /all"}, {"Image", "c:\\whoami.exe"}}));
+  EXPECT_FALSE(f.matches({{"CommandLine", "x seku"}, {"Image", "rlsa::y"}}));
+  EXPECT_EQ(f.counters().candidates, 0u);
+  EXPECT_TRUE(f.matches({{"Image", "c:\\m.exe"}, {"CommandLine", "m SEKURLSA::logonpasswords"}}));
+  EXPECT_TRUE(f.matches({{"TargetFilename", "C:\\Windows\\MimiDrv.sys"}}));
+  EXPECT_FALSE(f.matches({{"EventID", "15"}, {"Contents", "mimidrv.sys"}}));
+  EXPECT_EQ(f.counters().candidates, 3u);
+}
+
 // A regex's Vectorscan pre-check may only say "no" where RE2 says no, on
 // the texts it is used for (pure ASCII): anchors before a final newline,
 // case folding, dot and newline, classes, repeats RE2 bounds.
