@@ -261,7 +261,13 @@ class Builder {
         !regex_prefilter_scannable(*set_.regexes[probe.index])) {
       return false;
     }
-    ids.push_back(literal(field, "re:" + std::to_string(probe.index), Kind::kRegex, probe.index));
+    std::string key = "re:" + std::to_string(probe.index);
+    if (!literal_ids_.contains({field, Kind::kRegex, key}) &&
+        regex_literals_ >= limits::kSigmaRegexPrefiltersPerRuleSet) {
+      return false;
+    }
+    if (!literal_ids_.contains({field, Kind::kRegex, key})) ++regex_literals_;
+    ids.push_back(literal(field, std::move(key), Kind::kRegex, probe.index));
     return true;
   }
 
@@ -569,6 +575,7 @@ class Builder {
   std::vector<FieldId> literal_field_;
   std::vector<Kind> literal_kind_;
   std::vector<uint32_t> literal_regex_;  // kRegex: the regex's index
+  size_t regex_literals_ = 0;            // at most kSigmaRegexPrefiltersPerRuleSet
 };
 
 }  // namespace
@@ -600,15 +607,11 @@ HsDatabase compile_literals(std::span<const std::string_view> literals,
 HsDatabase compile_regex_prefilters(std::span<const RE2* const> regexes,
                                     std::span<const uint32_t> ids,
                                     std::vector<uint32_t>& unscanned) {
-  std::vector<size_t> kept(regexes.size());
-  for (size_t k = 0; k < kept.size(); ++k) kept[k] = k;
-  // A pattern Vectorscan refuses is named by the error: set aside, the rest
-  // compiled again.
-  while (!kept.empty()) {
+  const auto compile = [&](std::span<const size_t> which) -> hs_database_t* {
     std::vector<const char*> patterns;
     std::vector<unsigned> flags;
     std::vector<unsigned> match_ids;
-    for (const size_t k : kept) {
+    for (const size_t k : which) {
       patterns.push_back(regexes[k]->pattern().c_str());
       unsigned f = HS_FLAG_PREFILTER | HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY | HS_FLAG_CASELESS;
       if (regexes[k]->options().dot_nl()) f |= HS_FLAG_DOTALL;
@@ -619,19 +622,35 @@ HsDatabase compile_regex_prefilters(std::span<const RE2* const> regexes,
     hs_compile_error_t* compile_error = nullptr;
     if (hs_compile_multi(patterns.data(), flags.data(), match_ids.data(),
                          static_cast<unsigned>(patterns.size()), HS_MODE_BLOCK, nullptr, &db,
-                         &compile_error) == HS_SUCCESS) {
-      std::sort(unscanned.begin(), unscanned.end());
-      return HsDatabase(db);
+                         &compile_error) != HS_SUCCESS) {
+      if (compile_error != nullptr) hs_free_compile_error(compile_error);
+      return nullptr;
     }
-    const int bad = compile_error != nullptr ? compile_error->expression : -1;
-    if (compile_error != nullptr) hs_free_compile_error(compile_error);
-    if (bad < 0 || static_cast<size_t>(bad) >= kept.size()) break;  // not one pattern's fault
-    unscanned.push_back(ids[kept[static_cast<size_t>(bad)]]);
-    kept.erase(kept.begin() + bad);
+    return db;
+  };
+  std::vector<size_t> kept(regexes.size());
+  for (size_t k = 0; k < kept.size(); ++k) kept[k] = k;
+  hs_database_t* db = kept.empty() ? nullptr : compile(kept);
+  if (db == nullptr && !kept.empty()) {
+    // One compile per pattern finds those Vectorscan refuses (a bounded
+    // number of compiles, whatever fails), then the rest are built at once.
+    std::vector<size_t> good;
+    for (const size_t k : kept) {
+      const size_t one[] = {k};
+      if (hs_database_t* alone = compile(one)) {
+        hs_free_database(alone);
+        good.push_back(k);
+      } else {
+        unscanned.push_back(ids[k]);
+      }
+    }
+    db = good.empty() ? nullptr : compile(good);
+    if (db == nullptr) {
+      for (const size_t k : good) unscanned.push_back(ids[k]);
+    }
   }
-  for (const size_t k : kept) unscanned.push_back(ids[k]);
   std::sort(unscanned.begin(), unscanned.end());
-  return nullptr;
+  return HsDatabase(db);
 }
 
 HsDatabase compile_regex_precheck(const RE2& re) {

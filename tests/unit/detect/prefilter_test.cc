@@ -204,6 +204,25 @@ TEST(Prefilter, RegexPrefiltersSetAsideWhatVectorscanRefuses) {
   EXPECT_EQ(unscanned, (std::vector<uint32_t>{1, 2}));
 }
 
+// A rule file cannot make compiling take long through regex prefilters:
+// past the per-rule-set bound, a regex no literal anchors is left to RE2 on
+// every event of its source again, and still matches.
+TEST(Prefilter, RegexPrefiltersAreBoundedPerRuleSet) {
+  const size_t bound = limits::kSigmaRegexPrefiltersPerRuleSet;
+  for (const size_t count : {bound, bound + 1}) {
+    std::string detection = "    selection:\n";
+    for (size_t i = 0; i < count; ++i) {
+      detection += "        - CommandLine|re: 'p\\d+" + std::to_string(i) + "'\n";
+    }
+    detection += "    condition: selection\n";
+    testing::SigmaFixture f;
+    f.compile_ok(testing::rule_yaml(detection));
+    EXPECT_FALSE(f.matches({{"CommandLine", "nothing here"}}));
+    EXPECT_EQ(f.counters().candidates, count > bound ? 1u : 0u) << count;
+    EXPECT_TRUE(f.matches({{"CommandLine", "x p12" + std::to_string(count - 1)}})) << count;
+  }
+}
+
 // Keyword values are scanned for once per event in every field's folded
 // text joined by NULs: a keyword rule runs only on an event holding one,
 // and a keyword split between two fields is not found.

@@ -64,6 +64,12 @@ inline constexpr size_t kSigmaRegexPrecheckMaxPattern = 256;
 inline constexpr size_t kSigmaRegexPrecheckMaxRepeats = 4;
 inline constexpr uint32_t kSigmaRegexPrecheckMaxBound = 64;
 inline constexpr size_t kSigmaRegexPrechecksPerRuleSet = 32;
+// Regexes no literal anchors are scanned for in their field, in Vectorscan's
+// prefilter mode, when the rule set is compiled (same pattern bounds as the
+// pre-check): at most this many per rule set (SigmaHQ has 46), so that a
+// hostile rule file cannot make compilation take minutes. The others run
+// with RE2 on every event of their source, as before.
+inline constexpr size_t kSigmaRegexPrefiltersPerRuleSet = 64;
 // A matcher remembers which literals the field values it scanned last held
 // (values repeat: paths, users, parents): per field a gate scans, this many
 // values, each of at most kSigmaScanMemoMaxValueBytes (longer ones are
