@@ -183,7 +183,9 @@ struct Matcher::Scratch {
     counters.scanned_bytes += t.size();
     MemoEntry* entry = nullptr;
     uint64_t hash = 0;
-    if (t.size() <= limits::kSigmaScanMemoMaxValueBytes) {
+    // A keyword scan reads the whole event, which never comes twice (its
+    // time and record id differ): remembering it would only cost.
+    if (fs.kind != ScanKind::kKeywords && t.size() <= limits::kSigmaScanMemoMaxValueBytes) {
       std::vector<MemoEntry>& table = memo[memo_index];
       if (table.empty()) table.resize(limits::kSigmaScanMemoSlots);
       hash = StringHash{}(t);
