@@ -244,6 +244,52 @@ TEST(Prefilter, KeywordsAnchorTheirRule) {
   EXPECT_EQ(f.counters().candidates, 3u);
 }
 
+// Keyword rules of two gates an event meets: each gets the keywords it
+// asked for, and a keyword a number could spell is found in an
+// integer-typed field too.
+TEST(Prefilter, KeywordRulesOfSeveralGates) {
+  testing::SigmaFixture f;
+  f.compile_ok(
+      "title: Windows-wide keyword\n"
+      "id: 00000000-0000-4000-8000-000000000001\n"
+      "logsource:\n"
+      "    product: windows\n"
+      "detection:\n"
+      "    keywords:\n"
+      "        - 'sekurlsa::'\n"
+      "    condition: keywords\n"
+      "---\n"
+      "title: Process keyword\n"
+      "id: 00000000-0000-4000-8000-000000000002\n"
+      "logsource:\n"
+      "    product: windows\n"
+      "    category: process_creation\n"
+      "detection:\n"
+      "    keywords:\n"
+      "        - '\\perfc.dat'\n"
+      "        - '31337'\n"
+      "    condition: keywords\n");
+  ASSERT_EQ(f.set().size(), 2u);
+  const auto rules_of = [&](std::vector<std::pair<std::string, std::string>> fields,
+                            uint32_t number = 0) {
+    f.event(std::move(fields));
+    if (number != 0) {
+      std::string bytes(4, '\0');
+      for (int i = 0; i < 4; ++i)
+        bytes[static_cast<size_t>(i)] = static_cast<char>(number >> (8 * i));
+      f.add_raw("ProcessId", ValueType::kUInt32, bytes);
+    }
+    return f.match(f.event_ref());
+  };
+  EXPECT_EQ(rules_of({{"CommandLine", "m SEKURLSA::x"}}), (std::vector<uint32_t>{0}));
+  EXPECT_EQ(rules_of({{"CommandLine", "rundll32 C:\\Windows\\perfc.dat,#1"}}),
+            (std::vector<uint32_t>{1}));
+  EXPECT_EQ(rules_of({{"Image", "c:\\perfc.dat"}, {"CommandLine", "sekurlsa::"}}),
+            (std::vector<uint32_t>{0, 1}));
+  EXPECT_EQ(rules_of({{"CommandLine", "pid"}}, 31337), (std::vector<uint32_t>{1}));
+  EXPECT_EQ(rules_of({{"CommandLine", "pid"}}, 31338), (std::vector<uint32_t>{}));
+}
+
 // A regex's Vectorscan pre-check may only say "no" where RE2 says no, on
 // the texts it is used for (pure ASCII): anchors before a final newline,
 // case folding, dot and newline, classes, repeats RE2 bounds.

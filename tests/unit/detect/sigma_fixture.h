@@ -100,6 +100,7 @@ class SigmaFixture {
     return !match(event(std::move(fields))).empty();
   }
   bool matches_current() { return !match(event_).empty(); }
+  const Event& event_ref() const { return event_; }
   // Without copying the result (for allocation counting).
   size_t hits_current() { return matcher_->match(event_).size(); }
 
