@@ -603,7 +603,7 @@ struct Matcher::Scratch {
           pattern.needle.empty() || pattern.needle.find('\0') != std::string::npos) {
         return {};
       }
-      if (pattern.needle.find_first_not_of(kNonStringTextAlphabet) == std::string::npos) {
+      if (non_string_text_could_hold(pattern.needle)) {
         scan.strings_only = false;
       }
       texts.push_back(pattern.needle);

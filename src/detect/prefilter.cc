@@ -262,11 +262,10 @@ class Builder {
       return false;
     }
     std::string key = "re:" + std::to_string(probe.index);
-    if (!literal_ids_.contains({field, Kind::kRegex, key}) &&
-        regex_literals_ >= limits::kSigmaRegexPrefiltersPerRuleSet) {
-      return false;
+    if (!literal_ids_.contains({field, Kind::kRegex, key})) {
+      if (regex_literals_ >= limits::kSigmaRegexPrefiltersPerRuleSet) return false;
+      ++regex_literals_;
     }
-    if (!literal_ids_.contains({field, Kind::kRegex, key})) ++regex_literals_;
     ids.push_back(literal(field, std::move(key), Kind::kRegex, probe.index));
     return true;
   }
@@ -524,7 +523,7 @@ class Builder {
         // Only string-typed fields need joining when no literal could occur
         // in the text of another type (a number, a time, an address).
         scan.strings_only = std::none_of(ids.begin(), ids.end(), [&](uint32_t id) {
-          return literal_text_[id].find_first_not_of(kNonStringTextAlphabet) == std::string::npos;
+          return non_string_text_could_hold(literal_text_[id]);
         });
       }
       for (const uint32_t id : ids) {

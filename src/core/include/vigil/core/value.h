@@ -121,6 +121,10 @@ inline bool is_string_type(ValueType type) {
 // the `?` of a truncated SID. A
 // search for a string with a character outside it need not look at them.
 inline constexpr std::string_view kNonStringTextAlphabet = "0123456789abcdefilnrstuxz+-.:,{}?";
+// Could the (lowercased) text of a non-string value hold `text`?
+inline bool non_string_text_could_hold(std::string_view text) {
+  return text.find_first_not_of(kNonStringTextAlphabet) == std::string_view::npos;
+}
 
 // Appends the value's text (no escaping). Arrays are joined with ','.
 void append_text(std::string& out, const Value& value, TextStyle style = TextStyle::kWindows);
