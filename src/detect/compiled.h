@@ -194,8 +194,22 @@ struct StringHash {
       h = (h ^ word) * kMul;
       h ^= h >> 29;
     }
+    // The last bytes are read with whole loads: a copy of 1 to 7 bytes into
+    // a word stalls the load that follows it (no store forwarding).
     uint64_t tail = 0;
-    if (i < s.size()) std::memcpy(&tail, s.data() + i, s.size() - i);
+    const size_t n = s.size();
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    if (n >= 8) {
+      if (i < n) std::memcpy(&tail, p + n - 8, 8);
+    } else if (n >= 4) {
+      uint32_t head4;
+      uint32_t last4;
+      std::memcpy(&head4, p, 4);
+      std::memcpy(&last4, p + n - 4, 4);
+      tail = uint64_t{head4} << 32 | last4;
+    } else if (n > 0) {
+      tail = uint64_t{p[0]} << 16 | uint64_t{p[n / 2]} << 8 | p[n - 1];
+    }
     h = (h ^ tail) * kMul;
     return static_cast<size_t>(h ^ (h >> 32));
   }

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -102,14 +103,21 @@ struct Matcher::Scratch {
   // direct-mapped table of values scanned and the literal ids their scan
   // reported, in order. Replaying the ids does what the scan did, and
   // values are compared whole, so the memo changes no result.
+  // The ids and the text share one block (ids first, 4-byte aligned), so
+  // that a hit reads one heap block, not two.
   struct MemoEntry {
     uint64_t hash = 0;
-    std::string text;
-    std::vector<uint32_t> ids;
+    uint32_t text_size = 0;
+    uint32_t id_count = 0;
+    std::string block;
+    std::string_view text() const {
+      return std::string_view(block).substr(id_count * sizeof(uint32_t), text_size);
+    }
   };
   std::vector<uint32_t> memo_base;
-  std::vector<std::vector<MemoEntry>> memo;    // allocated on a field scan's first use
-  std::vector<uint32_t>* recording = nullptr;  // where on_literal records ids
+  std::vector<std::vector<MemoEntry>> memo;  // allocated on a field scan's first use
+  std::vector<uint32_t> recorded;            // ids of the scan being remembered
+  bool recording = false;
   static_assert((limits::kSigmaScanMemoSlots & (limits::kSigmaScanMemoSlots - 1)) == 0);
   // Per test: 0 not looked up yet, 1 no keyword database, 2 `keyword_db`
   // holds it, 3 it does and only string-typed fields need scanning.
@@ -172,7 +180,7 @@ struct Matcher::Scratch {
                         unsigned int /*flags*/, void* context) {
     auto& scratch = *static_cast<Scratch*>(context);
     scratch.found_literal(id);
-    if (scratch.recording != nullptr) scratch.recording->push_back(id);
+    if (scratch.recording) scratch.recorded.push_back(id);
     return 0;
   }
 
@@ -190,24 +198,34 @@ struct Matcher::Scratch {
       if (table.empty()) table.resize(limits::kSigmaScanMemoSlots);
       hash = StringHash{}(t);
       entry = &table[hash & (limits::kSigmaScanMemoSlots - 1)];
-      if (entry->hash == hash && entry->text == t) {
-        for (const uint32_t id : entry->ids) found_literal(id);
+      if (entry->hash == hash && entry->text_size == t.size() && entry->text() == t) {
+        const char* ids = entry->block.data();
+        for (uint32_t k = 0; k < entry->id_count; ++k) {
+          uint32_t id;
+          std::memcpy(&id, ids + k * sizeof id, sizeof id);
+          found_literal(id);
+        }
         return true;
       }
-      entry->ids.clear();
-      recording = &entry->ids;
+      recorded.clear();
+      recording = true;
     }
     const bool ok = hs_scan(fs.db.get(), t.empty() ? "" : t.data(), static_cast<unsigned>(t.size()),
                             0, hs, &Scratch::on_literal, this) == HS_SUCCESS;
-    recording = nullptr;
+    recording = false;
     if (entry != nullptr) {
       if (ok) {
         entry->hash = hash;
-        entry->text.assign(t);
+        entry->text_size = static_cast<uint32_t>(t.size());
+        entry->id_count = static_cast<uint32_t>(recorded.size());
+        entry->block.assign(reinterpret_cast<const char*>(recorded.data()),
+                            recorded.size() * sizeof(uint32_t));
+        entry->block.append(t);
       } else {
         entry->hash = 0;
-        entry->text.clear();
-        entry->ids.clear();
+        entry->text_size = 0;
+        entry->id_count = 0;
+        entry->block.clear();
       }
     }
     return ok;

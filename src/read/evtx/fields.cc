@@ -428,7 +428,9 @@ bool EventBuilder::build(const Record& record, const ChunkNames& chunk_names, ui
   event.timestamp = record.written;
 
   if (record.tmpl != nullptr && record.nodes.empty()) {
-    auto& plan = plans_[identity_.id(*record.tmpl, chunk_names)];
+    const uint32_t identity = identity_.id(*record.tmpl, chunk_names);
+    if (identity >= plans_.size()) plans_.resize(identity + 1);
+    auto& plan = plans_[identity];
     if (!plan) plan = compile(*record.tmpl, WalkState{}, chunk_names);
     if (plan->usable && run_plan(*plan, record.values, record, chunk_names, 0, event)) return true;
     event.clear();

@@ -39,6 +39,25 @@ TEST(KeyTable, FindsEveryKeyAndNothingElse) {
   }
 }
 
+// The memo and the key tables compare text only on equal hashes: a byte the
+// hash skips would send every value differing there to one slot. Each length
+// up to 40 covers the partial words the hash reads with overlapping loads.
+TEST(StringHash, EveryByteChangesTheHash) {
+  const StringHash hash;
+  for (size_t length = 1; length <= 40; ++length) {
+    std::string text;
+    for (size_t i = 0; i < length; ++i) text.push_back(static_cast<char>('a' + i % 26));
+    const size_t base = hash(text);
+    for (size_t i = 0; i < length; ++i) {
+      std::string changed = text;
+      changed[i] = '#';
+      EXPECT_NE(hash(changed), base) << "length " << length << ", byte " << i;
+    }
+    // A length of its own, with the same bytes as far as they go.
+    EXPECT_NE(hash(text.substr(0, length - 1)), base) << "length " << length;
+  }
+}
+
 TEST(KeyTable, RefusesADuplicateAndKeepsTheFirst) {
   KeyTable table;
   EXPECT_EQ(table.find("4624"), nullptr);  // empty table

@@ -413,7 +413,8 @@ class EventBuilder {
   std::unordered_map<uint64_t, FieldId> joined_cache_;
   std::vector<Role> roles_;
   TemplateIdentity identity_;
-  std::unordered_map<uint32_t, std::unique_ptr<Plan>> plans_;  // by template identity
+  // By template identity; the ids are dense (0, 1, ...), so a vector.
+  std::vector<std::unique_ptr<Plan>> plans_;
   std::vector<std::vector<Value>> nested_values_;  // one per nesting level
 };
 
