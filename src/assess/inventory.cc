@@ -14,6 +14,7 @@
 
 #include "vigil/core/input.h"
 #include "vigil/core/limits.h"
+#include "vigil/core/text_map.h"
 
 namespace vigil::assess {
 
@@ -897,14 +898,6 @@ Error InventoryResult::error() const {
 
 namespace {
 
-struct StringHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-
-template <class T>
-using StringMap = std::unordered_map<std::string, T, StringHash, std::equal_to<>>;
-
 // Hash and equality after fold_case, so that account lookups need no folded copy.
 struct FoldedHash {
   using is_transparent = void;
@@ -985,8 +978,8 @@ class PrefixTrie {
 }  // namespace
 
 struct Inventory::Index {
-  StringMap<uint32_t> subjects;
-  StringMap<uint32_t> assets;
+  TextMap<uint32_t> subjects;
+  TextMap<uint32_t> assets;
   struct Located {
     LocationPattern pattern;
     uint32_t asset = 0;
@@ -2033,7 +2026,7 @@ class InventoryBuilder {
   // --- Checks across the file ---------------------------------------------------------------
 
   void check_references() {
-    StringMap<uint32_t> subject_ids;
+    TextMap<uint32_t> subject_ids;
     for (size_t i = 0; i < inventory_.subjects_.size(); ++i) {
       const std::string& id = inventory_.subjects_[i].id;
       if (id.empty()) continue;
@@ -2044,7 +2037,7 @@ class InventoryBuilder {
                     std::to_string(subject_spots_[it->second].id.line) + ")");
       }
     }
-    StringMap<uint32_t> asset_ids;
+    TextMap<uint32_t> asset_ids;
     for (size_t i = 0; i < inventory_.assets_.size(); ++i) {
       Asset& asset = inventory_.assets_[i];
       if (!asset.id.empty()) {

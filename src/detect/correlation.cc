@@ -1,8 +1,8 @@
 #include "vigil/detect/correlation.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <deque>
@@ -15,6 +15,7 @@
 #include <variant>
 
 #include "correlation_plan.h"
+#include "vigil/core/text_map.h"
 
 namespace vigil::detect {
 namespace {
@@ -32,11 +33,6 @@ constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
 int64_t add_saturated(int64_t ticks, int64_t span) {
   return ticks > kMaxTicks - span ? kMaxTicks : ticks + span;
 }
-
-struct StringHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
 
 // Group keys and value tuples: length-prefixed parts, so no value can make two
 // different tuples spell the same key. They never leave the process, so the
@@ -187,7 +183,7 @@ struct ValueStat {
   uint32_t count = 0;  // window events with this value
   uint32_t kept = 0;   // of which detections are kept (value_percentile keeps per value)
 };
-using ValueMap = std::unordered_map<std::string, ValueStat, StringHash, std::equal_to<>>;
+using ValueMap = TextMap<ValueStat>;
 
 // One event in a group's window.
 struct Entry {
@@ -260,7 +256,7 @@ struct Input {
 
 struct CorrState {
   const correlation_plan::Planned* plan = nullptr;
-  std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> groups;
+  TextMap<uint32_t> groups;
   // Open windows by start (heap); a mark is stale once its group's first event
   // or generation changed, and is dropped when it comes to the top.
   std::vector<WindowMark> windows;

@@ -103,15 +103,14 @@ struct Matcher::Scratch {
   // direct-mapped table of values scanned and the literal ids their scan
   // reported, in order. Replaying the ids does what the scan did, and
   // values are compared whole, so the memo changes no result.
-  // The ids and the text share one block (ids first, 4-byte aligned), so
-  // that a hit reads one heap block, not two.
+  // The ids and the text share one block (ids first, 4-byte aligned, the
+  // text the rest), so that a hit reads one heap block, not two.
   struct MemoEntry {
     uint64_t hash = 0;
-    uint32_t text_size = 0;
     uint32_t id_count = 0;
     std::string block;
     std::string_view text() const {
-      return std::string_view(block).substr(id_count * sizeof(uint32_t), text_size);
+      return std::string_view(block).substr(id_count * sizeof(uint32_t));
     }
   };
   std::vector<uint32_t> memo_base;
@@ -198,7 +197,7 @@ struct Matcher::Scratch {
       if (table.empty()) table.resize(limits::kSigmaScanMemoSlots);
       hash = StringHash{}(t);
       entry = &table[hash & (limits::kSigmaScanMemoSlots - 1)];
-      if (entry->hash == hash && entry->text_size == t.size() && entry->text() == t) {
+      if (entry->hash == hash && entry->text() == t) {
         const char* ids = entry->block.data();
         for (uint32_t k = 0; k < entry->id_count; ++k) {
           uint32_t id;
@@ -216,14 +215,12 @@ struct Matcher::Scratch {
     if (entry != nullptr) {
       if (ok) {
         entry->hash = hash;
-        entry->text_size = static_cast<uint32_t>(t.size());
         entry->id_count = static_cast<uint32_t>(recorded.size());
         entry->block.assign(reinterpret_cast<const char*>(recorded.data()),
                             recorded.size() * sizeof(uint32_t));
         entry->block.append(t);
       } else {
         entry->hash = 0;
-        entry->text_size = 0;
         entry->id_count = 0;
         entry->block.clear();
       }

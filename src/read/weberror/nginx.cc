@@ -9,9 +9,10 @@
 #include <vector>
 
 #include "common.h"
+#include "vigil/core/text_map.h"
+#include "vigil/core/utf.h"
 #include "vigil/read/text/lines.h"
 #include "vigil/read/weberror/weberror.h"
-#include "vigil/core/utf.h"
 
 namespace vigil::read {
 
@@ -201,11 +202,6 @@ size_t find_tail(std::string_view text, std::vector<TailEntry>& entries) {
   return std::string_view::npos;
 }
 
-struct StringHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-
 class NginxParser final : public BlockParser {
  public:
   explicit NginxParser(FieldNames& names)
@@ -329,7 +325,7 @@ class NginxParser final : public BlockParser {
   FieldNames& names_;
   FieldId level_, pid_, tid_, connection_, message_, headerless_;
   FieldId known_ids_[kKnownKeyCount];
-  std::unordered_map<std::string, OtherKey, StringHash, std::equal_to<>> other_ids_;
+  TextMap<OtherKey> other_ids_;
   uint64_t block_ = 0;
   size_t block_keys_ = 0;  // distinct other keys the current block used
   std::vector<TailEntry> entries_;

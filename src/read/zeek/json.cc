@@ -16,6 +16,7 @@
 #include "vigil/core/limits.h"
 #include "vigil/read/text/lines.h"
 #include "zeek_internal.h"
+#include "vigil/core/text_map.h"
 #include "vigil/core/utf.h"
 
 namespace vigil::read::zeek {
@@ -37,11 +38,6 @@ std::string_view trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
   return trim_right(text);
 }
-
-struct TransparentHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
 
 // Distinct keys remembered per parser; hostile input with endless new keys
 // is interned directly past this.
@@ -259,7 +255,7 @@ class JsonParser final : public BlockParser {
   std::string number_;
   std::vector<std::pair<std::string, FieldId>> recent_;
   size_t key_slot_ = 0;
-  std::unordered_map<std::string, FieldId, TransparentHash, std::equal_to<>> ids_;
+  TextMap<FieldId> ids_;
   bool has_path_ = false;
   bool too_many_fields_ = false;
   bool ts_is_string_ = false;

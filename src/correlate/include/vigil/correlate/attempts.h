@@ -19,6 +19,7 @@
 
 #include "vigil/core/event.h"
 #include "vigil/core/field_names.h"
+#include "vigil/core/text_map.h"
 
 namespace vigil::correlate {
 
@@ -101,12 +102,8 @@ class AttemptCounter {
   };
   using SourceKey = std::pair<int64_t, std::string>;  // (day or minute, source)
   // Sources looked up by their text without building a string per event.
-  struct TextHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
-  };
   template <class T>
-  using BySource = std::unordered_map<std::string, T, TextHash, std::equal_to<>>;
+  using BySource = TextMap<T>;
   template <class T>
   T& of_source(BySource<T>& map, std::string_view source) {
     auto it = map.find(source);

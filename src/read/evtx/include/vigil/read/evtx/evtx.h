@@ -21,6 +21,7 @@
 #include "vigil/core/field_names.h"
 #include "vigil/core/offset_map.h"
 #include "vigil/core/result.h"
+#include "vigil/core/text_map.h"
 #include "vigil/core/timestamp.h"
 #include "vigil/core/value.h"
 
@@ -170,15 +171,11 @@ class TemplateIdentity {
   void clear();  // ids handed out before are void afterwards
 
  private:
-  struct TransparentHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
   uint32_t name_id(uint32_t index, const ChunkNames& names);
 
-  std::unordered_map<std::string, uint32_t, TransparentHash, std::equal_to<>> ids_;
+  TextMap<uint32_t> ids_;
   // Names as small ids in the canonical form: cheaper than their text.
-  std::unordered_map<std::string, uint32_t, TransparentHash, std::equal_to<>> name_ids_;
+  TextMap<uint32_t> name_ids_;
   std::vector<uint32_t> chunk_name_ids_;  // chunk name index -> name id, UINT32_MAX unknown
   uint64_t chunk_names_generation_ = 0;
   // Unique in the process for this table's current id space (renewed by
