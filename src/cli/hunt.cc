@@ -473,7 +473,11 @@ int write_rendered(report::ExternalSorter& sorter, const detect::RuleSet& rules,
     for (uint32_t rule : rendered.rules) {
       summary.add(rule, rules.rule(rule).info.level, rendered.computer);
     }
-    text.append(rendered.text);
+    if (!report::append_rendered_lines(rendered.text, text)) {
+      progress.clear();
+      std::fprintf(stderr, "vigil: internal error: a sorted record's lines do not decode\n");
+      return kExitInternal;
+    }
     output.flush(text);
   }
   output.flush(text, /*force=*/true);
@@ -557,11 +561,7 @@ int run_hunt(const HuntOptions& opt) {
     s.infos.clear();
     for (uint32_t rule : hits) s.infos.push_back(&rules.rule(rule).info);
     report::begin_rendered(hits, record.field(field::kComputer), out);
-    if (takes_event) {
-      s.detections->detections_of_event(record, event, s.infos, out);
-    } else {
-      s.detections->detections(record, s.infos, out);
-    }
+    s.detections->rendered_lines(record, event, s.infos, out);
   };
   report::EventRecord record;
   auto observe = [&](std::string_view payload) {

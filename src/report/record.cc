@@ -234,4 +234,39 @@ bool decode_rendered(std::string_view bytes, RenderedRecord& out) {
   return true;
 }
 
+void put_rendered_tail(std::string& out, std::string_view tail) {
+  put_fixed(out, static_cast<uint32_t>(tail.size()));
+  out.append(tail);
+}
+
+size_t begin_rendered_line(std::string& out) {
+  const size_t start = out.size();
+  put_fixed(out, uint32_t{0});
+  return start;
+}
+
+void end_rendered_line(std::string& out, size_t start) {
+  const auto size = static_cast<uint32_t>(out.size() - start - sizeof(uint32_t));
+  std::memcpy(out.data() + start, &size, sizeof size);
+}
+
+bool append_rendered_lines(std::string_view lines, std::string& out) {
+  if (lines.size() < sizeof(uint32_t)) return false;
+  const auto tail_size = get_fixed<uint32_t>(lines.data());
+  lines.remove_prefix(sizeof(uint32_t));
+  if (tail_size > lines.size()) return false;
+  const std::string_view tail = lines.substr(0, tail_size);
+  lines.remove_prefix(tail_size);
+  while (!lines.empty()) {
+    if (lines.size() < sizeof(uint32_t)) return false;
+    const auto size = get_fixed<uint32_t>(lines.data());
+    lines.remove_prefix(sizeof(uint32_t));
+    if (size > lines.size()) return false;
+    out.append(lines.substr(0, size));
+    out.append(tail);
+    lines.remove_prefix(size);
+  }
+  return true;
+}
+
 }  // namespace vigil::report

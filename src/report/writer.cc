@@ -209,11 +209,12 @@ void append_rule_members(std::string& out, const RuleInfo& rule) {
   append_tags_json(out, rule.tags);
 }
 
-// The members every detection line shares, after "{"; the rule's members
-// and the source's JSON string come escaped already.
+// The members every detection line shares, after "{", up to and with the
+// `"fields":` name (the fields object and the line's end follow, the same
+// for every rule an event matched); the rule's members and the source's
+// JSON string come escaped already.
 void append_detection_members(std::string& out, const EventRecord& event,
-                              std::string_view rule_members, std::string_view source_json,
-                              std::string_view fields_json) {
+                              std::string_view rule_members, std::string_view source_json) {
   out += rule_members;
   out += ",\"computer\":";
   append_json_valid(out, event.field(field::kComputer));
@@ -226,7 +227,6 @@ void append_detection_members(std::string& out, const EventRecord& event,
   out += ",\"source\":";
   out += source_json;
   out += ",\"fields\":";
-  out += fields_json;
 }
 
 void append_timestamp_json(std::string& out, Timestamp t, int digits) {
@@ -294,27 +294,47 @@ class JsonFieldsWriter : public DetectionWriter {
  public:
   explicit JsonFieldsWriter(const OutputContext& context) : context_(context) {}
   void detection(const EventRecord& event, const RuleInfo& rule, std::string& out) final {
-    fields_json_.clear();
-    fields_.append(fields_json_, event);
+    tail_.clear();
+    fields_.append(tail_, event);
+    tail_ += "}\n";
     line(event, rule, out);
   }
   void detections(const EventRecord& event, std::span<const RuleInfo* const> rules,
                   std::string& out) final {
-    fields_json_.clear();
-    fields_.append(fields_json_, event);
+    tail_.clear();
+    fields_.append(tail_, event);
+    tail_ += "}\n";
     for (const RuleInfo* rule : rules) line(event, *rule, out);
   }
   bool takes_event() const final { return true; }
   void detections_of_event(const EventRecord& head, const Event& event,
                            std::span<const RuleInfo* const> rules, std::string& out) final {
-    fields_json_.clear();
-    fields_.append(fields_json_, event);
+    tail_.clear();
+    fields_.append(tail_, event);
+    tail_ += "}\n";
     for (const RuleInfo* rule : rules) line(head, *rule, out);
+  }
+  void rendered_lines(const EventRecord& head, const Event& event,
+                      std::span<const RuleInfo* const> rules, std::string& out) final {
+    tail_.clear();
+    fields_.append(tail_, event);
+    tail_ += "}\n";
+    put_rendered_tail(out, tail_);
+    for (const RuleInfo* rule : rules) {
+      const size_t start = begin_rendered_line(out);
+      line_head(head, *rule, out);
+      end_rendered_line(out, start);
+    }
   }
 
  protected:
-  // One detection line; fields_json_ holds the event's fields.
-  virtual void line(const EventRecord& event, const RuleInfo& rule, std::string& out) = 0;
+  // A detection line up to the event's fields object, which tail_ holds
+  // with the line's end.
+  virtual void line_head(const EventRecord& event, const RuleInfo& rule, std::string& out) = 0;
+  void line(const EventRecord& event, const RuleInfo& rule, std::string& out) {
+    line_head(event, rule, out);
+    out += tail_;
+  }
 
   // The members a rule and a source give every line, escaped on first use:
   // a hunt writes the same few hundred rules and files on every line.
@@ -330,12 +350,11 @@ class JsonFieldsWriter : public DetectionWriter {
     return json;
   }
   void append_members(std::string& out, const EventRecord& event, const RuleInfo& rule) {
-    append_detection_members(out, event, rule_members(rule), source_json(event.source.source_id),
-                             fields_json_);
+    append_detection_members(out, event, rule_members(rule), source_json(event.source.source_id));
   }
 
   OutputContext context_;
-  std::string fields_json_;
+  std::string tail_;  // the event's fields object and the line's end
 
  private:
   FieldsJson fields_{context_.names};
@@ -356,12 +375,11 @@ class JsonlWriter final : public JsonFieldsWriter {
   }
 
  private:
-  void line(const EventRecord& event, const RuleInfo& rule, std::string& out) override {
+  void line_head(const EventRecord& event, const RuleInfo& rule, std::string& out) override {
     out += "{\"timestamp\":";
     append_timestamp_json(out, event.timestamp, 7);
     out.push_back(',');
     append_members(out, event, rule);
-    out += "}\n";
   }
 };
 
@@ -387,7 +405,7 @@ class TimesketchWriter final : public JsonFieldsWriter {
   }
 
  private:
-  void line(const EventRecord& event, const RuleInfo& rule, std::string& out) override {
+  void line_head(const EventRecord& event, const RuleInfo& rule, std::string& out) override {
     std::string message = "[";
     message += detect::level_name(rule.level);
     message += "] ";
@@ -400,7 +418,6 @@ class TimesketchWriter final : public JsonFieldsWriter {
     message += event.field(field::kComputer);
     start(out, message, event.timestamp, "Event Recorded");
     append_members(out, event, rule);
-    out += "}\n";
   }
   static void start(std::string& out, std::string_view message, Timestamp t,
                     std::string_view description) {
@@ -439,6 +456,16 @@ class CsvWriter final : public DetectionWriter {
     fields_of(event);
     for (const RuleInfo* rule : rules) line(event, *rule, out);
   }
+  void rendered_lines(const EventRecord& event, const Event& /*event*/,
+                      std::span<const RuleInfo* const> rules, std::string& out) override {
+    fields_of(event);
+    put_rendered_tail(out, tail_);
+    for (const RuleInfo* rule : rules) {
+      const size_t start = begin_rendered_line(out);
+      line_head(event, *rule, out);
+      end_rendered_line(out, start);
+    }
+  }
   void alert(const AlertView& alert, std::string& out) override {
     append_rfc3339(out, alert.timestamp, 7);
     rule_columns(out, *alert.rule);
@@ -454,6 +481,12 @@ class CsvWriter final : public DetectionWriter {
 
  private:
   void line(const EventRecord& event, const RuleInfo& rule, std::string& out) {
+    line_head(event, rule, out);
+    out += tail_;
+  }
+  // A line up to its last column, the event's fields, which tail_ holds
+  // with the line's end.
+  void line_head(const EventRecord& event, const RuleInfo& rule, std::string& out) {
     append_rfc3339(out, event.timestamp, 7);
     rule_columns(out, rule);
     out.push_back(',');
@@ -467,14 +500,13 @@ class CsvWriter final : public DetectionWriter {
     out.push_back(',');
     append_csv_field(out, source_path(context_, event.source.source_id));
     out.push_back(',');
-    out += fields_csv_;
-    out.push_back('\n');
   }
   void fields_of(const EventRecord& event) {
     scratch_.clear();
     fields_.append(scratch_, event);
-    fields_csv_.clear();
-    append_csv_field(fields_csv_, scratch_);
+    tail_.clear();
+    append_csv_field(tail_, scratch_);
+    tail_.push_back('\n');
   }
   static void rule_columns(std::string& out, const RuleInfo& rule) {
     out.push_back(',');
@@ -492,7 +524,7 @@ class CsvWriter final : public DetectionWriter {
   OutputContext context_;
   FieldsJson fields_{context_.names};
   std::string scratch_;
-  std::string fields_csv_;  // the current event's fields, one CSV field
+  std::string tail_;  // the current event's fields as one CSV field, and the line's end
 };
 
 const char* level_colour(Level level) {
@@ -712,6 +744,14 @@ void TableLayout::observe(const EventRecord& record, Level rule_level) {
 void TableLayout::observe_alert(std::string_view alert_computer, Level rule_level) {
   computer = std::clamp(code_points(alert_computer), computer, kMaxComputer);
   level = std::max(level, code_points(detect::level_name(rule_level)));
+}
+
+void DetectionWriter::rendered_lines(const EventRecord& record, const Event& event,
+                                     std::span<const RuleInfo* const> rules, std::string& out) {
+  put_rendered_tail(out, {});
+  const size_t start = begin_rendered_line(out);
+  detections_of_event(record, event, rules, out);
+  end_rendered_line(out, start);
 }
 
 std::unique_ptr<DetectionWriter> DetectionWriter::create(Format format,

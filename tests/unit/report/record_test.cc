@@ -127,6 +127,40 @@ TEST(Record, RenderedRoundTrip) {
   }
 }
 
+TEST(Record, RenderedLinesShareTheirTail) {
+  std::string lines;
+  put_rendered_tail(lines, "{\"f\":1}}\n");
+  for (std::string_view head : {"{\"rule\":\"a\",\"fields\":", "{\"rule\":\"bb\",\"fields\":"}) {
+    const size_t start = begin_rendered_line(lines);
+    lines += head;
+    end_rendered_line(lines, start);
+  }
+  std::string out = "before\n";
+  ASSERT_TRUE(append_rendered_lines(lines, out));
+  EXPECT_EQ(out,
+            "before\n{\"rule\":\"a\",\"fields\":{\"f\":1}}\n"
+            "{\"rule\":\"bb\",\"fields\":{\"f\":1}}\n");
+  // No lines: nothing written; an empty tail: the lines as they are.
+  std::string none;
+  put_rendered_tail(none, "tail");
+  out.clear();
+  EXPECT_TRUE(append_rendered_lines(none, out));
+  EXPECT_EQ(out, "");
+  std::string plain;
+  put_rendered_tail(plain, {});
+  const size_t start = begin_rendered_line(plain);
+  plain += "a\nb\n";
+  end_rendered_line(plain, start);
+  EXPECT_TRUE(append_rendered_lines(plain, out));
+  EXPECT_EQ(out, "a\nb\n");
+  // Every cut short of the whole is refused, except where a line ends.
+  for (size_t n = 0; n < lines.size(); ++n) {
+    out.clear();
+    const bool whole_lines = n == 4 + 9 || n == 4 + 9 + 4 + 21;
+    EXPECT_EQ(append_rendered_lines(std::string_view(lines).substr(0, n), out), whole_lines) << n;
+  }
+}
+
 TEST(Record, HostileCountsDoNotAllocate) {
   std::string bytes(29, '\0');
   bytes += "\xff\xff\xff\xff\xff\xff\xff\xff\x7f";  // a rule count of 2^63-1

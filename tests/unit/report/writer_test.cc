@@ -132,6 +132,46 @@ TEST_F(WriterTest, EventFieldsEqualRecordFields) {
   EXPECT_FALSE(DetectionWriter::create(Format::kCsv, context)->takes_event());
 }
 
+// The rendered lines a hunt's workers write (the fields once per event)
+// expand to the text the writer writes line by line, for every format, and
+// keep the fields once whatever the number of rules.
+TEST_F(WriterTest, RenderedLinesExpandToTheLines) {
+  Event event;
+  event.timestamp = record.timestamp;
+  event.source = record.source;
+  for (const RecordField& f : record.fields) event.add(f.name, Value::utf8(f.value));
+  detect::RuleInfo second = rule;
+  second.id = "0b8d4a0e-0000-4000-8000-000000000002";
+  second.title = "Second rule";
+  const std::vector<uint32_t> hits = {0, 1};
+  const std::vector<const detect::RuleInfo*> both = {&rule, &second};
+  for (Format format : {Format::kJsonl, Format::kCsv, Format::kTimesketch, Format::kTable}) {
+    auto writer = DetectionWriter::create(format, context);
+    RecordBuilder builder;
+    const EventRecord& built =
+        writer->takes_event() ? builder.build_head(event, hits) : builder.build(event, hits);
+    std::string lines;
+    writer->rendered_lines(built, event, both, lines);
+    std::string got;
+    ASSERT_TRUE(append_rendered_lines(lines, got)) << static_cast<int>(format);
+    RecordBuilder full;
+    std::string expected;
+    writer->detections(full.build(event, hits), both, expected);
+    EXPECT_EQ(got, expected) << static_cast<int>(format);
+    if (format == Format::kTable) continue;
+    // "powershell -enc" is in the fields only: once in the rendered lines,
+    // once per rule in the text.
+    const auto count = [](std::string_view text, std::string_view what) {
+      size_t n = 0;
+      for (size_t at = text.find(what); at != std::string_view::npos; at = text.find(what, at + 1))
+        ++n;
+      return n;
+    };
+    EXPECT_EQ(count(lines, "powershell -enc"), 1u) << static_cast<int>(format);
+    EXPECT_EQ(count(got, "powershell -enc"), 2u) << static_cast<int>(format);
+  }
+}
+
 TEST_F(WriterTest, CsvRow) {
   auto writer = DetectionWriter::create(Format::kCsv, context);
   std::string out;

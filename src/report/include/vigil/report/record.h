@@ -76,6 +76,8 @@ class RecordBuilder {
 struct RenderedRecord {
   std::vector<uint32_t> rules;  // ascending
   std::string_view computer;
+  // The text as its writer laid it out: a timeline's line as it is, a
+  // hunt's detection lines as put_rendered_tail describes.
   std::string_view text;
 };
 
@@ -84,6 +86,22 @@ struct RenderedRecord {
 void begin_rendered(std::span<const uint32_t> rules, std::string_view computer, std::string& out);
 // False when the bytes are not a rendered record.
 bool decode_rendered(std::string_view bytes, RenderedRecord& out);
+
+// The lines of a rendered detection record. An event's detection lines
+// differ only up to its fields, which end every line (JSON lines,
+// Timesketch, CSV): the fields and the line's end are kept once as the
+// tail, and each line as its text before it, so that the sort buffer and
+// its runs hold an event's fields once, not once per rule it matched.
+// Layout after begin_rendered: u32 tail size, tail, then per line u32 size
+// and its text (host order: runs are read back by the process that wrote
+// them). A format without a common tail writes an empty one.
+void put_rendered_tail(std::string& out, std::string_view tail);
+// Starts a line; returns its start for end_rendered_line, which sets its size.
+size_t begin_rendered_line(std::string& out);
+void end_rendered_line(std::string& out, size_t start);
+// Appends every line in full (its text, then the tail). False when `lines`
+// is not such a text; `out` then holds the lines before the fault.
+bool append_rendered_lines(std::string_view lines, std::string& out);
 
 // Reads a record written by encode_record. False when the bytes are not
 // one (truncated or altered); `out` is then unspecified.

@@ -92,6 +92,12 @@ class DetectionWriter {
                                    std::string& out) {
     detections(head, rules, out);
   }
+  // The lines detections_of_event writes, as a rendered record's lines
+  // (put_rendered_tail in record.h): the formats whose lines all end with
+  // the event's fields (JSON lines, Timesketch, CSV) write them once for
+  // all the rules the event matched.
+  virtual void rendered_lines(const EventRecord& record, const Event& event,
+                              std::span<const detect::RuleInfo* const> rules, std::string& out);
   virtual void alert(const AlertView& alert, std::string& out) = 0;
 };
 
