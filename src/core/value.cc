@@ -23,15 +23,15 @@ void append_number(std::string& out, T v) {
   out.append(buf, r.ptr);
 }
 
+// Scalars are written into a small buffer and appended once: a character
+// at a time, the string's size checks cost more than the digits (these run
+// for every GUID and hex field of every event the output or a rule reads).
 void append_hex(std::string& out, uint64_t v) {
-  char buf[18];
-  int n = 0;
-  do {
-    buf[n++] = "0123456789abcdef"[v & 0xF];
-    v >>= 4;
-  } while (v != 0);
-  out += "0x";
-  while (n > 0) out.push_back(buf[--n]);
+  char buf[2 + 16];
+  buf[0] = '0';
+  buf[1] = 'x';
+  auto r = std::to_chars(buf + 2, buf + sizeof buf, v, 16);
+  out.append(buf, r.ptr);
 }
 
 void append_hex_bytes(std::string& out, const uint8_t* p, size_t n) {
@@ -48,14 +48,17 @@ void append_hex_bytes(std::string& out, const uint8_t* p, size_t n) {
 void append_guid(std::string& out, const uint8_t* p, TextStyle style) {
   static constexpr int kOrder[16] = {3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15};
   static constexpr char kDigits[] = "0123456789ABCDEF";
-  if (style == TextStyle::kWindows) out.push_back('{');
+  char buf[38];
+  char* d = buf;
+  if (style == TextStyle::kWindows) *d++ = '{';
   for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
+    if (i == 4 || i == 6 || i == 8 || i == 10) *d++ = '-';
     const uint8_t b = p[kOrder[i]];
-    out.push_back(kDigits[b >> 4]);
-    out.push_back(kDigits[b & 0xF]);
+    *d++ = kDigits[b >> 4];
+    *d++ = kDigits[b & 0xF];
   }
-  if (style == TextStyle::kWindows) out.push_back('}');
+  if (style == TextStyle::kWindows) *d++ = '}';
+  out.append(buf, d);
 }
 
 void append_sid(std::string& out, const uint8_t* p, uint32_t size) {
@@ -67,14 +70,25 @@ void append_sid(std::string& out, const uint8_t* p, uint32_t size) {
   const unsigned count = p[1];
   uint64_t authority = 0;
   for (int i = 2; i < 8; ++i) authority = (authority << 8) | p[i];
-  out += "S-";
-  append_number(out, revision);
-  out.push_back('-');
-  append_number(out, authority);
+  // Up to 255 sub-authorities: written in pieces of a buffer that holds
+  // the head and a dozen of them.
+  char buf[160];
+  char* const limit = buf + sizeof buf;
+  char* d = buf;
+  *d++ = 'S';
+  *d++ = '-';
+  d = std::to_chars(d, limit, revision).ptr;
+  *d++ = '-';
+  d = std::to_chars(d, limit, authority).ptr;
   for (unsigned i = 0; i < count && 8 + 4 * (i + 1) <= size; ++i) {
-    out.push_back('-');
-    append_number(out, load<uint32_t>(p + 8 + 4 * i));
+    if (limit - d < 12) {  // '-' and ten digits
+      out.append(buf, d);
+      d = buf;
+    }
+    *d++ = '-';
+    d = std::to_chars(d, limit, load<uint32_t>(p + 8 + 4 * i)).ptr;
   }
+  out.append(buf, d);
 }
 
 std::optional<Timestamp> systemtime_to_timestamp(const uint8_t* p) {

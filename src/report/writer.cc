@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <unordered_map>
 
 #include "text.h"
@@ -35,6 +36,45 @@ void append_json_valid(std::string& out, std::string_view value) {
   out.push_back('"');
 }
 
+// Text written through a pointer into memory kept from one event to the
+// next: std::string zero-fills what resize adds, so sizing each value for
+// its worst case (6 bytes a UTF-16 unit) cost more than escaping it.
+class RawText {
+ public:
+  // Room for `bytes` more at the end; advance_to() then says how many were used.
+  char* room(size_t bytes) {
+    if (buffer_.size() - used_ < bytes) {
+      buffer_.resize(std::max(buffer_.size() * 2, used_ + bytes));
+    }
+    return buffer_.data() + used_;
+  }
+  void advance_to(const char* end) { used_ = static_cast<size_t>(end - buffer_.data()); }
+  void push_back(char c) {
+    *room(1) = c;
+    ++used_;
+  }
+  RawText& operator+=(std::string_view text) {
+    std::memcpy(room(text.size()), text.data(), text.size());
+    used_ += text.size();
+    return *this;
+  }
+  void clear() { used_ = 0; }
+  std::string_view view() const { return {buffer_.data(), used_}; }
+
+ private:
+  std::string buffer_;
+  size_t used_ = 0;
+};
+
+// A JSON string of text known to be valid UTF-8, into RawText.
+void append_json_valid(RawText& out, std::string_view value) {
+  char* p = out.room(2 + value.size() * 6);
+  *p++ = '"';
+  p = write_utf8_as_json(p, value);
+  *p++ = '"';
+  out.advance_to(p);
+}
+
 // An event's fields as one JSON object. The escaped form of each name is
 // kept (names are few and repeat in every record); repeated names are
 // found with a per-record stamp per name id instead of comparing pairs.
@@ -42,33 +82,37 @@ class FieldsJson {
  public:
   explicit FieldsJson(const FieldNames* names) : names_(names) {}
 
-  void append(std::string& out, const EventRecord& record) {
+  template <class Out>
+  void append(Out& out, const EventRecord& record) {
     append_fields(out, std::span<const RecordField>(record.fields),
-                  [](std::string& o, const RecordField& f) { append_json_valid(o, f.value); });
+                  [](Out& o, const RecordField& f) { append_json_valid(o, f.value); });
   }
 
   // The same object from the event: each value as the record would hold it
   // (append_valid_text), UTF-16 text escaped straight from its units, which
   // gives the same characters (NUL ends the text, lone surrogates are
   // U+FFFD) without the UTF-8 copy.
-  void append(std::string& out, const Event& event) {
-    append_fields(out, event.fields(), [this](std::string& o, const Field& f) {
+  void append(RawText& out, const Event& event) {
+    append_fields(out, event.fields(), [this](RawText& o, const Field& f) {
       const Value& v = f.value;
-      o.push_back('"');
       if (v.raw_type == static_cast<uint8_t>(ValueType::kUtf16)) {
-        append_utf16le_as_json(o, v.data, v.size / 2);
+        const size_t units = v.size / 2;
+        char* p = o.room(2 + units * 6);
+        *p++ = '"';
+        p = write_utf16le_as_json(p, v.data, units);
+        *p++ = '"';
+        o.advance_to(p);
       } else {
         scratch_.clear();
         text::append_valid_text(scratch_, v);
-        append_utf8_as_json(o, scratch_);
+        append_json_valid(o, scratch_);
       }
-      o.push_back('"');
     });
   }
 
  private:
-  template <class Item, class WriteValue>
-  void append_fields(std::string& out, std::span<const Item> fields, WriteValue&& write_value) {
+  template <class Out, class Item, class WriteValue>
+  void append_fields(Out& out, std::span<const Item> fields, WriteValue&& write_value) {
     ++generation_;
     bool repeated = false;
     for (const Item& f : fields) {
@@ -319,7 +363,7 @@ class JsonFieldsWriter : public DetectionWriter {
     tail_.clear();
     fields_.append(tail_, event);
     tail_ += "}\n";
-    put_rendered_tail(out, tail_);
+    put_rendered_tail(out, tail_.view());
     for (const RuleInfo* rule : rules) {
       const size_t start = begin_rendered_line(out);
       line_head(head, *rule, out);
@@ -333,7 +377,7 @@ class JsonFieldsWriter : public DetectionWriter {
   virtual void line_head(const EventRecord& event, const RuleInfo& rule, std::string& out) = 0;
   void line(const EventRecord& event, const RuleInfo& rule, std::string& out) {
     line_head(event, rule, out);
-    out += tail_;
+    out += tail_.view();
   }
 
   // The members a rule and a source give every line, escaped on first use:
@@ -354,7 +398,7 @@ class JsonFieldsWriter : public DetectionWriter {
   }
 
   OutputContext context_;
-  std::string tail_;  // the event's fields object and the line's end
+  RawText tail_;  // the event's fields object and the line's end
 
  private:
   FieldsJson fields_{context_.names};

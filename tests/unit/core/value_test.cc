@@ -177,6 +177,15 @@ TEST(ValueText, Sids) {
   EXPECT_EQ(windows(short_sid.as(ValueType::kSid)), "S-1-5-32");
   const Bytes broken = {1, 1, 0};
   EXPECT_EQ(windows(broken.as(ValueType::kSid)), "S-?");
+  // The most a SID can claim: 255 sub-authorities of ten digits, and a
+  // 48-bit authority.
+  Bytes longest = {255, 255, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+  std::string expected = "S-255-281474976710655";
+  for (int i = 0; i < 255; ++i) {
+    for (int k = 0; k < 4; ++k) longest.data.push_back(0xff);
+    expected += "-4294967295";
+  }
+  EXPECT_EQ(windows(longest.as(ValueType::kSid)), expected);
 }
 
 TEST(ValueText, BinaryAndOpaque) {
