@@ -66,6 +66,14 @@ class RawText {
   size_t used_ = 0;
 };
 
+// Whether a value's text is made by vigil from its bytes (numbers, hex,
+// GUIDs, SIDs, times, joined with commas for arrays) rather than taken
+// from the evidence: such text is ASCII with no quote, backslash or control.
+bool spelled_plainly(const Value& v) {
+  const ValueType type = element_type(v.raw_type);
+  return type != ValueType::kUtf16 && type != ValueType::kAnsi && type != ValueType::kUtf8;
+}
+
 // A JSON string of text known to be valid UTF-8, into RawText.
 void append_json_valid(RawText& out, std::string_view value) {
   char* p = out.room(2 + value.size() * 6);
@@ -100,6 +108,16 @@ class FieldsJson {
         char* p = o.room(2 + units * 6);
         *p++ = '"';
         p = write_utf16le_as_json(p, v.data, units);
+        *p++ = '"';
+        o.advance_to(p);
+      } else if (spelled_plainly(v)) {
+        // Digits, hex, GUIDs, SIDs, times: ASCII with nothing to escape.
+        scratch_.clear();
+        append_text(scratch_, v);
+        char* p = o.room(2 + scratch_.size());
+        *p++ = '"';
+        std::memcpy(p, scratch_.data(), scratch_.size());
+        p += scratch_.size();
         *p++ = '"';
         o.advance_to(p);
       } else {

@@ -115,6 +115,41 @@ TEST_F(WriterTest, EventFieldsEqualRecordFields) {
   const uint32_t number = 7;
   event.add(names.intern("Number"), Value(reinterpret_cast<const uint8_t*>(&number), 4,
                                           static_cast<uint8_t>(ValueType::kUInt32)));
+  // 8-bit text and string arrays come from the evidence: escaped.
+  static const char kAnsi[] = "caf\xe9 \"q\" \\ \x01\0two \"";
+  for (const ValueType type : {ValueType::kAnsi, ValueType::kUtf8}) {
+    for (const bool array : {false, true}) {
+      const auto raw = static_cast<uint8_t>(static_cast<uint8_t>(type) | (array ? kArrayFlag : 0));
+      event.add(names.intern("Text8"),
+                Value(reinterpret_cast<const uint8_t*>(kAnsi), sizeof kAnsi - 1, raw));
+    }
+  }
+  event.add(names.intern("Text16"),
+            Value(reinterpret_cast<const uint8_t*>(texts[3].data()),
+                  static_cast<uint32_t>(texts[3].size()),
+                  static_cast<uint8_t>(static_cast<uint8_t>(ValueType::kUtf16) | kArrayFlag)));
+  // Every type whose text vigil spells from bytes (written without the
+  // escaping pass), scalar and array, and types it does not know.
+  static const uint8_t kBytes[32] = {1,    5,    0,    0,    0,    0,    0,    5,
+                                     0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0,
+                                     0x22, 0x5c, 0x0a, 0x7f, 0x80, 0xff, 0x01, 0x02,
+                                     0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a};
+  const ValueType spelled[] = {
+      ValueType::kInt8,      ValueType::kUInt8,           ValueType::kInt16,    ValueType::kUInt16,
+      ValueType::kInt32,     ValueType::kUInt32,          ValueType::kInt64,    ValueType::kUInt64,
+      ValueType::kReal32,    ValueType::kReal64,          ValueType::kBool,     ValueType::kBinary,
+      ValueType::kGuid,      ValueType::kSizeT,           ValueType::kFileTime, ValueType::kSysTime,
+      ValueType::kSid,       ValueType::kHexInt32,        ValueType::kHexInt64, ValueType::kNull,
+      ValueType::kEvtHandle, static_cast<ValueType>(0x17)};
+  for (const ValueType type : spelled) {
+    for (const uint32_t size : {4u, 8u, 16u, 32u}) {
+      for (const bool array : {false, true}) {
+        const auto raw =
+            static_cast<uint8_t>(static_cast<uint8_t>(type) | (array ? kArrayFlag : 0));
+        event.add(names.intern("Spelled"), Value(kBytes + 16 - (size == 32 ? 16 : 0), size, raw));
+      }
+    }
+  }
   const std::vector<uint32_t> hits = {0};
   const std::vector<const detect::RuleInfo*> rules = {&rule};
   for (Format format : {Format::kJsonl, Format::kTimesketch}) {
