@@ -66,14 +66,6 @@ class RawText {
   size_t used_ = 0;
 };
 
-// Whether a value's text is made by vigil from its bytes (numbers, hex,
-// GUIDs, SIDs, times, joined with commas for arrays) rather than taken
-// from the evidence: such text is ASCII with no quote, backslash or control.
-bool spelled_plainly(const Value& v) {
-  const ValueType type = element_type(v.raw_type);
-  return type != ValueType::kUtf16 && type != ValueType::kAnsi && type != ValueType::kUtf8;
-}
-
 // A JSON string of text known to be valid UTF-8, into RawText.
 void append_json_valid(RawText& out, std::string_view value) {
   char* p = out.room(2 + value.size() * 6);
@@ -110,8 +102,9 @@ class FieldsJson {
         p = write_utf16le_as_json(p, v.data, units);
         *p++ = '"';
         o.advance_to(p);
-      } else if (spelled_plainly(v)) {
-        // Digits, hex, GUIDs, SIDs, times: ASCII with nothing to escape.
+      } else if (!is_string_type(v.type())) {
+        // Text vigil spells from the bytes (kNonStringTextAlphabet): no
+        // quote, backslash or control to escape.
         scratch_.clear();
         append_text(scratch_, v);
         char* p = o.room(2 + scratch_.size());
@@ -350,43 +343,44 @@ void append_alert_members(std::string& out, const AlertView& alert, const Output
   append_correlation_json(out, alert, context);
 }
 
+// A rendered record's lines (put_rendered_tail in record.h): the tail once,
+// then each rule's line up to it, written by `head`.
+template <class Head>
+void put_rendered_lines(std::string& out, std::string_view tail,
+                        std::span<const RuleInfo* const> rules, Head&& head) {
+  put_rendered_tail(out, tail);
+  for (const RuleInfo* rule : rules) {
+    const size_t start = begin_rendered_line(out);
+    head(*rule);
+    end_rendered_line(out, start);
+  }
+}
+
 // A format whose detection lines embed the event's fields as one JSON
 // object: formatted once per event, whatever the number of rules.
 class JsonFieldsWriter : public DetectionWriter {
  public:
   explicit JsonFieldsWriter(const OutputContext& context) : context_(context) {}
   void detection(const EventRecord& event, const RuleInfo& rule, std::string& out) final {
-    tail_.clear();
-    fields_.append(tail_, event);
-    tail_ += "}\n";
+    fill_tail(event);
     line(event, rule, out);
   }
   void detections(const EventRecord& event, std::span<const RuleInfo* const> rules,
                   std::string& out) final {
-    tail_.clear();
-    fields_.append(tail_, event);
-    tail_ += "}\n";
+    fill_tail(event);
     for (const RuleInfo* rule : rules) line(event, *rule, out);
   }
   bool takes_event() const final { return true; }
   void detections_of_event(const EventRecord& head, const Event& event,
                            std::span<const RuleInfo* const> rules, std::string& out) final {
-    tail_.clear();
-    fields_.append(tail_, event);
-    tail_ += "}\n";
+    fill_tail(event);
     for (const RuleInfo* rule : rules) line(head, *rule, out);
   }
   void rendered_lines(const EventRecord& head, const Event& event,
                       std::span<const RuleInfo* const> rules, std::string& out) final {
-    tail_.clear();
-    fields_.append(tail_, event);
-    tail_ += "}\n";
-    put_rendered_tail(out, tail_.view());
-    for (const RuleInfo* rule : rules) {
-      const size_t start = begin_rendered_line(out);
-      line_head(head, *rule, out);
-      end_rendered_line(out, start);
-    }
+    fill_tail(event);
+    put_rendered_lines(out, tail_.view(), rules,
+                       [&](const RuleInfo& rule) { line_head(head, rule, out); });
   }
 
  protected:
@@ -419,6 +413,14 @@ class JsonFieldsWriter : public DetectionWriter {
   RawText tail_;  // the event's fields object and the line's end
 
  private:
+  // The fields of an event or a record, and the line's end, into tail_.
+  template <class Fields>
+  void fill_tail(const Fields& event) {
+    tail_.clear();
+    fields_.append(tail_, event);
+    tail_ += "}\n";
+  }
+
   FieldsJson fields_{context_.names};
   std::unordered_map<const RuleInfo*, std::string> rule_members_;
   std::vector<std::string> source_json_;
@@ -521,12 +523,8 @@ class CsvWriter final : public DetectionWriter {
   void rendered_lines(const EventRecord& event, const Event& /*event*/,
                       std::span<const RuleInfo* const> rules, std::string& out) override {
     fields_of(event);
-    put_rendered_tail(out, tail_);
-    for (const RuleInfo* rule : rules) {
-      const size_t start = begin_rendered_line(out);
-      line_head(event, *rule, out);
-      end_rendered_line(out, start);
-    }
+    put_rendered_lines(out, tail_, rules,
+                       [&](const RuleInfo& rule) { line_head(event, rule, out); });
   }
   void alert(const AlertView& alert, std::string& out) override {
     append_rfc3339(out, alert.timestamp, 7);
