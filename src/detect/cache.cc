@@ -86,7 +86,7 @@ void for_each_index(size_t count, unsigned threads, Work work) {
 }
 
 // Any change to what is stored, or to how, must bump this.
-constexpr uint32_t kFormatVersion = 4;
+constexpr uint32_t kFormatVersion = 5;
 constexpr char kMagic[8] = {'V', 'I', 'G', 'I', 'L', 'R', 'S', 'C'};
 constexpr uint32_t kByteOrderMark = 0x01020304;
 constexpr size_t kHeaderBytes = 8 + 4 + 4 + 32 + 8 + 32;
@@ -596,6 +596,7 @@ bool put(Writer& w, const RuleSet::Impl& s) {
       w.flag(scan.strings_only);
       w.u32s(scan.ids);
       w.u32s(scan.unscanned);
+      w.u32(scan.keyword_union);
       w.flag(scan.db != nullptr);
       if (scan.db != nullptr && !put_database(w, scan.db.get())) return false;
     }
@@ -628,6 +629,18 @@ bool put(Writer& w, const RuleSet::Impl& s) {
   w.u32s(s.group_literals);
   w.u32s(s.clause_instance);
   w.u32s(s.instance_clauses);
+  w.size(s.keyword_unions.size());
+  for (const KeywordUnion& u : s.keyword_unions) {
+    w.flag(u.strings_only);
+    w.flag(u.db != nullptr);
+    if (u.db != nullptr && !put_database(w, u.db.get())) return false;
+    w.u32s(u.target_first);
+    w.size(u.targets.size());
+    for (const KeywordTarget& t : u.targets) {
+      w.u32(t.gate);
+      w.u32(t.local);
+    }
+  }
   w.size(s.gates_by_channel.size());
   for (auto it : sorted_entries(s.gates_by_channel)) {
     w.str(it->first);
@@ -1033,6 +1046,17 @@ class PayloadDecoder {
     r_.u32s(s.group_literals);
     r_.u32s(s.clause_instance);
     r_.u32s(s.instance_clauses);
+    s.keyword_unions.resize(r_.count(10));
+    for (KeywordUnion& u : s.keyword_unions) {
+      u.strings_only = r_.flag();
+      if (r_.flag() && !database(u.db)) return false;
+      r_.u32s(u.target_first);
+      u.targets.resize(r_.count(8));
+      for (KeywordTarget& t : u.targets) {
+        t.gate = r_.u32();
+        t.local = r_.u32();
+      }
+    }
     if (!gate_index(s.gates_by_channel, "a channel is listed twice") ||
         !gate_index(s.gates_by_format, "a source format is listed twice")) {
       return false;
@@ -1137,6 +1161,7 @@ class PayloadDecoder {
       scan.strings_only = r_.flag();
       r_.u32s(scan.ids);
       r_.u32s(scan.unscanned);
+      scan.keyword_union = r_.u32();
       if (r_.flag() && !database(scan.db)) return false;
     }
     g.lookups.resize(r_.count(8));
@@ -1255,7 +1280,9 @@ std::string check(const RuleSet::Impl& s) {
       // no database (every regex left unscanned).
       const bool keywords = scan.kind == ScanKind::kKeywords;
       if (!field_ok(scan.field) || keywords != (scan.field == kNoField) ||
-          (scan.db == nullptr && scan.kind != ScanKind::kRegexes) ||
+          (scan.db == nullptr && scan.kind == ScanKind::kLiterals) ||
+          (keywords && (scan.db != nullptr || scan.keyword_union >= s.keyword_unions.size() ||
+                        s.keyword_unions[scan.keyword_union].strings_only != scan.strings_only)) ||
           !all_below(scan.ids, g.literal_global.size()) ||
           !all_below(scan.unscanned, g.literal_global.size())) {
         return "a gate's literal scan";
@@ -1291,6 +1318,19 @@ std::string check(const RuleSet::Impl& s) {
   if (s.prefilter && s.test_literals.size() != s.tests.size()) return "the prefilter's tests";
   if (s.prefilter && s.instance_clauses.size() != s.instances.size()) return "the instances' clauses";
   if (!all_below(s.clause_instance, s.instances.size())) return "a clause's instance";
+  for (const KeywordUnion& u : s.keyword_unions) {
+    // target_first: one offset per union literal and the end, rising.
+    if (u.db == nullptr || u.target_first.empty() || u.target_first.front() != 0 ||
+        !std::is_sorted(u.target_first.begin(), u.target_first.end()) ||
+        u.target_first.back() != u.targets.size()) {
+      return "a keyword union's index";
+    }
+    for (const KeywordTarget& t : u.targets) {
+      if (t.gate >= s.gates.size() || t.local >= s.gates[t.gate].literal_global.size()) {
+        return "a keyword union's gate literal";
+      }
+    }
+  }
   for (const auto& [channel, gates] : s.gates_by_channel) {
     if (!all_below(gates, s.gates.size())) return "the gates of a channel";
   }

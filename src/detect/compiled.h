@@ -173,10 +173,34 @@ struct FieldScan {
   ScanKind kind = ScanKind::kLiterals;
   bool strings_only = false;  // kKeywords
   // Match ids are the gate's own literal ids (Gate::literal_global). Null
-  // only for a kRegexes scan whose regexes are all unscanned.
+  // for a kRegexes scan whose regexes are all unscanned, and for every
+  // kKeywords scan: those are served by RuleSet::Impl::keyword_unions.
   HsDatabase db;
   std::vector<uint32_t> ids;        // kRegexes: every local id the scan can report
   std::vector<uint32_t> unscanned;  // kRegexes: local ids always counted as found
+  uint32_t keyword_union = 0;       // kKeywords: its RuleSet::Impl::keyword_unions index
+};
+
+// A keyword literal's holder: a gate, and the literal's id in that gate.
+struct KeywordTarget {
+  uint32_t gate = 0;
+  uint32_t local = 0;
+};
+
+// The keyword literals of gates one event can meet together (the gates of
+// one source format, or of Windows channels and the Windows-wide gate), for
+// one joined text (every field's, or only the string-typed fields'), in one
+// database. An event that meets several of them (a Security event: the
+// Windows-wide gate and the Security one) then has its joined text scanned
+// once, not once per gate, and each gate takes its own literals from what
+// was found; gates no event meets together keep databases of their own
+// literals only, which scan faster. Match ids are union literal ids: literal
+// u is held by targets[target_first[u], target_first[u + 1]), in gate order.
+struct KeywordUnion {
+  HsDatabase db;
+  bool strings_only = false;  // which joined text (FieldScan::strings_only)
+  std::vector<uint32_t> target_first;
+  std::vector<KeywordTarget> targets;
 };
 
 // Keys looked up per event are short field values (event ids, names):
@@ -353,6 +377,8 @@ struct RuleSet::Impl {
   // many clauses it has (0: it always runs).
   std::vector<uint32_t> clause_instance;
   std::vector<uint32_t> instance_clauses;
+  // The gates' keyword scans (FieldScan::keyword_union).
+  std::vector<KeywordUnion> keyword_unions;
 
   // Keyword tests (no field: every field of the event) whose values are all
   // plain substrings are answered by one literal scan per field instead of

@@ -132,6 +132,17 @@ struct Matcher::Scratch {
   std::string string_fields;
   uint32_t all_fields_generation = 0;
   uint32_t string_fields_generation = 0;
+  // Per keyword union (RuleSet::Impl::keyword_unions): the event whose
+  // joined text was last scanned with it, whether that scan completed, and
+  // the union literals it found (each once: `seen` stamps).
+  struct KeywordPass {
+    uint32_t generation = 0;
+    bool ok = false;
+    std::vector<uint32_t> found;
+    std::vector<uint32_t> seen;
+  };
+  std::vector<KeywordPass> keyword_passes;
+  KeywordPass* keyword_pass = nullptr;  // the one being scanned
   // `_source_format` when rules test it. The EVTX reader leaves the field
   // out (every EVTX event would carry the same bytes): an event without it
   // is an EVTX event, so the matcher supplies "evtx".
@@ -163,6 +174,12 @@ struct Matcher::Scratch {
           }
         }
       }
+      keyword_passes.resize(s.keyword_unions.size());
+      for (size_t k = 0; k < keyword_passes.size(); ++k) {
+        const KeywordUnion& u = s.keyword_unions[k];
+        if (u.db != nullptr && hs_alloc_scratch(u.db.get(), &hs) != HS_SUCCESS) scan_failed = true;
+        keyword_passes[k].seen.assign(u.target_first.size(), 0);
+      }
       literal_generation.assign(s.literal_count, 0);
       clause_generation.assign(s.clause_instance.size(), 0);
       instance_generation.assign(s.instances.size(), 0);
@@ -190,9 +207,7 @@ struct Matcher::Scratch {
     counters.scanned_bytes += t.size();
     MemoEntry* entry = nullptr;
     uint64_t hash = 0;
-    // A keyword scan reads the whole event, which never comes twice (its
-    // time and record id differ): remembering it would only cost.
-    if (fs.kind != ScanKind::kKeywords && t.size() <= limits::kSigmaScanMemoMaxValueBytes) {
+    if (t.size() <= limits::kSigmaScanMemoMaxValueBytes) {
       std::vector<MemoEntry>& table = memo[memo_index];
       if (table.empty()) table.resize(limits::kSigmaScanMemoSlots);
       hash = StringHash{}(t);
@@ -275,10 +290,7 @@ struct Matcher::Scratch {
     for (uint32_t k = 0; k < gate.scans.size(); ++k) {
       const FieldScan& fs = gate.scans[k];
       if (fs.kind == ScanKind::kKeywords) {
-        if (occurrence_count > 0 &&
-            !scan_value(fs, memo_first + k, joined_fields(fs.strings_only))) {
-          scan_failed = true;
-        }
+        if (occurrence_count > 0 && !keyword_literals(gate, fs.keyword_union)) scan_failed = true;
         continue;
       }
       for (uint32_t occ = first(fs.field); occ != kNoIndex; occ = occurrences[occ].next) {
@@ -301,6 +313,49 @@ struct Matcher::Scratch {
         if (!scan_value(fs, memo_first + k, t)) scan_failed = true;
       }
     }
+  }
+
+  static int on_keyword(unsigned int id, unsigned long long /*from*/, unsigned long long /*to*/,
+                        unsigned int /*flags*/, void* context) {
+    auto& scratch = *static_cast<Scratch*>(context);
+    KeywordPass& pass = *scratch.keyword_pass;
+    // A cached database's ids are checked like a gate's (found_literal).
+    if (id + 1 < pass.seen.size() && pass.seen[id] != scratch.generation) {
+      pass.seen[id] = scratch.generation;
+      pass.found.push_back(id);
+    }
+    return 0;
+  }
+
+  // Marks the gate's keyword literals that occur in the event's joined
+  // text. The text is scanned once per event and keyword union, for the
+  // literals of all its gates; each gate then takes its own from what was
+  // found. False when the scan failed.
+  bool keyword_literals(const Gate& gate, uint32_t union_index) {
+    if (union_index >= keyword_passes.size()) return false;
+    const KeywordUnion& keywords = set.keyword_unions[union_index];
+    KeywordPass& pass = keyword_passes[union_index];
+    if (pass.generation != generation) {
+      pass.generation = generation;
+      pass.found.clear();
+      pass.ok = false;
+      if (keywords.db != nullptr) {
+        const std::string_view joined = joined_fields(keywords.strings_only);
+        ++counters.scans;
+        counters.scanned_bytes += joined.size();
+        keyword_pass = &pass;
+        pass.ok = hs_scan(keywords.db.get(), joined.data(), static_cast<unsigned>(joined.size()), 0,
+                          hs, &Scratch::on_keyword, this) == HS_SUCCESS;
+      }
+    }
+    if (!pass.ok) return false;
+    const auto g = static_cast<uint32_t>(&gate - set.gates.data());
+    for (const uint32_t u : pass.found) {
+      for (uint32_t t = keywords.target_first[u]; t < keywords.target_first[u + 1]; ++t) {
+        if (keywords.targets[t].gate == g) found_literal(keywords.targets[t].local);
+      }
+    }
+    return true;
   }
 
   // Every field's folded text (only the string-typed ones' when asked),
@@ -390,6 +445,10 @@ struct Matcher::Scratch {
       std::fill(instance_generation.begin(), instance_generation.end(), 0);
       all_fields_generation = 0;
       string_fields_generation = 0;
+      for (KeywordPass& pass : keyword_passes) {
+        pass.generation = 0;
+        std::fill(pass.seen.begin(), pass.seen.end(), 0);
+      }
       generation = 1;
     }
     scan_failed = set.prefilter && hs == nullptr;

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <string>
+#include <string_view>
 #include <tuple>
 #include <utility>
 
@@ -203,9 +205,10 @@ class Builder {
     set_.clause_instance.clear();
     set_.instance_clauses.assign(set_.instances.size(), 0);
     group_complete_.assign(set_.literal_groups.size(), true);
-    for (Gate& gate : set_.gates) {
-      if (!build_gate(gate, error)) return false;
+    for (uint32_t g = 0; g < set_.gates.size(); ++g) {
+      if (!build_gate(set_.gates[g], g, error)) return false;
     }
+    if (!build_keyword_unions(error)) return false;
     keep_complete_groups();
     set_.literal_count = static_cast<uint32_t>(literal_text_.size());
     set_.prefilter = true;
@@ -452,7 +455,7 @@ class Builder {
   // Whole values are all looked up (one hash lookup per field, whatever
   // their number). A test group can be ruled out only where each of its
   // literals is scanned for or looked up: the others are marked incomplete.
-  bool build_gate(Gate& gate, std::string& error) {
+  bool build_gate(Gate& gate, uint32_t gate_index, std::string& error) {
     std::map<FieldId, std::set<uint32_t>> by_field;  // substrings to scan for (kNoField: keywords)
     std::map<FieldId, std::set<uint32_t>> regexes_by_field;  // regex prefilters to scan with
     std::map<FieldId, std::set<uint32_t>> keys_by_field;  // whole values to look up
@@ -525,6 +528,13 @@ class Builder {
         scan.strings_only = std::none_of(ids.begin(), ids.end(), [&](uint32_t id) {
           return non_string_text_could_hold(literal_text_[id]);
         });
+        KeywordScan& keywords = keyword_scans_.emplace_back();
+        keywords.gate = gate_index;
+        keywords.scan = static_cast<uint32_t>(gate.scans.size() - 1);
+        keywords.strings_only = scan.strings_only;
+        for (const uint32_t id : ids)
+          keywords.literals.emplace_back(literal_text_[id], local_id(id));
+        continue;
       }
       for (const uint32_t id : ids) {
         texts.push_back(literal_text_[id]);
@@ -554,6 +564,76 @@ class Builder {
     return true;
   }
 
+  // Which gates with keyword literals one event can meet together: those
+  // of one source format, those of one channel, every channel's with the
+  // Windows-wide (EVTX) ones, and those tried on every event with all. A
+  // union of the gates' keyword literals per such group and joined text
+  // (see KeywordUnion).
+  bool build_keyword_unions(std::string& error) {
+    if (keyword_scans_.empty()) return true;
+    std::vector<uint32_t> parent(set_.gates.size());
+    for (uint32_t g = 0; g < parent.size(); ++g) parent[g] = g;
+    const auto root = [&](uint32_t g) {
+      while (parent[g] != g) g = parent[g] = parent[parent[g]];
+      return g;
+    };
+    const auto join = [&](uint32_t a, uint32_t b) {
+      a = root(a);
+      b = root(b);
+      if (a != b) parent[std::max(a, b)] = std::min(a, b);
+    };
+    const auto join_all = [&](const std::vector<uint32_t>& gates) {
+      for (size_t k = 1; k < gates.size(); ++k) join(gates[0], gates[k]);
+    };
+    for (const auto& [format, gates] : set_.gates_by_format) join_all(gates);
+    std::vector<uint32_t> windows;  // gates with a channel, and the EVTX ones
+    if (auto it = set_.gates_by_format.find("evtx"); it != set_.gates_by_format.end()) {
+      windows = it->second;
+    }
+    std::map<std::string_view, std::vector<uint32_t>> by_channel;
+    for (uint32_t g = 0; g < set_.gates.size(); ++g) {
+      for (const GateCondition& c : set_.gates[g].conditions) {
+        if (c.field != set_.channel) continue;
+        windows.push_back(g);
+        for (const std::string& channel : c.values) by_channel[channel].push_back(g);
+      }
+    }
+    for (const auto& [channel, gates] : by_channel) join_all(gates);
+    join_all(windows);
+    for (const uint32_t g : set_.unindexed_gates) {
+      for (const KeywordScan& k : keyword_scans_) join(g, k.gate);
+    }
+    // One union per group and joined text, numbered in gate order.
+    std::map<std::pair<uint32_t, bool>, uint32_t> union_of;
+    std::vector<std::map<std::string, std::vector<KeywordTarget>>> literals;
+    for (const KeywordScan& k : keyword_scans_) {
+      const auto [it, inserted] = union_of.try_emplace({root(k.gate), k.strings_only},
+                                                       static_cast<uint32_t>(literals.size()));
+      if (inserted) {
+        literals.emplace_back();
+        set_.keyword_unions.emplace_back().strings_only = k.strings_only;
+      }
+      set_.gates[k.gate].scans[k.scan].keyword_union = it->second;
+      for (const auto& [text, local] : k.literals)
+        literals[it->second][text].push_back({k.gate, local});
+    }
+    for (size_t u = 0; u < literals.size(); ++u) {
+      KeywordUnion& out = set_.keyword_unions[u];
+      std::vector<std::string_view> texts;
+      std::vector<unsigned> ids;
+      out.target_first.assign(1, 0);
+      for (const auto& [text, targets] : literals[u]) {
+        ids.push_back(static_cast<unsigned>(texts.size()));
+        texts.push_back(text);
+        out.targets.insert(out.targets.end(), targets.begin(), targets.end());
+        out.target_first.push_back(static_cast<uint32_t>(out.targets.size()));
+      }
+      out.db = compile_literals(texts, ids, error);
+      if (out.db == nullptr) return false;
+    }
+    return true;
+  }
+
   // Each test keeps the groups the matcher can rule it out by.
   void keep_complete_groups() {
     std::vector<LiteralGroup> kept;
@@ -569,6 +649,15 @@ class Builder {
 
   RuleSet::Impl& set_;
   std::vector<bool> group_complete_;
+  // Each gate's keyword scan, with its literals and their ids in the gate,
+  // until build_keyword_unions gives it a database.
+  struct KeywordScan {
+    uint32_t gate = 0;
+    uint32_t scan = 0;
+    bool strings_only = false;
+    std::vector<std::pair<std::string, uint32_t>> literals;
+  };
+  std::vector<KeywordScan> keyword_scans_;
   std::map<std::tuple<FieldId, Kind, std::string>, uint32_t> literal_ids_;
   std::vector<std::string> literal_text_;
   std::vector<FieldId> literal_field_;
@@ -679,6 +768,7 @@ bool build_prefilter(RuleSet::Impl& set, std::string& error) {
     set.group_literals.clear();
     set.clause_instance.clear();
     set.instance_clauses.clear();
+    set.keyword_unions.clear();
     for (Gate& gate : set.gates) {
       gate.scans.clear();
       gate.lookups.clear();

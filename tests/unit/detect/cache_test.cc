@@ -530,6 +530,29 @@ TEST_F(CacheTest, ForgedStructuresAreRejected) {
   expect_rejected([](RuleSet::Impl& s) { s.networks[0].prefix = 200; }, "network prefix");
   expect_rejected([](RuleSet::Impl& s) { s.gates[0].unanchored.push_back(1u << 30); },
                   "gate instance");
+  // The hand-written rules have keywords: their union is there to forge.
+  const auto keyword_union = [](RuleSet::Impl& s) -> KeywordUnion& {
+    return s.keyword_unions.at(0);
+  };
+  expect_rejected([&](RuleSet::Impl& s) { keyword_union(s).targets[0].gate = 1u << 30; },
+                  "keyword holder's gate");
+  expect_rejected([&](RuleSet::Impl& s) { keyword_union(s).targets[0].local = 1u << 30; },
+                  "keyword holder's literal");
+  expect_rejected([&](RuleSet::Impl& s) { keyword_union(s).target_first.back() += 1; },
+                  "keyword holders' index");
+  expect_rejected([&](RuleSet::Impl& s) { keyword_union(s).db.reset(); }, "keyword database");
+  expect_rejected(
+      [&](RuleSet::Impl& s) { keyword_union(s).strings_only = !keyword_union(s).strings_only; },
+      "keyword union's joined text");
+  expect_rejected(
+      [](RuleSet::Impl& s) {
+        for (Gate& g : s.gates) {
+          for (FieldScan& scan : g.scans) {
+            if (scan.kind == ScanKind::kKeywords) scan.keyword_union = 1u << 30;
+          }
+        }
+      },
+      "keyword scan's union");
 }
 
 TEST_F(CacheTest, DamagedCacheFileOnDiskIsAMissAndIsReplaced) {

@@ -244,31 +244,25 @@ TEST(Prefilter, KeywordsAnchorTheirRule) {
   EXPECT_EQ(f.counters().candidates, 3u);
 }
 
+// A rule document whose detection is a keyword list: `logsource` is its
+// logsource lines after `product: windows`.
+std::string keyword_rule(int number, const std::string& logsource,
+                         std::initializer_list<const char*> keywords) {
+  std::string yaml = "title: Keyword rule " + std::to_string(number) +
+                     "\nid: 00000000-0000-4000-8000-00000000000" + std::to_string(number) +
+                     "\nlogsource:\n    product: windows\n" + logsource +
+                     "detection:\n    keywords:\n";
+  for (const char* keyword : keywords) yaml += "        - '" + std::string(keyword) + "'\n";
+  return yaml + "    condition: keywords\n";
+}
+
 // Keyword rules of two gates an event meets: each gets the keywords it
 // asked for, and a keyword a number could spell is found in an
 // integer-typed field too.
 TEST(Prefilter, KeywordRulesOfSeveralGates) {
   testing::SigmaFixture f;
-  f.compile_ok(
-      "title: Windows-wide keyword\n"
-      "id: 00000000-0000-4000-8000-000000000001\n"
-      "logsource:\n"
-      "    product: windows\n"
-      "detection:\n"
-      "    keywords:\n"
-      "        - 'sekurlsa::'\n"
-      "    condition: keywords\n"
-      "---\n"
-      "title: Process keyword\n"
-      "id: 00000000-0000-4000-8000-000000000002\n"
-      "logsource:\n"
-      "    product: windows\n"
-      "    category: process_creation\n"
-      "detection:\n"
-      "    keywords:\n"
-      "        - '\\perfc.dat'\n"
-      "        - '31337'\n"
-      "    condition: keywords\n");
+  f.compile_ok(keyword_rule(1, "", {"sekurlsa::"}) + "---\n" +
+               keyword_rule(2, "    category: process_creation\n", {"\\perfc.dat", "31337"}));
   ASSERT_EQ(f.set().size(), 2u);
   const auto rules_of = [&](std::vector<std::pair<std::string, std::string>> fields,
                             uint32_t number = 0) {
@@ -288,6 +282,66 @@ TEST(Prefilter, KeywordRulesOfSeveralGates) {
             (std::vector<uint32_t>{0, 1}));
   EXPECT_EQ(rules_of({{"CommandLine", "pid"}}, 31337), (std::vector<uint32_t>{1}));
   EXPECT_EQ(rules_of({{"CommandLine", "pid"}}, 31338), (std::vector<uint32_t>{}));
+}
+
+// Keyword literals of several gates are scanned for in one database per
+// joined text: a literal two gates share reaches both, and each gate's
+// rules see only the keywords they asked for.
+TEST(Prefilter, KeywordUnionGivesEachGateItsOwn) {
+  testing::SigmaFixture f;
+  CompileOptions options;
+  options.resolver = mapping_resolver(LogsourceMapping::builtin());
+  f.compile_ok(
+      keyword_rule(1, "", {"sekurlsa::", "perfc.dat"}) + "---\n" +
+          keyword_rule(2, "    category: process_creation\n", {"perfc.dat", "mimidrv.sys"}) +
+          "---\n" + keyword_rule(3, "    service: security\n", {"esx admins"}),
+      std::move(options));
+  ASSERT_EQ(f.set().size(), 3u);
+  // One database for the Windows gates' string-field keywords; the literal
+  // both of the first two rules hold is in it once, with its holders.
+  ASSERT_EQ(f.set().impl().keyword_unions.size(), 1u);
+  const KeywordUnion& strings = f.set().impl().keyword_unions[0];
+  ASSERT_NE(strings.db, nullptr);
+  EXPECT_TRUE(strings.strings_only);
+  EXPECT_EQ(strings.target_first.size(), 5u);  // four distinct literals
+  // perfc.dat: the Windows-wide gate and the process_creation gates of
+  // Sysmon 1 and Security 4688; mimidrv.sys: those two; one each for the rest.
+  EXPECT_EQ(strings.targets.size(), 7u);
+  const auto rules_of = [&](std::vector<std::pair<std::string, std::string>> fields) {
+    return f.match(f.event(std::move(fields)));
+  };
+  const std::string sysmon = "Microsoft-Windows-Sysmon/Operational";
+  EXPECT_EQ(
+      rules_of({{"Channel", sysmon}, {"EventID", "1"}, {"CommandLine", "rundll32 PERFC.DAT,#1"}}),
+      (std::vector<uint32_t>{0, 1}));
+  EXPECT_EQ(rules_of({{"Channel", sysmon}, {"EventID", "1"}, {"CommandLine", "x mimidrv.sys"}}),
+            (std::vector<uint32_t>{1}));
+  EXPECT_EQ(
+      rules_of({{"Channel", sysmon}, {"EventID", "1"}, {"CommandLine", "sekurlsa:: esx admins"}}),
+      (std::vector<uint32_t>{0}));
+  EXPECT_EQ(
+      rules_of({{"Channel", "Security"}, {"EventID", "4732"}, {"TargetUserName", "ESX Admins"}}),
+      (std::vector<uint32_t>{2}));
+  EXPECT_EQ(
+      rules_of({{"Channel", "Security"}, {"EventID", "4732"}, {"TargetUserName", "perfc.dat"}}),
+      (std::vector<uint32_t>{0}));
+  EXPECT_EQ(
+      rules_of({{"Channel", "Security"}, {"EventID", "4732"}, {"TargetUserName", "mimidrv.sys"}}),
+      (std::vector<uint32_t>{}));
+  // Gates number their literals from 0 each: another gate's literal must
+  // not pass for one of the Security gates' own (which would only run a
+  // rule for nothing, as evaluating it tells the truth).
+  const std::string security = "Security";
+  const uint64_t candidates_before = f.counters().candidates;
+  EXPECT_EQ(rules_of({{"Channel", security}, {"EventID", "4688"}, {"CommandLine", "sekurlsa::"}}),
+            (std::vector<uint32_t>{0}));
+  EXPECT_EQ(f.counters().candidates - candidates_before, 1u);
+  EXPECT_EQ(rules_of({{"Channel", security}, {"EventID", "4688"}, {"CommandLine", "perfc.dat"}}),
+            (std::vector<uint32_t>{0, 1}));
+  EXPECT_EQ(rules_of({{"Channel", security}, {"EventID", "4688"}, {"CommandLine", "mimidrv.sys"}}),
+            (std::vector<uint32_t>{1}));
+  EXPECT_EQ(rules_of({{"Channel", "Security"}, {"EventID", "4732"}, {"TargetUserName", "bob"}}),
+            (std::vector<uint32_t>{}));
 }
 
 // A regex's Vectorscan pre-check may only say "no" where RE2 says no, on
