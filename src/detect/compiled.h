@@ -31,6 +31,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -180,6 +181,11 @@ struct FieldScan {
   std::vector<uint32_t> unscanned;  // kRegexes: local ids always counted as found
   uint32_t keyword_union = 0;       // kKeywords: its RuleSet::Impl::keyword_unions index
 };
+
+// The `_source_format` of EVTX events. The EVTX reader leaves the field out,
+// and the matcher supplies this value. Gates on it are the Windows-wide ones,
+// which the keyword unions group with the channel gates.
+inline constexpr std::string_view kEvtxFormat = "evtx";
 
 // A keyword literal's holder: a gate, and the literal's id in that gate.
 struct KeywordTarget {

@@ -147,7 +147,7 @@ struct Matcher::Scratch {
   // out (every EVTX event would carry the same bytes): an event without it
   // is an EVTX event, so the matcher supplies "evtx".
   FieldId source_format = kNoField;
-  Value evtx_format = Value::utf8("evtx");
+  Value evtx_format = Value::utf8(kEvtxFormat);
 
   explicit Scratch(const RuleSet::Impl& s) : set(s) {
     slots.resize(s.field_count);

@@ -587,7 +587,7 @@ class Builder {
     };
     for (const auto& [format, gates] : set_.gates_by_format) join_all(gates);
     std::vector<uint32_t> windows;  // gates with a channel, and the EVTX ones
-    if (auto it = set_.gates_by_format.find("evtx"); it != set_.gates_by_format.end()) {
+    if (auto it = set_.gates_by_format.find(kEvtxFormat); it != set_.gates_by_format.end()) {
       windows = it->second;
     }
     std::map<std::string_view, std::vector<uint32_t>> by_channel;
