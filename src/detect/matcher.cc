@@ -57,6 +57,15 @@ bool integer_typed(const Value& v) {
   }
 }
 
+// Of an integer-typed value: is its text the decimal of its to_int() value
+// (a value too short for its type has neither)? Then the lookup of the
+// text has tried it. Not for hex (kHexInt*, kSizeT) nor kUInt64, which
+// to_int() wraps past INT64_MAX.
+bool integer_text_is_decimal(ValueType type) {
+  return type != ValueType::kHexInt32 && type != ValueType::kHexInt64 &&
+         type != ValueType::kSizeT && type != ValueType::kUInt64;
+}
+
 // ISO 8601 week number (1..53) of a civil date.
 int64_t iso_week(const CivilTime& c) {
   const int64_t days = days_from_civil(c.year, c.month, c.day);
@@ -273,7 +282,7 @@ struct Matcher::Scratch {
         const std::string_view text = folded(occ);
         if (const uint32_t* id = lookup.keys.find(text)) found_literal(*id);
         const Value& v = *occurrences[occ].value;
-        if (integer_typed(v)) {
+        if (integer_typed(v) && !integer_text_is_decimal(v.type())) {
           if (auto n = to_int(v)) {
             char digits[24];
             const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, *n);

@@ -96,6 +96,32 @@ TEST(Prefilter, OrOfAndsNeedsEveryOperandsClause) {
   EXPECT_EQ(f.counters().candidates, 2u);
 }
 
+// An unquoted integer equals an integer-typed value of that number whatever
+// its text spells (0x00010010 for a hex type), and no other number.
+TEST(Prefilter, IntegerLookupTriesTheDecimalOfHexText) {
+  testing::SigmaFixture f;
+  f.compile_ok(
+      testing::rule_yaml("    selection:\n        AccessMask: 65552\n"
+                         "    condition: selection\n"));
+  auto little_endian = [](uint64_t v, size_t bytes) {
+    std::string out(bytes, '\0');
+    for (size_t i = 0; i < bytes; ++i) out[i] = static_cast<char>(v >> (8 * i));
+    return out;
+  };
+  const std::pair<ValueType, size_t> types[] = {
+      {ValueType::kHexInt32, 4}, {ValueType::kHexInt64, 8}, {ValueType::kSizeT, 8},
+      {ValueType::kSizeT, 4},    {ValueType::kUInt32, 4},   {ValueType::kInt64, 8},
+      {ValueType::kUInt64, 8}};
+  for (const auto& [type, bytes] : types) {
+    f.event({});
+    f.add_raw("AccessMask", type, little_endian(65552, bytes));
+    EXPECT_TRUE(f.matches_current()) << static_cast<int>(type) << " of " << bytes << " bytes";
+    f.event({});
+    f.add_raw("AccessMask", type, little_endian(65553, bytes));
+    EXPECT_FALSE(f.matches_current()) << static_cast<int>(type) << " of " << bytes << " bytes";
+  }
+}
+
 // The scan memo replays what scanning a value reported: whatever values
 // repeat, collide in its table, exceed its size bound or differ only in
 // case, every event matches as the rule says.
