@@ -100,9 +100,12 @@ TEST(Prefilter, OrOfAndsNeedsEveryOperandsClause) {
 // its text spells (0x00010010 for a hex type), and no other number.
 TEST(Prefilter, IntegerLookupTriesTheDecimalOfHexText) {
   testing::SigmaFixture f;
+  // The second selection gives the rule set a scan database, without which
+  // the prefilter is not used at all.
   f.compile_ok(
       testing::rule_yaml("    selection:\n        AccessMask: 65552\n"
-                         "    condition: selection\n"));
+                         "    other:\n        CommandLine|contains: 'unrelated-tool'\n"
+                         "    condition: selection or other\n"));
   auto little_endian = [](uint64_t v, size_t bytes) {
     std::string out(bytes, '\0');
     for (size_t i = 0; i < bytes; ++i) out[i] = static_cast<char>(v >> (8 * i));
@@ -120,6 +123,8 @@ TEST(Prefilter, IntegerLookupTriesTheDecimalOfHexText) {
     f.add_raw("AccessMask", type, little_endian(65553, bytes));
     EXPECT_FALSE(f.matches_current()) << static_cast<int>(type) << " of " << bytes << " bytes";
   }
+  // The other number's events never ran the rule: the lookup anchors it.
+  EXPECT_EQ(f.counters().candidates, std::size(types));
 }
 
 // The scan memo replays what scanning a value reported: whatever values
