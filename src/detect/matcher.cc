@@ -59,11 +59,11 @@ bool integer_typed(const Value& v) {
 
 // Of an integer-typed value: is its text the decimal of its to_int() value
 // (a value too short for its type has neither)? Then the lookup of the
-// text has tried it. Not for hex (kHexInt*, kSizeT) nor kUInt64, which
-// to_int() wraps past INT64_MAX.
+// text has tried it. The types written as plain numbers are, except
+// kUInt64, which to_int() wraps past INT64_MAX; any other (hex, size_t, a
+// type added later) gets the decimal looked up as well.
 bool integer_text_is_decimal(ValueType type) {
-  return type != ValueType::kHexInt32 && type != ValueType::kHexInt64 &&
-         type != ValueType::kSizeT && type != ValueType::kUInt64;
+  return is_json_number(type) && type != ValueType::kUInt64;
 }
 
 // ISO 8601 week number (1..53) of a civil date.
