@@ -24,6 +24,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// The first `bytes` bytes of v, least significant first: an integer field's
+// raw value.
+std::string little_endian(uint64_t v, size_t bytes) {
+  std::string out(bytes, '\0');
+  for (size_t i = 0; i < bytes; ++i) out[i] = static_cast<char>(v >> (8 * i));
+  return out;
+}
+
 // Decoding and folding at once gives what decoding, then folding, gives:
 // ASCII runs of every length around the eight-unit step, capitals, a
 // non-ASCII character after them, a NUL, a lone surrogate.
@@ -106,11 +114,6 @@ TEST(Prefilter, IntegerLookupTriesTheDecimalOfHexText) {
       testing::rule_yaml("    selection:\n        AccessMask: 65552\n"
                          "    other:\n        CommandLine|contains: 'unrelated-tool'\n"
                          "    condition: selection or other\n"));
-  auto little_endian = [](uint64_t v, size_t bytes) {
-    std::string out(bytes, '\0');
-    for (size_t i = 0; i < bytes; ++i) out[i] = static_cast<char>(v >> (8 * i));
-    return out;
-  };
   const std::pair<ValueType, size_t> types[] = {
       {ValueType::kHexInt32, 4}, {ValueType::kHexInt64, 8}, {ValueType::kSizeT, 8},
       {ValueType::kSizeT, 4},    {ValueType::kUInt32, 4},   {ValueType::kInt64, 8},
@@ -299,10 +302,7 @@ TEST(Prefilter, KeywordRulesOfSeveralGates) {
                             uint32_t number = 0) {
     f.event(std::move(fields));
     if (number != 0) {
-      std::string bytes(4, '\0');
-      for (int i = 0; i < 4; ++i)
-        bytes[static_cast<size_t>(i)] = static_cast<char>(number >> (8 * i));
-      f.add_raw("ProcessId", ValueType::kUInt32, bytes);
+      f.add_raw("ProcessId", ValueType::kUInt32, little_endian(number, 4));
     }
     return f.match(f.event_ref());
   };
