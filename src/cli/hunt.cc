@@ -28,13 +28,14 @@
 #include <vector>
 
 #include "commands.h"
-#include "hunt_common.h"
 #include "evtx_inputs.h"
-#include "log_inputs.h"
 #include "exit_codes.h"
+#include "hunt_common.h"
+#include "log_inputs.h"
 #include "vigil/builtin_rules.h"
 #include "vigil/core/input.h"
 #include "vigil/core/limits.h"
+#include "vigil/core/memory.h"
 #include "vigil/detect/cache.h"
 #include "vigil/detect/loader.h"
 #include "vigil/detect/logsource.h"
@@ -172,6 +173,9 @@ ScanTotals scan_and_sort(const LogInputs& inputs, const CommonOptions& opt, Fiel
     // The next unit's batch is about as large: no regrowing from nothing.
     batch.bytes = sorter.spare_block();
     batch.bytes.reserve(size + size / 8);
+    // A new block is fresh mapped memory, each page of it a fault once
+    // written; a spare one is mapped already, and this costs little.
+    prepare_for_writing(batch.bytes.data(), batch.bytes.capacity());
   };
   const auto clear = [&] { progress.clear(); };
   evtx::scan<Batch>(

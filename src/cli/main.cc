@@ -1,20 +1,14 @@
 // vigil command line: a thin front end that wires the libraries together.
 
-#include <malloc.h>
-
 #include <cstdio>
 #include <exception>
 
 #include "commands.h"
 #include "exit_codes.h"
+#include "malloc_policy.h"
 
 int main(int argc, char** argv) {
-  // Hunts hand output batches of a megabyte or more to the sorter by the
-  // thousand. glibc raises its mmap threshold to the size of each mapped
-  // block freed, so such batches would soon come from the heap, where freed
-  // ones stay resident and fragment it (peak RSS half as large again on a
-  // 512 MB hunt). A fixed threshold keeps them mapped: freed, they go back.
-  mallopt(M_MMAP_THRESHOLD, 512 * 1024);
+  vigil::cli::set_malloc_policy();
   CLI::App app{"vigil: forensic and incident-response engine"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "vigil 0.1.0");

@@ -36,6 +36,7 @@
 #include "builtin_mappings.h"
 #include "compiled.h"
 #include "vigil/core/input.h"
+#include "vigil/core/memory.h"
 #include "vigil/detect/loader.h"
 
 #ifndef VIGIL_VERSION
@@ -1135,11 +1136,17 @@ class PayloadDecoder {
         size > bytes.size() + 4096) {
       return r_.fail("a Vectorscan database header is not valid");
     }
-    hs_database_t* db = nullptr;
-    if (hs_deserialize_database(bytes.data(), bytes.size(), &db) != HS_SUCCESS || db == nullptr) {
+    // Deserialized into memory asked for whole (prepare_for_writing): the
+    // databases are megabytes that a warm start would otherwise fault in
+    // page by page.
+    void* memory = std::malloc(size);
+    if (memory == nullptr) return r_.fail("no memory for a Vectorscan database");
+    prepare_for_writing(memory, size);
+    auto* db = static_cast<hs_database_t*>(memory);
+    out = HsDatabase(db, HsDatabaseFree{/*placed=*/true});
+    if (hs_deserialize_database_at(bytes.data(), bytes.size(), db) != HS_SUCCESS) {
       return r_.fail("a Vectorscan database does not deserialize");
     }
-    out.reset(db);
     if (stats_ != nullptr) stats_->hs_seconds += seconds_since(started);
     return true;
   }
@@ -1356,11 +1363,12 @@ std::shared_ptr<const RuleSet> make_rule_set(RuleSet::Impl&& impl, FieldNames& n
 
 std::string errno_text() { return std::strerror(errno); }
 
-// A cache file's bytes (left uninitialised before the read: tens of MB).
+// A cache file's bytes: tens of MB, read once and hashed, in 2 MiB pages
+// (vigil/core/memory.h) so that neither costs a page fault per 4 KiB.
 struct Bytes {
-  std::unique_ptr<char[]> data;
+  LargeBuffer buffer;
   size_t size = 0;
-  std::string_view view() const { return {data.get(), size}; }
+  std::string_view view() const { return {buffer.data(), size}; }
 };
 
 // A cache file's bytes, if it is a regular file of ours, of a sane size.
@@ -1386,9 +1394,13 @@ std::optional<Bytes> read_cache_file(const std::string& path, std::string& why) 
     return std::nullopt;
   }
   Bytes bytes;
-  bytes.data = std::make_unique_for_overwrite<char[]>(static_cast<size_t>(st.st_size));
-  auto read =
-      read_at(fd, 0, reinterpret_cast<uint8_t*>(bytes.data.get()), static_cast<size_t>(st.st_size));
+  bytes.buffer = LargeBuffer(static_cast<size_t>(st.st_size));
+  if (bytes.buffer.data() == nullptr && st.st_size > 0) {
+    why = "no memory for the cache file";
+    return std::nullopt;
+  }
+  auto read = read_at(fd, 0, reinterpret_cast<uint8_t*>(bytes.buffer.data()),
+                      static_cast<size_t>(st.st_size));
   if (!read.ok()) {
     why = "cannot read the cache file: " + read.error().message;
     return std::nullopt;
@@ -1689,6 +1701,7 @@ std::shared_ptr<const RuleSet> load_or_compile(const std::vector<std::string>& r
   st.read_seconds = seconds_since(started);
   if (bytes) {
     st.cache_bytes = bytes->size;
+    if (cache.before_decode) cache.before_decode(bytes->size);
     DecodeChecks checks;
     checks.key = &*key;
     std::vector<Diagnostic> stored;

@@ -27,6 +27,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -146,8 +147,18 @@ struct GateCondition {
   std::vector<std::string> values;  // folded
 };
 
+// A database Vectorscan allocated (compiled, or deserialized by it) goes back
+// through hs_free_database; one deserialized into memory of ours (`placed`)
+// must not, says its documentation, and is freed as the malloc'd block it is.
 struct HsDatabaseFree {
-  void operator()(hs_database_t* db) const { hs_free_database(db); }
+  bool placed = false;
+  void operator()(hs_database_t* db) const {
+    if (placed) {
+      std::free(db);
+    } else {
+      hs_free_database(db);
+    }
+  }
 };
 using HsDatabase = std::unique_ptr<hs_database_t, HsDatabaseFree>;
 

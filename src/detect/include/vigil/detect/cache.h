@@ -15,6 +15,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -49,6 +50,10 @@ struct CacheOptions {
   // Past either bound the least recently used cache files are removed.
   size_t max_files = limits::kRuleCacheMaxFiles;
   uint64_t max_bytes = limits::kRuleCacheMaxTotalBytes;
+  // Called with a cache file's size once it is read, before it is decoded:
+  // the front end, which owns the process's allocator, may get memory ready
+  // for the decoded set (decoding builds tens of thousands of objects).
+  std::function<void(uint64_t cache_bytes)> before_decode;
 };
 
 enum class CacheOutcome : uint8_t {
