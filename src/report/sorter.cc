@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "vigil/core/input.h"
+#include "vigil/core/memory.h"
 
 namespace vigil::report {
 
@@ -255,6 +256,15 @@ Result<void> ExternalSorter::adopt(std::string&& block, std::span<const BlockRec
   const auto index = static_cast<uint32_t>(blocks_.size());
   block_bytes_ += block.capacity();
   blocks_.push_back(std::move(block));
+  if (entries_.capacity() - entries_.size() < records.size()) {
+    // Doubling, as push_back would, into memory mapped before the entries
+    // are copied in (vigil/core/memory.h): megabytes of them per run.
+    std::vector<Entry> grown;
+    grown.reserve(std::max(entries_.size() + records.size(), 2 * entries_.capacity()));
+    prepare_for_writing(grown.data(), grown.capacity() * sizeof(Entry));
+    grown.insert(grown.end(), entries_.begin(), entries_.end());
+    entries_.swap(grown);
+  }
   for (const BlockRecord& r : records) {
     entries_.push_back({r.key, r.begin, static_cast<uint32_t>(r.size), index});
   }
