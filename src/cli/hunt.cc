@@ -81,10 +81,15 @@ struct Batch {
   std::string bytes;
   std::vector<Entry> entries;
   uint64_t end_offset = 0;  // furthest record offset, for progress
+  // On the worker, before a unit fills the batch. A block new from the
+  // sorter is fresh mapped memory, each page of it a fault once written,
+  // unless mapped at once first; a spare one is mapped already, and asking
+  // costs little.
   void clear() {
     bytes.clear();
     entries.clear();
     end_offset = 0;
+    prepare_for_writing(bytes.data(), bytes.capacity());
   }
 };
 
@@ -173,9 +178,6 @@ ScanTotals scan_and_sort(const LogInputs& inputs, const CommonOptions& opt, Fiel
     // The next unit's batch is about as large: no regrowing from nothing.
     batch.bytes = sorter.spare_block();
     batch.bytes.reserve(size + size / 8);
-    // A new block is fresh mapped memory, each page of it a fault once
-    // written; a spare one is mapped already, and this costs little.
-    prepare_for_writing(batch.bytes.data(), batch.bytes.capacity());
   };
   const auto clear = [&] { progress.clear(); };
   evtx::scan<Batch>(
