@@ -96,7 +96,6 @@ class Progress {
 // --- Rules -------------------------------------------------------------------
 
 struct LoadedRules {
-  std::unique_ptr<detect::LogsourceMapping> mapping;  // the resolver points into it
   detect::Placeholders placeholders;
   std::shared_ptr<const detect::RuleSet> set;
 };

@@ -198,6 +198,42 @@ TEST(HuntErrors, ExitCodes) {
   EXPECT_NE(damaged.err.find("damaged.evtx: offset"), std::string::npos) << damaged.err;
 }
 
+// A --mapping file is merged over the built-in logsource mapping: without
+// the Security 4688 variant, a process_creation rule meets only Sysmon's
+// process events. Twice with the same cache folder, so that the second run
+// reads the set compiled under that mapping from the cache.
+TEST(HuntMapping, OverrideFileIsMergedOverTheBuiltInMapping) {
+  const fs::path dir = work_dir("mapping");
+  make_evtx(dir, source_dir() / "tests/data/hunt/events/a.jsonl", "a.evtx");
+  fs::create_directories(dir / "rules");
+  fs::copy(source_dir() / "tests/data/hunt/rules/test_any_process.yml", dir / "rules");
+  write_file(dir / "sysmon-only.yml",
+             "logsources:\n  - product: windows\n    category: process_creation\n"
+             "    remove: [security-4688]\n");
+  const auto event_ids = [](const std::string& out) {
+    std::multiset<int> ids;
+    for (const Json& line : json_lines(out)) ids.insert(line.value("event_id", -1));
+    return ids;
+  };
+  const RunResult builtin = vigil(dir, "hunt a.evtx -r rules -f jsonl -q --cache-dir cache");
+  ASSERT_EQ(builtin.code, 0) << builtin.err;
+  const std::multiset<int> both = event_ids(builtin.out);
+  ASSERT_GE(both.count(4688), 1u) << builtin.out;
+  ASSERT_GE(both.count(1), 1u) << builtin.out;
+  for (int run = 0; run < 2; ++run) {
+    const RunResult sysmon_only =
+        vigil(dir, "hunt a.evtx -r rules -f jsonl -q --cache-dir cache --mapping sysmon-only.yml");
+    ASSERT_EQ(sysmon_only.code, 0) << sysmon_only.err;
+    const std::multiset<int> ids = event_ids(sysmon_only.out);
+    EXPECT_EQ(ids.count(4688), 0u) << "run " << run << ": " << sysmon_only.out;
+    EXPECT_EQ(ids.count(1), both.count(1)) << "run " << run;
+  }
+  write_file(dir / "bad.yml", "logsources:\n  - product: windows\n    bogus: 1\n");
+  const RunResult bad = vigil(dir, "hunt a.evtx -r rules -q --cache-dir cache --mapping bad.yml");
+  EXPECT_EQ(bad.code, 3);
+  EXPECT_NE(bad.err.find("bad.yml"), std::string::npos) << bad.err;
+}
+
 // SigmaHQ's regression data through the command line: for each case of
 // regression_data/**/info.yml, the rule it names fires on its EVTX file, at
 // least match_count times (the floor SigmaHQ's own runner applies).

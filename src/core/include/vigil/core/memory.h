@@ -1,7 +1,7 @@
 #pragma once
 // Fresh memory costs a page fault per 4 KiB page the first time it is
 // touched. On the virtual machines vigil is measured on, CI's included, that
-// is about 11 us a page (a 1 GiB hunt spent a sixth of its time there),
+// is about 11 us a page (a 1 GiB hunt spent over a tenth of its time there),
 // against about 6 us when the kernel maps a range asked for at once, and
 // 0.25 us a 4 KiB page when the range is in 2 MiB pages. Code about to fill
 // a large buffer asks for its pages first; long-lived large buffers take
