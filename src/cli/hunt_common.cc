@@ -57,8 +57,9 @@ std::optional<LoadedRules> load_and_compile(const CommonOptions& opt, FieldNames
     loaded.placeholders = std::move(placeholders.value());
   }
   // The logsource mapping only serves compiling: a cache hit never parses
-  // the built-in mapping's YAML (a tenth of a warm start). A --mapping file
-  // is read and checked now all the same, its bytes being part of the key.
+  // the built-in mapping's YAML (3% of a warm start's CPU time, by perf). A
+  // --mapping file is read and checked now all the same, its bytes being
+  // part of the cache key.
   auto mapping = std::make_shared<LazyMapping>();
   if (!opt.mapping.empty()) {
     auto text = read_file(opt.mapping);
