@@ -4,13 +4,17 @@
 //
 // Checks beyond "no crash, no sanitizer report, no hang": every document is
 // either loaded or rejected by exactly one error; diagnostics say something;
-// match results are ascending rule indices; and a second load, compile and
-// match of the same input gives the same diagnostics and matches.
+// match results are ascending rule indices; a second load, compile and
+// match of the same input gives the same diagnostics and matches; and the
+// set compiled with a rule selection matches as the whole set does, less the
+// rules left out.
 
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <set>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -134,6 +138,36 @@ Outcome run(std::string_view input) {
     fail("a reused matcher gave different results", rounds[0] + "\n---\n" + rounds[1]);
   }
   out.transcript += rounds[0];
+
+  // A selection (--min-level high) leaves rules out and changes nothing for
+  // the rules it keeps: each event's matches are those of the whole set that
+  // are still there, and every selected rule that matched is among them.
+  RuleCollection again;
+  parse_rules(input, "fuzz.yml", again);
+  CompileOptions selective = options;
+  selective.selection.min_level = Level::kHigh;
+  std::vector<Diagnostic> selective_diagnostics;
+  auto part = RuleSet::compile(std::move(again), names, selective, selective_diagnostics);
+  Matcher part_matcher(*part);
+  auto lines_of = [](const RuleSet& rules, std::span<const uint32_t> hits) {
+    std::set<uint32_t> lines;
+    for (uint32_t h : hits) lines.insert(rules.rule(h).info.line);
+    return lines;
+  };
+  for (const Event& e : events) {
+    const std::set<uint32_t> whole = lines_of(*set, matcher.match(e));
+    const std::set<uint32_t> selected = lines_of(*part, part_matcher.match(e));
+    for (uint32_t line : selected) {
+      if (!whole.contains(line))
+        fail("a selected set matched a rule the whole set did not", out.transcript);
+    }
+    for (uint32_t h : matcher.match(e)) {
+      const RuleInfo& info = set->rule(h).info;
+      if (selective.selection.selects(info) && !selected.contains(info.line)) {
+        fail("a selected rule that matched was missing from the selected set", out.transcript);
+      }
+    }
+  }
   return out;
 }
 

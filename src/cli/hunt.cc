@@ -221,36 +221,6 @@ ScanTotals scan_and_sort(const LogInputs& inputs, const CommonOptions& opt, Fiel
 
 // --- hunt ----------------------------------------------------------------------
 
-// Whether a rule (detection or correlation) passes --min-level and --rule-filter.
-class RuleSelection {
- public:
-  RuleSelection(std::optional<detect::Level> min_level, const std::vector<std::string>& filters)
-      : min_level_(min_level), filters_(filters) {}
-
-  bool selects(const detect::RuleInfo& info) const {
-    if (min_level_ && info.level < *min_level_) return false;
-    if (filters_.empty()) return true;
-    for (const std::string& f : filters_) {
-      if (contains(info.id, f) || contains(info.title, f)) return true;
-      for (const std::string& tag : info.tags) {
-        if (contains(tag, f)) return true;
-      }
-    }
-    return false;
-  }
-
- private:
-  static bool contains(std::string_view text, std::string_view needle) {
-    return std::search(text.begin(), text.end(), needle.begin(), needle.end(), [](char a, char b) {
-             return std::tolower(static_cast<unsigned char>(a)) ==
-                    std::tolower(static_cast<unsigned char>(b));
-           }) != text.end();
-  }
-
-  std::optional<detect::Level> min_level_;
-  const std::vector<std::string>& filters_;
-};
-
 void print_levels(const char* what, uint64_t total, uint64_t (*count)(const report::HuntSummary&, detect::Level),
                   const report::HuntSummary& summary) {
   std::fprintf(stderr, "%s: %s", what, with_commas(total).c_str());
@@ -511,8 +481,13 @@ int run_hunt(const HuntOptions& opt) {
     return kExitUsage;
   }
 
+  // Rules the filters do not select are not compiled (except those a
+  // selected correlation takes): they cost no matching time.
+  detect::RuleSelection selection;
+  selection.min_level = min_level;
+  selection.contains = opt.rule_filters;
   FieldNames names;
-  auto loaded = load_and_compile(opt, names);
+  auto loaded = load_and_compile(opt, names, selection);
   if (!loaded) return kExitInput;
   const detect::RuleSet& rules = *loaded->set;
   auto feed = report::CorrelationFeed::create(rules, names);
@@ -523,7 +498,6 @@ int run_hunt(const HuntOptions& opt) {
   }
   // Detections of rules a correlation takes are kept even when the filters
   // do not show them: the correlation needs them.
-  const RuleSelection selection(min_level, opt.rule_filters);
   std::vector<char> shown(rules.size()), kept(rules.size());
   for (uint32_t i = 0; i < rules.size(); ++i) {
     shown[i] = selection.selects(rules.rule(i).info) ? 1 : 0;

@@ -35,7 +35,8 @@ struct LazyMapping {
 
 }  // namespace
 
-std::optional<LoadedRules> load_and_compile(const CommonOptions& opt, FieldNames& names) {
+std::optional<LoadedRules> load_and_compile(const CommonOptions& opt, FieldNames& names,
+                                            const detect::RuleSelection& selection) {
   LoadedRules loaded;
   // The compiled-rule cache is keyed by the bytes the placeholders and the
   // mapping come from.
@@ -78,6 +79,7 @@ std::optional<LoadedRules> load_and_compile(const CommonOptions& opt, FieldNames
 
   detect::CompileOptions options;
   options.placeholders = &loaded.placeholders;
+  options.selection = selection;
   options.resolver = [mapping](const detect::Logsource& logsource) {
     return detect::mapping_resolver(mapping->get())(logsource);
   };
@@ -118,17 +120,25 @@ std::optional<LoadedRules> load_and_compile(const CommonOptions& opt, FieldNames
   static auto* const kept_until_exit = new std::vector<std::shared_ptr<const detect::RuleSet>>();
   kept_until_exit->push_back(loaded.set);
   if (!opt.quiet || rejected > 0) {
-    std::fprintf(stderr, "vigil: %zu rules loaded%s, %zu rejected, %zu warnings%s\n",
-                 loaded.set->size() + loaded.set->correlations().size(),
+    const size_t compiled = loaded.set->size() + loaded.set->correlations().size();
+    std::string selected;
+    if (!selection.empty()) {
+      selected =
+          ", " + std::to_string(compiled) + " selected by " +
+          (selection.min_level && !selection.contains.empty() ? "--min-level and --rule-filter"
+           : selection.min_level                              ? "--min-level"
+                                                              : "--rule-filter");
+    }
+    std::fprintf(stderr, "vigil: %zu rules loaded%s%s, %zu rejected, %zu warnings%s\n",
+                 compiled + loaded.set->left_out(),
                  opt.rules.empty()        ? " (built-in pack)"
                  : opt.builtin_with_rules ? " (with the built-in pack)"
                                           : "",
-                 rejected, warnings,
+                 selected.c_str(), rejected, warnings,
                  rejected + warnings > 0 ? " (see vigil rules check)" : "");
   }
   return loaded;
 }
-
 
 std::optional<TimeRange> parse_range(const CommonOptions& opt) {
   TimeRange range;

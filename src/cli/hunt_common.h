@@ -103,7 +103,9 @@ struct LoadedRules {
 // Loads -r paths (or the built-in pack) and compiles them. Errors go to
 // standard error with a one-line total; nullopt (after a message) when a
 // rule path, the placeholder file or the mapping cannot be used at all.
-std::optional<LoadedRules> load_and_compile(const CommonOptions& opt, FieldNames& names);
+// Rules and correlations `selection` leaves out are not compiled (selection.h).
+std::optional<LoadedRules> load_and_compile(const CommonOptions& opt, FieldNames& names,
+                                            const detect::RuleSelection& selection = {});
 
 // --- Time range ----------------------------------------------------------------
 

@@ -87,7 +87,7 @@ void for_each_index(size_t count, unsigned threads, Work work) {
 }
 
 // Any change to what is stored, or to how, must bump this.
-constexpr uint32_t kFormatVersion = 5;
+constexpr uint32_t kFormatVersion = 6;
 constexpr char kMagic[8] = {'V', 'I', 'G', 'I', 'L', 'R', 'S', 'C'};
 constexpr uint32_t kByteOrderMark = 0x01020304;
 constexpr size_t kHeaderBytes = 8 + 4 + 4 + 32 + 8 + 32;
@@ -280,6 +280,7 @@ std::optional<CacheKey> compute_key(const RuleSources& sources, const CompileOpt
     h.add_number(platform.cpu_features);
   }
   h.add_number(options.literal_prefilter ? 1 : 0);
+  h.add_field(options.selection.key());
   h.add_number(options.placeholders != nullptr ? 1 : 0);
   h.add_field(cache.placeholder_text);
   h.add_number(options.resolver ? 1 : 0);
@@ -655,6 +656,7 @@ bool put(Writer& w, const RuleSet::Impl& s) {
   w.u32s(s.unindexed_gates);
   w.u32(s.channel);
   w.u32(s.event_id);
+  w.u32(s.left_out);
   return w.ok;
 }
 
@@ -1065,6 +1067,7 @@ class PayloadDecoder {
     r_.u32s(s.unindexed_gates);
     s.channel = field(r_.u32());
     s.event_id = field(r_.u32());
+    s.left_out = r_.u32();
 
     diagnostics.resize(r_.count(22));
     for (Diagnostic& d : diagnostics) {

@@ -367,6 +367,7 @@ inline std::string channel_event_key(std::string_view channel, std::string_view 
 struct RuleSet::Impl {
   std::vector<Rule> rules;
   std::vector<Correlation> correlations;
+  uint32_t left_out = 0;  // by CompileOptions::selection
   std::vector<Filter> filters;
 
   std::vector<Pattern> patterns;

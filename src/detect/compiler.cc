@@ -1255,6 +1255,7 @@ RuleSet::~RuleSet() = default;
 std::span<const Rule> RuleSet::rules() const { return impl_->rules; }
 std::span<const Correlation> RuleSet::correlations() const { return impl_->correlations; }
 std::span<const Filter> RuleSet::filters() const { return impl_->filters; }
+size_t RuleSet::left_out() const { return impl_->left_out; }
 
 RuleSetStats RuleSet::stats() const {
   RuleSetStats s;
@@ -1273,6 +1274,7 @@ std::shared_ptr<const RuleSet> RuleSet::compile(RuleCollection collection, Field
   for (Diagnostic& d : collection.diagnostics) diagnostics.push_back(std::move(d));
   collection.diagnostics.clear();
   auto impl = std::make_unique<Impl>();
+  impl->left_out = static_cast<uint32_t>(apply_selection(collection, options.selection).left_out);
   Compiler compiler(*impl, names, options, diagnostics);
   compiler.run(collection);
   if (!options.literal_prefilter) impl->regex_prechecks.reset();

@@ -187,6 +187,23 @@ TEST(HuntErrors, ExitCodes) {
   EXPECT_NE(partial.err.find("bad.yml"), std::string::npos) << partial.err;
   EXPECT_NE(partial.err.find("1 rules loaded, 1 rejected"), std::string::npos) << partial.err;
   EXPECT_EQ(json_lines(partial.out).size(), 1u);
+  // Rules the filters do not select are left out, and the totals say so.
+  fs::copy(source_dir() / "tests/data/hunt/rules/test_application_crash.yml", dir / "rules");
+  fs::copy(source_dir() / "tests/data/hunt/rules/test_no_level.yml", dir / "rules");
+  const RunResult filtered =
+      vigil(dir, "hunt a.evtx -r rules -f jsonl --rule-filter T1110 --cache-dir cache");
+  EXPECT_EQ(filtered.code, 0);
+  EXPECT_NE(filtered.err.find("3 rules loaded, 1 selected by --rule-filter, 1 rejected"),
+            std::string::npos)
+      << filtered.err;
+  EXPECT_EQ(filtered.out, partial.out);
+  // The same from the compiled-rule cache.
+  const RunResult cached =
+      vigil(dir, "hunt a.evtx -r rules -f jsonl --rule-filter T1110 --cache-dir cache");
+  // (Up to the timed totals line.)
+  EXPECT_EQ(cached.err.substr(0, cached.err.find("hunt:")),
+            filtered.err.substr(0, filtered.err.find("hunt:")));
+  EXPECT_EQ(cached.out, filtered.out);
 
   // Damaged input: reported, stepped over, exit code 1.
   std::string bytes = read_file(dir / "a.evtx");

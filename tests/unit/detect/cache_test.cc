@@ -330,6 +330,30 @@ TEST_F(CacheTest, SecondLoadIsAHitWithTheSameResult) {
   EXPECT_EQ(match_all(*plain.set, plain.names, events), want);
 }
 
+// A selected set is cached apart from the whole one, and a hit gives back
+// what the selection left out, for the "rules loaded" total.
+TEST_F(CacheTest, SelectedSetIsCachedWithWhatItLeftOut) {
+  const RuleCollection whole = load_rules(std::vector<std::string>{rules_});
+  const size_t total = whole.rules.size() + whole.correlations.size();
+  options_.selection.min_level = Level::kCritical;
+  CacheStats first_stats;
+  auto first = cached(&first_stats);
+  EXPECT_EQ(first_stats.outcome, CacheOutcome::kMiss) << first_stats.detail;
+  CacheStats second_stats;
+  auto second = cached(&second_stats);
+  EXPECT_EQ(second_stats.outcome, CacheOutcome::kHit) << second_stats.detail;
+  for (const Compiled* c : {first.get(), second.get()}) {
+    // The critical correlation, and the rule it takes.
+    ASSERT_EQ(c->set->correlations().size(), 1u);
+    ASSERT_EQ(c->set->size(), 1u);
+    EXPECT_EQ(c->set->rule(0).info.name, "probe_4");
+    EXPECT_EQ(c->set->size() + c->set->correlations().size() + c->set->left_out(), total);
+  }
+  const auto events = hand_written_events();
+  EXPECT_EQ(match_all(*second->set, second->names, events),
+            match_all(*first->set, first->names, events));
+}
+
 TEST_F(CacheTest, KeyFollowsEveryInput) {
   const std::vector<std::string> paths{dir_.path() + "/rules"};
   const auto base = rule_set_cache_key(paths, options_, cache_);
@@ -380,6 +404,18 @@ TEST_F(CacheTest, KeyFollowsEveryInput) {
   flags = options_;
   flags.resolver = nullptr;
   EXPECT_NE(rule_set_cache_key(paths, flags, cache_), base);
+  // A selection compiles fewer rules: a key of its own, one per selection.
+  flags = options_;
+  flags.selection.min_level = Level::kHigh;
+  const auto high = rule_set_cache_key(paths, flags, cache_);
+  EXPECT_NE(high, base);
+  flags.selection.contains = {"T1059"};
+  EXPECT_NE(rule_set_cache_key(paths, flags, cache_), high);
+  EXPECT_NE(rule_set_cache_key(paths, flags, cache_), base);
+  flags.selection.contains = {"T1", "059"};
+  const auto split = rule_set_cache_key(paths, flags, cache_);
+  flags.selection.contains = {"T1059"};
+  EXPECT_NE(rule_set_cache_key(paths, flags, cache_), split);
 
   EXPECT_FALSE(rule_set_cache_key({dir_.path() + "/missing"}, options_, cache_).has_value());
   // Placeholders the key cannot stand for (no text given): not cached at all.

@@ -17,6 +17,7 @@
 #include "vigil/detect/loader.h"
 #include "vigil/detect/placeholders.h"
 #include "vigil/detect/rule.h"
+#include "vigil/detect/selection.h"
 
 namespace vigil::detect {
 
@@ -50,6 +51,9 @@ struct CompileOptions {
   // work, never change a result; off (both) is for tests that prove that,
   // and for measuring what they save.
   bool literal_prefilter = true;
+  // Rules and correlations left out before compiling (selection.h); empty:
+  // every one is compiled.
+  RuleSelection selection;
 };
 
 struct RuleSetStats {
@@ -81,6 +85,8 @@ class RuleSet {
   size_t size() const { return rules().size(); }
   std::span<const Correlation> correlations() const;
   std::span<const Filter> filters() const;
+  // Detection rules and correlations CompileOptions::selection left out.
+  size_t left_out() const;
   RuleSetStats stats() const;
 
   struct Impl;

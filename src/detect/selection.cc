@@ -1,0 +1,132 @@
+#include "vigil/detect/selection.h"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <string_view>
+
+namespace vigil::detect {
+
+namespace {
+
+bool contains_caseless(std::string_view text, std::string_view needle) {
+  return std::search(text.begin(), text.end(), needle.begin(), needle.end(), [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) ==
+                  std::tolower(static_cast<unsigned char>(b));
+         }) != text.end();
+}
+
+// Indices of the items an id or name refers to.
+using References = std::map<std::string, std::vector<size_t>, std::less<>>;
+
+template <class Item>
+References references_of(const std::vector<Item>& items) {
+  References refs;
+  for (size_t i = 0; i < items.size(); ++i) {
+    const RuleInfo& info = items[i].info;
+    if (!info.id.empty()) refs[info.id].push_back(i);
+    if (!info.name.empty() && info.name != info.id) refs[info.name].push_back(i);
+  }
+  return refs;
+}
+
+template <class Item>
+void erase_unkept(std::vector<Item>& items, const std::vector<char>& keep) {
+  size_t out = 0;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (keep[i] && out != i) items[out] = std::move(items[i]);
+    if (keep[i]) ++out;
+  }
+  items.erase(items.begin() + static_cast<std::ptrdiff_t>(out), items.end());
+}
+
+}  // namespace
+
+bool RuleSelection::selects(const RuleInfo& info) const {
+  if (min_level && info.level < *min_level) return false;
+  if (contains.empty()) return true;
+  for (const std::string& text : contains) {
+    if (contains_caseless(info.id, text) || contains_caseless(info.title, text)) return true;
+    for (const std::string& tag : info.tags) {
+      if (contains_caseless(tag, text)) return true;
+    }
+  }
+  return false;
+}
+
+std::string RuleSelection::key() const {
+  if (empty()) return {};
+  std::string key = "min-level ";
+  key += min_level ? level_name(*min_level) : "-";
+  // Length-prefixed, so that no two lists of texts give one key.
+  for (const std::string& text : contains) {
+    key += ' ';
+    key += std::to_string(text.size());
+    key += ':';
+    key += text;
+  }
+  return key;
+}
+
+SelectionCounts apply_selection(RuleCollection& collection, const RuleSelection& selection) {
+  SelectionCounts counts;
+  counts.rules = collection.rules.size() + collection.correlations.size();
+  if (selection.empty()) return counts;
+
+  const References rule_refs = references_of(collection.rules);
+  const References correlation_refs = references_of(collection.correlations);
+  std::vector<char> keep_rule(collection.rules.size(), 0);
+  std::vector<char> keep_correlation(collection.correlations.size(), 0);
+  for (size_t i = 0; i < collection.rules.size(); ++i) {
+    keep_rule[i] = selection.selects(collection.rules[i].info) ? 1 : 0;
+  }
+  std::vector<size_t> pending;
+  for (size_t i = 0; i < collection.correlations.size(); ++i) {
+    if (selection.selects(collection.correlations[i].info)) {
+      keep_correlation[i] = 1;
+      pending.push_back(i);
+    }
+  }
+  // A kept correlation keeps what it refers to, through chains of
+  // correlations; each is visited once, so a loop (which the compiler
+  // reports) ends here too.
+  while (!pending.empty()) {
+    const Correlation& c = collection.correlations[pending.back()];
+    pending.pop_back();
+    for (const std::string& ref : c.rules) {
+      if (auto it = rule_refs.find(ref); it != rule_refs.end()) {
+        for (size_t r : it->second) keep_rule[r] = 1;
+      }
+      if (auto it = correlation_refs.find(ref); it != correlation_refs.end()) {
+        for (size_t k : it->second) {
+          if (!keep_correlation[k]) {
+            keep_correlation[k] = 1;
+            pending.push_back(k);
+          }
+        }
+      }
+    }
+  }
+
+  std::vector<char> keep_filter(collection.filters.size(), 1);
+  for (size_t f = 0; f < collection.filters.size(); ++f) {
+    std::vector<std::string>& refs = collection.filters[f].rules;
+    if (refs.empty()) continue;
+    std::erase_if(refs, [&](const std::string& ref) {
+      auto it = rule_refs.find(ref);
+      if (it == rule_refs.end()) return false;  // named nothing: still reported
+      return std::none_of(it->second.begin(), it->second.end(),
+                          [&](size_t r) { return keep_rule[r] != 0; });
+    });
+    keep_filter[f] = refs.empty() ? 0 : 1;
+  }
+
+  for (char k : keep_rule) counts.left_out += k ? 0 : 1;
+  for (char k : keep_correlation) counts.left_out += k ? 0 : 1;
+  erase_unkept(collection.rules, keep_rule);
+  erase_unkept(collection.correlations, keep_correlation);
+  erase_unkept(collection.filters, keep_filter);
+  return counts;
+}
+
+}  // namespace vigil::detect
