@@ -7,12 +7,14 @@
 // match results are ascending rule indices; a second load, compile and
 // match of the same input gives the same diagnostics and matches; and the
 // set compiled with a rule selection matches as the whole set does, less the
-// rules left out.
+// rules left out, with the same selected rules and correlations silenced by
+// the correlations that take them.
 
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <set>
 #include <span>
 #include <string>
@@ -20,6 +22,7 @@
 
 #include "vigil/core/event.h"
 #include "vigil/core/field_names.h"
+#include "vigil/detect/correlation.h"
 #include "vigil/detect/loader.h"
 #include "vigil/detect/logsource.h"
 #include "vigil/detect/matcher.h"
@@ -166,6 +169,37 @@ Outcome run(std::string_view input) {
       if (selective.selection.selects(info) && !selected.contains(info.line)) {
         fail("a selected rule that matched was missing from the selected set", out.transcript);
       }
+    }
+  }
+  // And what is shown of the selected rules and correlations is the same:
+  // a rule or correlation another one takes without `generate` is silenced
+  // by it, whether that one is selected or not.
+  const CorrelationEngine whole_engine(*set);
+  const CorrelationEngine part_engine(*part);
+  std::map<uint32_t, bool> whole_rules;
+  std::map<uint32_t, bool> whole_correlations;
+  for (uint32_t r = 0; r < set->size(); ++r) {
+    whole_rules[set->rule(r).info.line] = whole_engine.reports_on_its_own(r);
+  }
+  for (uint32_t c = 0; c < set->correlations().size(); ++c) {
+    whole_correlations[set->correlations()[c].info.line] =
+        whole_engine.correlation_reports_on_its_own(c);
+  }
+  for (uint32_t r = 0; r < part->size(); ++r) {
+    const RuleInfo& info = part->rule(r).info;
+    auto it = whole_rules.find(info.line);
+    if (selective.selection.selects(info) && it != whole_rules.end() &&
+        it->second != part_engine.reports_on_its_own(r)) {
+      fail("a selected rule reports on its own in one set and not the other", out.transcript);
+    }
+  }
+  for (uint32_t c = 0; c < part->correlations().size(); ++c) {
+    const RuleInfo& info = part->correlations()[c].info;
+    auto it = whole_correlations.find(info.line);
+    if (selective.selection.selects(info) && it != whole_correlations.end() &&
+        it->second != part_engine.correlation_reports_on_its_own(c)) {
+      fail("a selected correlation reports on its own in one set and not the other",
+           out.transcript);
     }
   }
   return out;

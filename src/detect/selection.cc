@@ -80,30 +80,63 @@ SelectionCounts apply_selection(RuleCollection& collection, const RuleSelection&
   for (size_t i = 0; i < collection.rules.size(); ++i) {
     keep_rule[i] = selection.selects(collection.rules[i].info) ? 1 : 0;
   }
-  std::vector<size_t> pending;
-  for (size_t i = 0; i < collection.correlations.size(); ++i) {
-    if (selection.selects(collection.correlations[i].info)) {
-      keep_correlation[i] = 1;
-      pending.push_back(i);
-    }
-  }
   // A kept correlation keeps what it refers to, through chains of
   // correlations; each is visited once, so a loop (which the compiler
   // reports) ends here too.
-  while (!pending.empty()) {
-    const Correlation& c = collection.correlations[pending.back()];
-    pending.pop_back();
+  std::vector<size_t> pending;
+  auto keep_with_references = [&](size_t first) {
+    keep_correlation[first] = 1;
+    pending.push_back(first);
+    while (!pending.empty()) {
+      const Correlation& c = collection.correlations[pending.back()];
+      pending.pop_back();
+      for (const std::string& ref : c.rules) {
+        if (auto it = rule_refs.find(ref); it != rule_refs.end()) {
+          for (size_t r : it->second) keep_rule[r] = 1;
+        }
+        if (auto it = correlation_refs.find(ref); it != correlation_refs.end()) {
+          for (size_t k : it->second) {
+            if (!keep_correlation[k]) {
+              keep_correlation[k] = 1;
+              pending.push_back(k);
+            }
+          }
+        }
+      }
+    }
+  };
+  for (size_t i = 0; i < collection.correlations.size(); ++i) {
+    if (!keep_correlation[i] && selection.selects(collection.correlations[i].info)) {
+      keep_with_references(i);
+    }
+  }
+  // A correlation without `generate` silences what it takes: the rules and
+  // correlations it refers to alert only through it. One the selection does
+  // not select must still do so for those that are kept, or leaving it out
+  // would show alerts the whole set does not; it is kept (its own alerts
+  // stay hidden), with what it takes. Until nothing more is kept.
+  auto takes_kept = [&](const Correlation& c) {
     for (const std::string& ref : c.rules) {
       if (auto it = rule_refs.find(ref); it != rule_refs.end()) {
-        for (size_t r : it->second) keep_rule[r] = 1;
+        for (size_t r : it->second) {
+          if (keep_rule[r]) return true;
+        }
       }
       if (auto it = correlation_refs.find(ref); it != correlation_refs.end()) {
         for (size_t k : it->second) {
-          if (!keep_correlation[k]) {
-            keep_correlation[k] = 1;
-            pending.push_back(k);
-          }
+          if (keep_correlation[k]) return true;
         }
+      }
+    }
+    return false;
+  };
+  for (bool more = true; more;) {
+    more = false;
+    for (size_t i = 0; i < collection.correlations.size(); ++i) {
+      const Correlation& c = collection.correlations[i];
+      if (!keep_correlation[i] && !c.generate && takes_kept(c)) {
+        keep_with_references(i);
+        more = true;
       }
     }
   }

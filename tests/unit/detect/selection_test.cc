@@ -136,6 +136,22 @@ TEST(RuleSelection, KeptCorrelationsKeepWhatTheyTakeThroughChains) {
   EXPECT_EQ(names_of(c), (std::vector<std::string>{"a", "b", "mid", "top"}));
 }
 
+// A correlation without `generate` silences the rules it takes: left out,
+// it would let a selected rule it takes alert on its own. With `generate`
+// it silences nothing and goes.
+TEST(RuleSelection, CorrelationsThatSilenceKeptRulesStay) {
+  RuleCollection c =
+      parse(rule("a", "high") + rule("b", "low") + rule("d", "high") + rule("e", "low") +
+            correlation("quiet", "low", "[a, b]") + correlation("loud", "low", "[d, e]") +
+            correlation("outer", "low", "[loud]"));
+  for (Correlation& k : c.correlations) k.generate = k.info.name == "loud";
+  RuleSelection s;
+  s.min_level = Level::kHigh;
+  const SelectionCounts counts = apply_selection(c, s);
+  EXPECT_EQ(counts.left_out, 3u);
+  EXPECT_EQ(names_of(c), (std::vector<std::string>{"a", "b", "d", "quiet"}));
+}
+
 TEST(RuleSelection, LoopingCorrelationsEnd) {
   RuleCollection c =
       parse(rule("a", "low") + correlation("x", "high", "[y, a]") + correlation("y", "low", "[x]"));

@@ -4,7 +4,8 @@
 // the high and critical rules of a collection pays for those rules only, the
 // way Hayabusa loads only the rules at or above its minimum level. A rule a
 // kept correlation takes stays in, whatever its level: the correlation needs
-// its matches (they are then counted, not shown).
+// its matches (they are then counted, not shown). The output is what the
+// whole set gives with the unselected alerts hidden.
 
 #include <cstddef>
 #include <optional>
@@ -37,7 +38,10 @@ struct SelectionCounts {
 
 // Takes out of `collection` the detection rules and correlations `selection`
 // does not select, keeping every correlation a kept one refers to and every
-// rule a kept correlation takes (by id or name). A filter document keeps
+// rule a kept correlation takes (by id or name). A correlation without
+// `generate` that takes a kept rule or correlation is kept too: it silences
+// what it takes (their alerts are its own), and the output must not change
+// but for the rules left out. A filter document keeps
 // only its references to rules still there; one left with none is taken out
 // too (it could apply to nothing). References that named nothing before
 // are kept, so that the compiler still reports them.
