@@ -6,8 +6,6 @@
 // resolves to: field names renamed and interned, tests shared with every
 // other rule that uses the same one.
 
-#include <re2/re2.h>
-
 #include <algorithm>
 #include <map>
 #include <set>
@@ -16,8 +14,11 @@
 #include <utility>
 #include <vector>
 
+#include <re2/re2.h>
+
 #include "compiled.h"
 #include "prefilter.h"
+#include "references.h"
 #include "vigil/core/limits.h"
 #include "vigil/detect/logsource.h"
 #include "vigil/detect/ruleset.h"
@@ -1028,13 +1029,12 @@ void Compiler::run(RuleCollection& collection) {
     if (lower_detection(f.detection, ctx, ir)) filters.push_back({&f, std::move(ir)});
   }
 
-  // Rule ids and names, for filters, correlations and duplicate checks.
-  std::map<std::string, std::vector<size_t>, std::less<>> by_reference;
+  // Rule ids and names, for filters; duplicate ids are reported.
+  const ReferenceIndex by_reference = reference_index(collection.rules);
   std::map<std::string, size_t, std::less<>> first_with_id;
   for (size_t i = 0; i < collection.rules.size(); ++i) {
     Rule& rule = collection.rules[i];
     if (!rule.info.id.empty()) {
-      by_reference[rule.info.id].push_back(i);
       auto [it, inserted] = first_with_id.emplace(rule.info.id, i);
       if (!inserted) {
         Context ctx{rule.info.file, rule.info.id, rule.info.title};
@@ -1042,9 +1042,6 @@ void Compiler::run(RuleCollection& collection) {
         warning(ctx, DiagCode::kDuplicate, rule.info.line,
                 "rule id also used by " + other.info.file + ":" + std::to_string(other.info.line));
       }
-    }
-    if (!rule.info.name.empty() && rule.info.name != rule.info.id) {
-      by_reference[rule.info.name].push_back(i);
     }
   }
   std::vector<std::vector<const LoweredFilter*>> rule_filters(collection.rules.size());

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "references.h"
 #include "vigil/core/timestamp.h"
 #include "vigil/detect/ruleset.h"
 
@@ -61,17 +62,8 @@ Plan make_plan(const RuleSet& rules) {
   Plan plan;
   const std::span<const Rule> rule_list = rules.rules();
   const std::span<const Correlation> corr_list = rules.correlations();
-  std::unordered_map<std::string, std::vector<uint32_t>> rules_by_ref, corrs_by_ref;
-  for (uint32_t r = 0; r < rule_list.size(); ++r) {
-    const RuleInfo& info = rule_list[r].info;
-    if (!info.id.empty()) rules_by_ref[info.id].push_back(r);
-    if (!info.name.empty() && info.name != info.id) rules_by_ref[info.name].push_back(r);
-  }
-  for (uint32_t c = 0; c < corr_list.size(); ++c) {
-    const RuleInfo& info = corr_list[c].info;
-    if (!info.id.empty()) corrs_by_ref[info.id].push_back(c);
-    if (!info.name.empty() && info.name != info.id) corrs_by_ref[info.name].push_back(c);
-  }
+  const ReferenceIndex rules_by_ref = reference_index(rule_list);
+  const ReferenceIndex corrs_by_ref = reference_index(corr_list);
   plan.rule_routes.assign(rule_list.size(), {});
   plan.rule_reports.assign(rule_list.size(), 1);
   plan.correlations.resize(corr_list.size());

@@ -2,8 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
-#include <map>
 #include <string_view>
+
+#include "references.h"
 
 namespace vigil::detect {
 
@@ -14,20 +15,6 @@ bool contains_caseless(std::string_view text, std::string_view needle) {
            return std::tolower(static_cast<unsigned char>(a)) ==
                   std::tolower(static_cast<unsigned char>(b));
          }) != text.end();
-}
-
-// Indices of the items an id or name refers to.
-using References = std::map<std::string, std::vector<size_t>, std::less<>>;
-
-template <class Item>
-References references_of(const std::vector<Item>& items) {
-  References refs;
-  for (size_t i = 0; i < items.size(); ++i) {
-    const RuleInfo& info = items[i].info;
-    if (!info.id.empty()) refs[info.id].push_back(i);
-    if (!info.name.empty() && info.name != info.id) refs[info.name].push_back(i);
-  }
-  return refs;
 }
 
 template <class Item>
@@ -73,8 +60,8 @@ SelectionCounts apply_selection(RuleCollection& collection, const RuleSelection&
   counts.rules = collection.rules.size() + collection.correlations.size();
   if (selection.empty()) return counts;
 
-  const References rule_refs = references_of(collection.rules);
-  const References correlation_refs = references_of(collection.correlations);
+  const ReferenceIndex rule_refs = reference_index(collection.rules);
+  const ReferenceIndex correlation_refs = reference_index(collection.correlations);
   std::vector<char> keep_rule(collection.rules.size(), 0);
   std::vector<char> keep_correlation(collection.correlations.size(), 0);
   for (size_t i = 0; i < collection.rules.size(); ++i) {
