@@ -490,6 +490,11 @@ int run_hunt(const HuntOptions& opt) {
   auto loaded = load_and_compile(opt, names, selection);
   if (!loaded) return kExitInput;
   const detect::RuleSet& rules = *loaded->set;
+  if (rules.size() + rules.correlations().size() == 0) {
+    std::fprintf(stderr, "vigil: %s selects none of the %zu rules\n",
+                 selection_options(selection).c_str(), rules.left_out());
+    return kExitUsage;
+  }
   auto feed = report::CorrelationFeed::create(rules, names);
   if (feed && !opt.quiet && !feed->diagnostics().empty()) {
     for (const detect::Diagnostic& d : feed->diagnostics()) {
@@ -510,6 +515,7 @@ int run_hunt(const HuntOptions& opt) {
 
   LogInputs inputs;
   if (!gather_inputs(opt, names, inputs)) return kExitUsage;
+  if (!output_outside_evidence("-o", opt.output, opt.paths, &inputs)) return kExitUsage;
   Output output;
   if (!output.open(opt.output)) return kExitInput;
 
@@ -621,6 +627,7 @@ int run_timeline(const CommonOptions& opt) {
 
   LogInputs inputs;
   if (!gather_inputs(opt, names, inputs)) return kExitUsage;
+  if (!output_outside_evidence("-o", opt.output, opt.paths, &inputs)) return kExitUsage;
   Output output;
   if (!output.open(opt.output)) return kExitInput;
   Progress progress(!opt.quiet && is_terminal(STDERR_FILENO), inputs.bytes);
@@ -702,7 +709,7 @@ int run_timeline(const CommonOptions& opt) {
 void register_hunt(CLI::App& app, int& rc) {
   auto opt = std::make_shared<HuntOptions>();
   CLI::App* cmd = app.add_subcommand(
-      "hunt", "Match Sigma rules against EVTX logs; detections sorted by time");
+      "hunt", "Match Sigma rules against logs (EVTX and text formats); detections sorted by time");
   add_common_options(cmd, *opt);
   cmd->add_option("--min-level", opt->min_level,
                   "Only rules of this level or higher (informational, low, medium, high, critical)");
@@ -717,7 +724,8 @@ void register_hunt(CLI::App& app, int& rc) {
 void register_timeline(CLI::App& app, int& rc) {
   auto opt = std::make_shared<CommonOptions>();
   CLI::App* cmd = app.add_subcommand(
-      "timeline", "Every event of EVTX logs as one time-sorted timeline, detections marked");
+      "timeline",
+      "Every event of logs (EVTX and text formats) as one time-sorted timeline, detections marked");
   add_common_options(cmd, *opt);
   cmd->add_option("-f,--format", opt->format, "jsonl (default) or csv");
   cmd->callback([opt, &rc] { rc = run_timeline(*opt); });

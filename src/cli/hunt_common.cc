@@ -1,6 +1,11 @@
 #include "hunt_common.h"
 
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <cstdlib>
+#include <cstring>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -18,6 +23,19 @@ namespace {
 
 bool date_only(std::string_view text) { return text.size() == 10; }
 
+// Whether the time's fraction goes below the 100 ns a tick holds: a --from
+// bound between two ticks starts at the later one, so that no event before
+// the bound gets in.
+bool finer_than_a_tick(std::string_view text) {
+  const size_t dot = text.find_first_of(".,");
+  if (dot == std::string_view::npos) return false;
+  size_t digit = 0;
+  for (size_t i = dot + 1; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i, ++digit) {
+    if (digit >= 7 && text[i] != '0') return true;
+  }
+  return false;
+}
+
 // The built-in mapping with the user's merged over it, made on first use
 // (rules may be compiled on several threads).
 struct LazyMapping {
@@ -34,6 +52,12 @@ struct LazyMapping {
 };
 
 }  // namespace
+
+std::string selection_options(const detect::RuleSelection& selection) {
+  return selection.min_level && !selection.contains.empty() ? "--min-level and --rule-filter"
+         : selection.min_level                              ? "--min-level"
+                                                            : "--rule-filter";
+}
 
 std::optional<LoadedRules> load_and_compile(const CommonOptions& opt, FieldNames& names,
                                             const detect::RuleSelection& selection) {
@@ -123,11 +147,7 @@ std::optional<LoadedRules> load_and_compile(const CommonOptions& opt, FieldNames
     const size_t compiled = loaded.set->size() + loaded.set->correlations().size();
     std::string selected;
     if (!selection.empty()) {
-      selected =
-          ", " + std::to_string(compiled) + " selected by " +
-          (selection.min_level && !selection.contains.empty() ? "--min-level and --rule-filter"
-           : selection.min_level                              ? "--min-level"
-                                                              : "--rule-filter");
+      selected = ", " + std::to_string(compiled) + " selected by " + selection_options(selection);
     }
     std::fprintf(stderr, "vigil: %zu rules loaded%s%s, %zu rejected, %zu warnings%s\n",
                  compiled + loaded.set->left_out(),
@@ -136,6 +156,11 @@ std::optional<LoadedRules> load_and_compile(const CommonOptions& opt, FieldNames
                                           : "",
                  selected.c_str(), rejected, warnings,
                  rejected + warnings > 0 ? " (see vigil rules check)" : "");
+  }
+  // A hunt without rules would end as clean as one that found nothing.
+  if (loaded.set->size() + loaded.set->correlations().size() + loaded.set->left_out() == 0) {
+    std::fprintf(stderr, "vigil: no usable rule in the rule paths given: nothing to match\n");
+    return std::nullopt;
   }
   return loaded;
 }
@@ -148,6 +173,7 @@ std::optional<TimeRange> parse_range(const CommonOptions& opt) {
       std::fprintf(stderr, "vigil: --from: '%s' is not an RFC 3339 time or a date\n", opt.from.c_str());
       return std::nullopt;
     }
+    if (finer_than_a_tick(opt.from)) ++range.from.ticks;
     range.limited = true;
   }
   if (!opt.to.empty()) {
@@ -191,6 +217,48 @@ bool gather_inputs(const CommonOptions& opt, FieldNames& names, LogInputs& input
   return true;
 }
 
+bool output_outside_evidence(std::string_view option, const std::string& output,
+                             const std::vector<std::string>& paths, const LogInputs* inputs) {
+  namespace fs = std::filesystem;
+  if (output.empty() || output == "-") return true;
+  std::error_code ec;
+  const fs::file_status status = fs::status(output, ec);
+  // Devices and pipes (/dev/null, a FIFO) hold no evidence to overwrite.
+  if (fs::exists(status) && !fs::is_regular_file(status) && !fs::is_directory(status)) return true;
+  const fs::path target = fs::weakly_canonical(output, ec);
+  if (ec) return true;  // opening it will say what is wrong
+  const auto refuse = [&](std::string_view relation, std::string_view input,
+                          std::string_view consequence) {
+    std::fprintf(stderr, "vigil: %.*s %s %.*s %.*s: %.*s; choose an output outside the evidence\n",
+                 static_cast<int>(option.size()), option.data(), output.c_str(),
+                 static_cast<int>(relation.size()), relation.data(), static_cast<int>(input.size()),
+                 input.data(), static_cast<int>(consequence.size()), consequence.data());
+    return false;
+  };
+  constexpr std::string_view kDestroys = "writing it would destroy it";
+  constexpr std::string_view kReadBack =
+      "the next reading of that folder would take it for evidence";
+  for (const std::string& path : paths) {
+    if (path == "-") continue;
+    const fs::path input = fs::weakly_canonical(path, ec);
+    if (ec) continue;
+    const bool folder = fs::is_directory(input, ec);
+    if (target == input) {
+      return folder ? refuse("is the input folder", path, kReadBack)
+                    : refuse("is the input", path, kDestroys);
+    }
+    if (!folder) continue;
+    const auto mismatch = std::mismatch(input.begin(), input.end(), target.begin(), target.end());
+    if (mismatch.first == input.end()) return refuse("is inside the input folder", path, kReadBack);
+  }
+  struct stat st {};
+  if (inputs != nullptr && ::stat(output.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+      inputs->identities.count({st.st_dev, st.st_ino}) > 0) {
+    return refuse("is", "an input under another name", kDestroys);
+  }
+  return true;
+}
+
 std::string with_commas(uint64_t n) {
   const std::string digits = std::to_string(n);
   std::string text;
@@ -219,8 +287,13 @@ void add_common_options(CLI::App* cmd, CommonOptions& opt) {
                   "YAML map of placeholder name -> values for the 'expand' modifier");
   cmd->add_option("--mapping", opt.mapping,
                   "Logsource mapping merged over the built-in one (docs/logsource.md)");
-  cmd->add_option("--from", opt.from, "Only events at or after this time (RFC 3339, or a date)");
-  cmd->add_option("--to", opt.to, "Only events at or before this time (a date: the whole day)");
+  const auto not_empty = [](const std::string& text) {
+    return text.empty() ? std::string("an empty time") : std::string();
+  };
+  cmd->add_option("--from", opt.from, "Only events at or after this time (RFC 3339, or a date)")
+      ->check(not_empty);
+  cmd->add_option("--to", opt.to, "Only events at or before this time (a date: the whole day)")
+      ->check(not_empty);
   cmd->add_option("-o,--output", opt.output, "Write to FILE instead of standard output");
   cmd->add_option("-t,--threads", opt.threads, "Worker threads (0 = all cores)");
   cmd->add_flag("-q,--quiet", opt.quiet, "No progress, totals or summary on standard error");

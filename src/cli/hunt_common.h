@@ -100,9 +100,13 @@ struct LoadedRules {
   std::shared_ptr<const detect::RuleSet> set;
 };
 
+// The options that made `selection`, as the command line spells them.
+std::string selection_options(const detect::RuleSelection& selection);
+
 // Loads -r paths (or the built-in pack) and compiles them. Errors go to
 // standard error with a one-line total; nullopt (after a message) when a
-// rule path, the placeholder file or the mapping cannot be used at all.
+// rule path, the placeholder file or the mapping cannot be used at all, or
+// when the paths hold no usable rule.
 // Rules and correlations `selection` leaves out are not compiled (selection.h).
 std::optional<LoadedRules> load_and_compile(const CommonOptions& opt, FieldNames& names,
                                             const detect::RuleSelection& selection = {});
@@ -161,6 +165,14 @@ report::SorterOptions sorter_options(const CommonOptions& opt);
 
 // The inputs of hunt, timeline and investigate; false after a usage message.
 bool gather_inputs(const CommonOptions& opt, FieldNames& names, LogInputs& inputs);
+
+// False (after a message naming `option`) when `output` would land in the
+// evidence: it is one of the input files, which opening it would empty, or
+// it lies in an input folder, whose next reading would take it for
+// evidence. `inputs` (when given) adds the files found, by device and inode,
+// so a hard link or another spelling of an input is caught too.
+bool output_outside_evidence(std::string_view option, const std::string& output,
+                             const std::vector<std::string>& paths, const LogInputs* inputs);
 
 // Problems met in the evidence: EVTX damage and rejected text lines.
 struct Problems {

@@ -178,6 +178,7 @@ int run_investigate(const InvestigateOptions& opt) {
   }
   auto notify = notify_options(opt);
   if (!notify) return kExitUsage;
+  if (!output_outside_evidence("--out", opt.out, opt.paths, nullptr)) return kExitUsage;
   if (!make_directory(opt.out)) {
     std::fprintf(stderr, "vigil: cannot create the output folder %s: %s\n", opt.out.c_str(),
                  std::strerror(errno));

@@ -1,6 +1,9 @@
 #include "log_inputs.h"
 
+#include <sys/stat.h>
+
 #include <cstdio>
+#include <map>
 
 #include "vigil/core/input.h"
 #include "vigil/core/limits.h"
@@ -40,6 +43,7 @@ bool gather_log_inputs(const std::vector<std::string>& paths, const TextReadOpti
   plan.read.time_field = options.time_field;
   plan.temp_dir = options.temp_dir;
 
+  std::map<std::pair<uint64_t, uint64_t>, std::string> first_path;
   for (const std::string& path : paths) {
     if (path == "-") {
       auto input = read::plan_text_input(path, plan, names);
@@ -60,6 +64,18 @@ bool gather_log_inputs(const std::vector<std::string>& paths, const TextReadOpti
     }
     const bool named = files.size() == 1 && files[0] == path;
     for (const std::string& file : files) {
+      struct stat st {};
+      if (::stat(file.c_str(), &st) == 0) {
+        const std::pair<uint64_t, uint64_t> identity{st.st_dev, st.st_ino};
+        const auto [first, fresh] = first_path.emplace(identity, file);
+        if (!fresh) {
+          std::fprintf(stderr, "vigil: %s is %s again: read once\n", file.c_str(),
+                       first->second.c_str());
+          ++out.repeated;
+          continue;
+        }
+        out.identities.insert(identity);
+      }
       // EVTX first: its signature is certain; a forced text format skips it.
       if (plan.format == nullptr) {
         auto evtx = evtx::plan_input(file);
@@ -102,6 +118,12 @@ void LineIssuePrinter::report(uint32_t source, const std::string& path,
                               const std::function<void()>& before_each) {
   if (per_source_.size() <= source) per_source_.resize(source + 1);
   for (const read::LineIssue& issue : issues) {
+    if (issue.note) {
+      if (before_each) before_each();
+      std::fprintf(stderr, "vigil: %s:%llu: note: %s\n", path.c_str(),
+                   static_cast<unsigned long long>(issue.line), issue.reason.c_str());
+      continue;
+    }
     if (per_source_[source]++ >= limits::kMaxDiagnosticsPerFile) {
       ++lines;
       continue;

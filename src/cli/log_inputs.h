@@ -6,7 +6,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "evtx_inputs.h"
@@ -29,6 +31,8 @@ struct LogInputs {
   std::vector<uint64_t> sizes;         // bytes read per source id (decompressed for text)
   uint64_t bytes = 0;
   uint64_t skipped = 0;                // files in folders that no reader recognises
+  uint64_t repeated = 0;               // files named again (or found again): read once
+  std::set<std::pair<uint64_t, uint64_t>> identities;  // device and inode of each input file
   bool error = false;
   size_t files() const { return paths.size(); }
   uint32_t first_text_source() const { return static_cast<uint32_t>(evtx.files.size()); }
@@ -36,6 +40,8 @@ struct LogInputs {
 
 // Files named on the command line must be readable in some format; files
 // found in folders are skipped (and counted) when no reader recognises them.
+// A file met again (named twice, or named and found in a folder) is read
+// once, where it was first met: reading it twice would double its detections.
 // `-` reads standard input as text. Problems go to stderr as they are met.
 // Returns false (after a message) for a usage error (unknown --input-format).
 bool gather_log_inputs(const std::vector<std::string>& paths, const TextReadOptions& options,

@@ -219,7 +219,10 @@ struct Matcher::Scratch {
     if (t.size() <= limits::kSigmaScanMemoMaxValueBytes) {
       std::vector<MemoEntry>& table = memo[memo_index];
       if (table.empty()) table.resize(limits::kSigmaScanMemoSlots);
-      hash = StringHash{}(t);
+      // 0 marks a slot that holds nothing, and the empty value hashes to 0:
+      // without this, an empty value would read an unused slot as a scan
+      // that found nothing (a regex matching "" never matched).
+      hash = std::max<uint64_t>(StringHash{}(t), 1);
       entry = &table[hash & (limits::kSigmaScanMemoSlots - 1)];
       if (entry->hash == hash && entry->text() == t) {
         const char* ids = entry->block.data();
@@ -683,7 +686,8 @@ struct Matcher::Scratch {
       if (probe.kind != ProbeKind::kPattern) return {};
       const Pattern& pattern = set.patterns[probe.index];
       if (pattern.shape != PatternShape::kContains || pattern.cased || pattern.numeric ||
-          pattern.needle.empty() || pattern.needle.find('\0') != std::string::npos) {
+          pattern.needle.size() < kMinVectorscanLiteral ||
+          pattern.needle.find('\0') != std::string::npos) {
         return {};
       }
       if (non_string_text_could_hold(pattern.needle)) {

@@ -21,8 +21,9 @@ namespace vigil::detect {
 
 namespace {
 
-// Shortest substring literal worth scanning for (bytes, folded).
-constexpr size_t kMinScanLiteral = 2;
+// Shortest substring literal scanned for (bytes, folded): what Vectorscan
+// finds reliably (prefilter.h).
+constexpr size_t kMinScanLiteral = kMinVectorscanLiteral;
 
 // Clauses counted per rule instance: a few of the most selective rule out
 // nearly all the work; each more costs a counter step per literal found.

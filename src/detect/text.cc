@@ -326,8 +326,23 @@ std::optional<IpAddress> parse_ip(std::string_view text) {
   return ip;
 }
 
-bool Network::contains(const IpAddress& address) const {
-  if (address.v6 != base.v6) return false;
+namespace {
+// ::ffff:a.b.c.d, the IPv6 address an IPv4 one is inside IPv6 networks.
+IpAddress mapped_v6(const IpAddress& v4) {
+  IpAddress v6;
+  v6.v6 = true;
+  v6.bytes[10] = 0xFF;
+  v6.bytes[11] = 0xFF;
+  std::memcpy(v6.bytes.data() + 12, v4.bytes.data(), 4);
+  return v6;
+}
+}  // namespace
+
+bool Network::contains(const IpAddress& given) const {
+  if (given.v6 && !base.v6) return false;
+  // An IPv4 address (written so or IPv4-mapped) is also the mapped IPv6
+  // address, inside every IPv6 network that covers it (::/0 included).
+  const IpAddress address = !given.v6 && base.v6 ? mapped_v6(given) : given;
   const uint32_t full = prefix / 8;
   if (std::memcmp(address.bytes.data(), base.bytes.data(), full) != 0) return false;
   const uint32_t rest = prefix % 8;
@@ -343,10 +358,9 @@ std::optional<Network> parse_network(std::string_view text) {
   auto ip = parse_ip(address);
   if (!ip) return std::nullopt;
   const bool written_v6 = address.find(':') != std::string_view::npos;
-  const uint32_t width = ip->v6 ? 128 : 32;
   Network net;
   net.base = *ip;
-  net.prefix = width;
+  net.prefix = ip->v6 ? 128 : 32;
   if (slash != std::string_view::npos) {
     const std::string_view digits = text.substr(slash + 1);
     uint32_t prefix = 0;
@@ -354,16 +368,20 @@ std::optional<Network> parse_network(std::string_view text) {
     if (digits.empty() || ec != std::errc() || ptr != digits.data() + digits.size()) {
       return std::nullopt;
     }
-    // An IPv4-mapped IPv6 network counts its prefix over 128 bits.
+    // An IPv4-mapped IPv6 network counts its prefix over 128 bits; one
+    // wider than the mapped range (/96) is an IPv6 network.
     if (written_v6 && !ip->v6) {
-      if (prefix < 96) return std::nullopt;
-      prefix -= 96;
+      if (prefix < 96) {
+        net.base = mapped_v6(*ip);
+      } else {
+        prefix -= 96;
+      }
     }
-    if (prefix > width) return std::nullopt;
+    if (prefix > (net.base.v6 ? 128u : 32u)) return std::nullopt;
     net.prefix = prefix;
   }
   // Host bits of the base are ignored, as in "10.1.2.3/8".
-  const uint32_t bytes = ip->v6 ? 16 : 4;
+  const uint32_t bytes = net.base.v6 ? 16 : 4;
   for (uint32_t bit = net.prefix; bit < bytes * 8; ++bit) {
     net.base.bytes[bit / 8] &= static_cast<uint8_t>(~(0x80u >> (bit % 8)));
   }

@@ -474,12 +474,19 @@ class TimesketchWriter final : public JsonFieldsWriter {
     message += detect::level_name(rule.level);
     message += "] ";
     message += rule.title;
-    message += ": ";
-    message += event.channel();
-    message += ' ';
-    message += event.field(field::kEventID);
-    message += " on ";
-    message += event.field(field::kComputer);
+    // Text logs may have no event id or host: no empty words in the message.
+    const std::string_view parts[] = {event.channel(), event.field(field::kEventID)};
+    const char* separator = ": ";
+    for (std::string_view part : parts) {
+      if (part.empty()) continue;
+      message += separator;
+      message += part;
+      separator = " ";
+    }
+    if (const std::string_view computer = event.field(field::kComputer); !computer.empty()) {
+      message += " on ";
+      message += computer;
+    }
     start(out, message, event.timestamp, "Event Recorded");
     append_members(out, event, rule);
   }
@@ -488,14 +495,17 @@ class TimesketchWriter final : public JsonFieldsWriter {
     out += "{\"message\":";
     append_json_string(out, message);
     out += ",\"datetime\":";
-    append_timestamp_json(out, t, 6);
-    out += ",\"timestamp\":";
     if (t.is_set()) {
+      append_timestamp_json(out, t, 6);
+      out += ",\"timestamp\":";
       // Floor division: times before 1970 stay in order.
       const int64_t micros = t.ticks / 10 - (t.ticks % 10 < 0 ? 1 : 0);
       append_signed(out, micros);
     } else {
-      out += "null";
+      // Timesketch refuses a line without a time; plaso's convention for
+      // an event that has none is the epoch, described as "Not a time".
+      out += "\"1970-01-01T00:00:00.000000Z\",\"timestamp\":0";
+      description = "Not a time";
     }
     out += ",\"timestamp_desc\":";
     append_json_string(out, description);

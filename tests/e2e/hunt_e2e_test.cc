@@ -215,6 +215,107 @@ TEST(HuntErrors, ExitCodes) {
   EXPECT_NE(damaged.err.find("damaged.evtx: offset"), std::string::npos) << damaged.err;
 }
 
+// The evidence is never written: an output that is one of the inputs (by
+// name, by another spelling, by a hard link) or lies in an input folder is
+// refused before anything is opened for writing. A file named twice is read
+// once.
+TEST(HuntErrors, OutputNeverLandsInTheEvidence) {
+  const fs::path dir = work_dir("evidence");
+  fs::create_directories(dir / "logs");
+  make_evtx(dir, source_dir() / "tests/data/hunt/events/a.jsonl", "logs/a.evtx");
+  const std::string original = read_file(dir / "logs/a.evtx");
+  fs::create_hard_link(dir / "logs/a.evtx", dir / "link.evtx");
+  for (const char* command :
+       {"hunt logs/a.evtx -q -o logs/a.evtx", "hunt logs/a.evtx -q -o ./logs/../logs/a.evtx",
+        "hunt logs/a.evtx -q -o link.evtx", "hunt logs -q -o logs/a.evtx",
+        "hunt logs -q -o logs/new.jsonl", "hunt logs -q -o logs",
+        "timeline logs/a.evtx -q -o logs/a.evtx", "investigate logs -q --out logs/case"}) {
+    const RunResult run = vigil(dir, command);
+    EXPECT_EQ(run.code, 2) << command << "\n" << run.err;
+    EXPECT_NE(run.err.find("choose an output outside the evidence"), std::string::npos) << run.err;
+  }
+  EXPECT_EQ(read_file(dir / "logs/a.evtx"), original);
+  EXPECT_FALSE(fs::exists(dir / "logs/new.jsonl"));
+  EXPECT_FALSE(fs::exists(dir / "logs/case"));
+  EXPECT_EQ(vigil(dir, "hunt logs/a.evtx -q -o /dev/null").code, 0);
+
+  const RunResult once = vigil(dir, "hunt logs/a.evtx -f jsonl");
+  const RunResult twice = vigil(dir, "hunt logs/a.evtx ./logs/a.evtx logs -f jsonl");
+  EXPECT_EQ(twice.code, 0) << twice.err;
+  EXPECT_EQ(twice.out, once.out);
+  EXPECT_NE(twice.err.find("./logs/a.evtx is logs/a.evtx again: read once"), std::string::npos)
+      << twice.err;
+}
+
+// Hunting with no rule, or with a selection that keeps none, is refused: it
+// would end like a hunt that found nothing.
+TEST(HuntErrors, NoRuleToMatchIsAnError) {
+  const fs::path dir = work_dir("no-rule");
+  make_evtx(dir, source_dir() / "tests/data/hunt/events/a.jsonl", "a.evtx");
+  fs::create_directories(dir / "empty");
+  write_file(dir / "broken/bad.yml", "title: broken\ndetection: [\n");
+  EXPECT_EQ(vigil(dir, "hunt a.evtx -q -r empty").code, 3);
+  const RunResult broken = vigil(dir, "hunt a.evtx -q -r broken");
+  EXPECT_EQ(broken.code, 3);
+  EXPECT_NE(broken.err.find("no usable rule"), std::string::npos) << broken.err;
+  const RunResult none = vigil(dir, "hunt a.evtx -q --rule-filter no-rule-has-this");
+  EXPECT_EQ(none.code, 2);
+  EXPECT_NE(none.err.find("--rule-filter selects none of the"), std::string::npos) << none.err;
+  EXPECT_EQ(vigil(dir, "hunt a.evtx -q --from ''").code, 2);
+  EXPECT_EQ(vigil(dir, "hunt a.evtx -q --to ''").code, 2);
+}
+
+// --from keeps 100 ns: finer digits start the range at the next 100 ns, so
+// an event before the bound stays out.
+TEST(HuntErrors, FromFinerThanATickRoundsUp) {
+  const fs::path dir = work_dir("from-tick");
+  make_evtx(dir, source_dir() / "tests/data/hunt/events/a.jsonl", "a.evtx");
+  const RunResult all =
+      vigil(dir, "hunt a.evtx -r " + quote((source_dir() / "tests/data/hunt/rules").string()) +
+                     " -f jsonl -q");
+  const std::vector<Json> lines = json_lines(all.out);
+  ASSERT_FALSE(lines.empty());
+  const std::string first = lines.front()["timestamp"];  // 2024-...T..:..:..,0000000Z
+  ASSERT_EQ(first.size(), 28u) << first;
+  const std::string at = first.substr(0, 27) + "01Z";  // 1 ns after it
+  const std::string exact = first.substr(0, 27) + "00Z";
+  const std::string rules = quote((source_dir() / "tests/data/hunt/rules").string());
+  const RunResult after = vigil(dir, "hunt a.evtx -r " + rules + " -f jsonl -q --from " + at);
+  const RunResult same = vigil(dir, "hunt a.evtx -r " + rules + " -f jsonl -q --from " + exact);
+  EXPECT_EQ(same.out, all.out);
+  for (const Json& line : json_lines(after.out)) EXPECT_NE(line["timestamp"], first);
+}
+
+// A CSV file without a time column is read whole: the note about it leaves
+// the exit code at 0; Timesketch lines for its rows get the epoch, "Not a
+// time", since Timesketch refuses a line without a time.
+TEST(HuntTextInputs, EventsWithoutATime) {
+  const fs::path dir = work_dir("no-time");
+  write_file(dir / "inventory.csv", "name,count\nalpha,1\nbeta,2\n");
+  write_file(dir / "rules/csv.yml",
+             "title: Any inventory row\nid: 6b1d3c52-7a7e-4b8e-9c41-2d5f0a1b7c01\n"
+             "logsource:\n    product: inventory\ndetection:\n    sel:\n        name: beta\n"
+             "    condition: sel\nlevel: low\n");
+  write_file(dir / "mapping.yml",
+             "logsources:\n  - product: inventory\n    variants:\n      - name: csv\n"
+             "        conditions: {_source_format: csv}\n");
+  const RunResult run =
+      vigil(dir, "hunt inventory.csv -r rules --mapping mapping.yml -f timesketch");
+  EXPECT_EQ(run.code, 0) << run.err;
+  EXPECT_NE(run.err.find("inventory.csv:1: note: no time column"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("0 damaged places"), std::string::npos) << run.err;
+  const std::vector<Json> lines = json_lines(run.out);
+  ASSERT_EQ(lines.size(), 1u) << run.out;
+  EXPECT_EQ(lines[0]["datetime"], "1970-01-01T00:00:00.000000Z");
+  EXPECT_EQ(lines[0]["timestamp"], 0);
+  EXPECT_EQ(lines[0]["timestamp_desc"], "Not a time");
+  EXPECT_EQ(lines[0]["message"], "[low] Any inventory row: csv");
+  const RunResult jsonl =
+      vigil(dir, "hunt inventory.csv -r rules --mapping mapping.yml -f jsonl -q");
+  ASSERT_EQ(json_lines(jsonl.out).size(), 1u);
+  EXPECT_TRUE(json_lines(jsonl.out)[0]["timestamp"].is_null());
+}
+
 // A --mapping file is merged over the built-in logsource mapping: without
 // the Security 4688 variant, a process_creation rule meets only Sysmon's
 // process events. Twice with the same cache folder, so that the second run

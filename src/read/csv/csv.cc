@@ -219,7 +219,7 @@ class CsvParser final : public BlockParser {
                                                  uint64_t offset) {
       if (offset < c.header_end) {
         if (offset == c.header_offset && !c.time_note.empty()) {
-          sink.on_issue({number, offset, c.time_note});
+          sink.on_issue({number, offset, c.time_note, true});
         }
         return;
       }

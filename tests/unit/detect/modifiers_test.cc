@@ -121,6 +121,20 @@ TEST(SigmaModifiers, Regex) {
   EXPECT_TRUE(f.matches({{"CommandLine", "powershell -ENC AAA"}}));
 }
 
+// A regex that matches the empty text matches an empty value, also the
+// second time (the matcher remembers what each value's scan found).
+TEST(SigmaModifiers, RegexMatchingNothingMatchesAnEmptyValue) {
+  SigmaFixture f;
+  for (const char* regex : {"'^$'", "'.*'", "'x*'", "'^x?$'"}) {
+    f.compile_ok(one("CommandLine|re", regex));
+    EXPECT_TRUE(f.matches({{"CommandLine", ""}})) << regex;
+    EXPECT_TRUE(f.matches({{"CommandLine", ""}})) << regex;
+    EXPECT_FALSE(f.matches({{"Image", ""}})) << regex;
+  }
+  f.compile_ok(one("CommandLine|re", "'^$'"));
+  EXPECT_FALSE(f.matches({{"CommandLine", "x"}}));
+}
+
 // RE2 folds k and s with the Kelvin sign and the long s; the literal
 // prefilter, which takes "kerberos" from the regex, must not hide the match.
 TEST(SigmaModifiers, RegexCaselessKelvinSignAndLongS) {
@@ -305,6 +319,19 @@ TEST(SigmaModifiers, CidrV4AndV6) {
   EXPECT_EQ(f.compile(one("DestinationIp|cidr", "'nonsense'")), 1u);
   f.compile_ok(one("DestinationIp|cidr", "'::ffff:10.0.0.0/104'"));
   EXPECT_TRUE(f.matches({{"DestinationIp", "10.9.9.9"}}));
+  // An IPv4 address, written so or IPv4-mapped, lies in the IPv6 networks
+  // that hold its mapped address.
+  f.compile_ok(one("DestinationIp|cidr", "'::/0'"));
+  EXPECT_TRUE(f.matches({{"DestinationIp", "::ffff:10.1.2.3"}}));
+  EXPECT_TRUE(f.matches({{"DestinationIp", "10.1.2.3"}}));
+  EXPECT_TRUE(f.matches({{"DestinationIp", "2001:db8::1"}}));
+  f.compile_ok(one("DestinationIp|cidr", "'::ffff:0:0/95'"));
+  EXPECT_TRUE(f.matches({{"DestinationIp", "10.1.2.3"}}));
+  EXPECT_FALSE(f.matches({{"DestinationIp", "2001:db8::1"}}));
+  f.compile_ok(one("DestinationIp|cidr", "'2001:db8::/32'"));
+  EXPECT_FALSE(f.matches({{"DestinationIp", "10.1.2.3"}}));
+  f.compile_ok(one("DestinationIp|cidr", "'10.0.0.0/8'"));
+  EXPECT_FALSE(f.matches({{"DestinationIp", "2001:db8::1"}}));
 }
 
 TEST(SigmaModifiers, ExpandFromPlaceholders) {

@@ -290,6 +290,51 @@ std::string keyword_rule(int number, const std::string& logsource,
   return yaml + "    condition: keywords\n";
 }
 
+// Debian 12's Vectorscan misses some occurrences of a 1- or 2-byte literal
+// compiled beside others, by where the text lies in memory (prefilter.h):
+// such literals must be found by evaluation, wherever they lie.
+TEST(Prefilter, ShortLiteralsAreFoundWhereverTheyLie) {
+  testing::SigmaFixture f;
+  f.compile_ok(
+      testing::rule_yaml("    selection:\n"
+                         "        CommandLine|contains: ['ca', 'ccbb', 'bcbcc', 'aaaba']\n"
+                         "    condition: selection\n"));
+  testing::SigmaFixture k;
+  k.compile_ok(keyword_rule(1, "", {"b", "bb", "ba", "babb"}));
+  size_t missed = 0, keyword_missed = 0;
+  for (size_t length = 2; length <= 160; ++length) {
+    for (size_t at = 0; at + 2 <= length; ++at) {
+      std::string value(length, '.');
+      value.replace(at, 2, "ca");
+      missed += f.matches({{"CommandLine", value}}) ? 0 : 1;
+      value.replace(at, 2, ".b");
+      keyword_missed += k.matches({{"CommandLine", value}}) ? 0 : 1;
+    }
+  }
+  // A text where Vectorscan 5.4.9 was seen to miss 'ca' when it started 62
+  // or 63 bytes past a 64-byte boundary, at each of those 64 starts.
+  const std::string_view seen_missed =
+      "ydy...a.d..ydbzby.ydzbxzd...xd.axd.d.z.bxzzzyb..abdzayxdxab.d..za.aadzbycyc.z..z..caxxd.xc.";
+  alignas(64) char memory[256];
+  for (size_t start = 0; start < 64; ++start) {
+    // A matcher of its own each time: a matcher scans a text it has seen
+    // only once.
+    testing::SigmaFixture g;
+    g.compile_ok(
+        testing::rule_yaml("    selection:\n"
+                           "        CommandLine|contains: ['ca', 'ccbb', 'bcbcc']\n"
+                           "    condition: selection\n"));
+    std::fill(std::begin(memory), std::end(memory), 'z');
+    std::copy(seen_missed.begin(), seen_missed.end(), memory + start);
+    Event& event = g.event({});
+    event.add(g.names().intern("CommandLine"),
+              Value::utf8(std::string_view(memory + start, seen_missed.size())));
+    missed += g.matches_current() ? 0 : 1;
+  }
+  EXPECT_EQ(missed, 0u);
+  EXPECT_EQ(keyword_missed, 0u);
+}
+
 // Keyword rules of two gates an event meets: each gets the keywords it
 // asked for, and a keyword a number could spell is found in an
 // integer-typed field too.

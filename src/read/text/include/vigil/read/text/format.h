@@ -41,6 +41,9 @@ struct LineIssue {
   uint64_t line = 0;    // 1-based, relative to the block (the driver makes it absolute)
   uint64_t offset = 0;  // absolute byte offset in the (decompressed) input
   std::string reason;
+  // How a well-formed file was read (a CSV file without a time column):
+  // worth telling, but nothing in the evidence is damaged or left unread.
+  bool note = false;
 };
 
 // Where a parser delivers its results. `event.source.record_id` is the line
