@@ -7,6 +7,7 @@
 // other rule that uses the same one.
 
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <set>
 #include <string>
@@ -155,7 +156,19 @@ struct Context {
   std::string id;
   std::string title;
   bool rejected = false;
+  // What the rule's values have become so far (after modifiers, aliases and
+  // placeholders), against kSigmaMaxRuleValues and kSigmaMaxRuleValueBytes.
+  size_t values = 0;
+  size_t value_bytes = 0;
 };
+
+size_t text_bytes(const std::vector<SigmaString>& alternatives) {
+  size_t bytes = 0;
+  for (const SigmaString& s : alternatives) {
+    for (const Piece& piece : s) bytes += piece.text.size() + 1;
+  }
+  return bytes;
+}
 
 class Compiler {
  public:
@@ -209,6 +222,11 @@ class Compiler {
   uint32_t identifier_node(Instantiation& inst, std::string_view name);
   uint32_t condition_node(Instantiation& inst, const ConditionNode& node);
   uint32_t detection_root(Instantiation& inst);
+  // The node visits one evaluation of the detection's condition makes (an
+  // operand shared by several parts counts each time), up to `limit` + 1:
+  // known before any node is built.
+  static uint64_t condition_visits(const DetectionIR& ir, const DetectionSection& detection,
+                                   uint64_t limit);
   uint32_t add_node(NodeKind kind, std::vector<uint32_t> children, uint32_t arg = 0);
   uint32_t gate_index(const SourceGate& gate);
 
@@ -478,6 +496,21 @@ bool Compiler::lower_item(const DetectionItem& item, Context& ctx, DetectionIR& 
   TimePart time = TimePart::kNone;
   int wraps = 0;
   std::vector<Modifier> transforms;
+  // The values as written are bounded by the loader; what modifiers,
+  // aliases and placeholders make of them is bounded here, per rule, before
+  // they are encoded further or compiled.
+  auto over_budget = [&](size_t values, size_t bytes) {
+    if (ctx.values + values <= limits::kSigmaMaxRuleValues &&
+        ctx.value_bytes + bytes <= limits::kSigmaMaxRuleValueBytes) {
+      return false;
+    }
+    error(ctx, DiagCode::kLimit, item.line,
+          "'" + item_text(item) + "': the rule's values come to more than " +
+              std::to_string(limits::kSigmaMaxRuleValues) + " values or " +
+              std::to_string(limits::kSigmaMaxRuleValueBytes / 1024) +
+              " KiB once modifiers, aliases and placeholders are applied");
+    return true;
+  };
   auto bad = [&](std::string message) {
     error(ctx, DiagCode::kModifier, item.line, "'" + text + "': " + message);
     return false;
@@ -591,6 +624,11 @@ bool Compiler::lower_item(const DetectionItem& item, Context& ctx, DetectionIR& 
     test.kind = TestKind::kValues;
     uint32_t cost = 0;
     for (const DetectionValue& value : item.values) {
+      if (re || cidr || compare || time != TimePart::kNone || fieldref) {
+        if (over_budget(1, value.text.size())) return false;
+        ctx.values += 1;
+        ctx.value_bytes += value.text.size();
+      }
       if (re) {
         std::string message;
         const uint32_t index = add_regex(value.text, re_i, re_m, re_s, message);
@@ -749,7 +787,11 @@ bool Compiler::lower_item(const DetectionItem& item, Context& ctx, DetectionIR& 
               break;
             default: break;
           }
+          if (over_budget(alternatives.size(), text_bytes(alternatives))) return false;
         }
+        if (over_budget(alternatives.size(), text_bytes(alternatives))) return false;
+        ctx.values += alternatives.size();
+        ctx.value_bytes += text_bytes(alternatives);
         if (alternatives.size() > limits::kSigmaMaxAlternatives) {
           error(ctx, DiagCode::kLimit, item.line,
                 "'" + text + "' expands to more than " +
@@ -931,6 +973,48 @@ uint32_t Compiler::condition_node(Instantiation& inst, const ConditionNode& node
   return 0;
 }
 
+uint64_t Compiler::condition_visits(const DetectionIR& ir, const DetectionSection& detection,
+                                    uint64_t limit) {
+  std::map<std::string_view, uint64_t> identifier_visits;
+  for (const auto& [name, alternatives] : ir.identifiers) {
+    uint64_t visits = 1;
+    for (const auto& tests : alternatives) visits += 1 + tests.size();
+    identifier_visits.emplace(name, visits);
+  }
+  // Depth is bounded by the loader (kSigmaMaxConditionDepth).
+  const auto visit = [&](const auto& self, const ConditionNode& node) -> uint64_t {
+    uint64_t visits = 1;
+    switch (node.kind) {
+      case ConditionNode::Kind::kIdentifier: {
+        const auto it = identifier_visits.find(node.name);
+        return it == identifier_visits.end() ? 1 : it->second;
+      }
+      case ConditionNode::Kind::kNot:
+      case ConditionNode::Kind::kAnd:
+      case ConditionNode::Kind::kOr:
+        for (const ConditionNode& child : node.children) {
+          visits += self(self, child);
+          if (visits > limit) return limit + 1;
+        }
+        return visits;
+      case ConditionNode::Kind::kOf:
+        for (std::string_view name : identifiers_matching(detection, node.name, node.them)) {
+          const auto it = identifier_visits.find(name);
+          visits += it == identifier_visits.end() ? 1 : it->second;
+          if (visits > limit) return limit + 1;
+        }
+        return visits;
+    }
+    return visits;
+  };
+  uint64_t visits = 1;
+  for (const ConditionNode& c : detection.parsed) {
+    visits += visit(visit, c);
+    if (visits > limit) return limit + 1;
+  }
+  return visits;
+}
+
 uint32_t Compiler::detection_root(Instantiation& inst) {
   std::vector<uint32_t> conditions;
   for (const ConditionNode& c : inst.detection->parsed) conditions.push_back(condition_node(inst, c));
@@ -1012,6 +1096,115 @@ std::string describe(const Logsource& ls) {
   return out.empty() ? std::string("(empty)") : out;
 }
 
+namespace {
+
+// Loops and chain depths of the correlations (each names the correlations
+// among its rules), in time linear in their number: a walk from every
+// correlation, as before, took a minute for a chain of 30,000.
+struct ChainCheck {
+  // Per correlation in a loop: the reference that names it from inside the
+  // loop; empty for the others.
+  std::vector<std::string> loop_through;
+  // Correlations in the longest chain each one heads, itself included
+  // (counted up to kSigmaMaxCorrelationChain + 1; loops count 0).
+  std::vector<size_t> depth;
+};
+
+ChainCheck check_correlation_chains(
+    const std::vector<Correlation>& all,
+    const std::map<std::string, const Correlation*, std::less<>>& by_ref) {
+  const size_t n = all.size();
+  struct Edge {
+    size_t to;
+    const std::string* ref;
+  };
+  std::vector<std::vector<Edge>> edges(n);
+  for (size_t i = 0; i < n; ++i) {
+    for (const std::string& ref : all[i].rules) {
+      if (auto it = by_ref.find(ref); it != by_ref.end()) {
+        edges[i].push_back({static_cast<size_t>(it->second - all.data()), &ref});
+      }
+    }
+  }
+  ChainCheck out;
+  out.loop_through.resize(n);
+  out.depth.assign(n, 0);
+  std::vector<char> in_loop(n, 0);
+  // Tarjan's strongly connected components, with an explicit stack: a
+  // component is complete only after every one it reaches, so depths can be
+  // taken as components complete.
+  constexpr size_t kUnvisited = SIZE_MAX;
+  std::vector<size_t> order(n, kUnvisited), low(n, 0), component(n, 0), stack;
+  std::vector<char> on_stack(n, 0);
+  size_t visited = 0, components = 0;
+  struct Frame {
+    size_t node;
+    size_t next_edge;
+  };
+  std::vector<Frame> frames;
+  for (size_t root = 0; root < n; ++root) {
+    if (order[root] != kUnvisited) continue;
+    frames.push_back({root, 0});
+    order[root] = low[root] = visited++;
+    stack.push_back(root);
+    on_stack[root] = 1;
+    while (!frames.empty()) {
+      Frame& frame = frames.back();
+      const size_t v = frame.node;
+      if (frame.next_edge < edges[v].size()) {
+        const size_t w = edges[v][frame.next_edge++].to;
+        if (order[w] == kUnvisited) {
+          order[w] = low[w] = visited++;
+          stack.push_back(w);
+          on_stack[w] = 1;
+          frames.push_back({w, 0});
+        } else if (on_stack[w]) {
+          low[v] = std::min(low[v], order[w]);
+        }
+        continue;
+      }
+      frames.pop_back();
+      if (!frames.empty()) low[frames.back().node] = std::min(low[frames.back().node], low[v]);
+      if (low[v] != order[v]) continue;
+      size_t size = 0;
+      size_t w = 0;
+      do {
+        w = stack.back();
+        stack.pop_back();
+        on_stack[w] = 0;
+        component[w] = components;
+        ++size;
+      } while (w != v);
+      ++components;
+      const bool self_loop =
+          std::any_of(edges[v].begin(), edges[v].end(), [&](const Edge& e) { return e.to == v; });
+      if (size > 1 || self_loop) {
+        // Marked below, once every member of the loop has its component.
+        in_loop[v] = 1;
+        continue;
+      }
+      size_t deepest = 0;
+      for (const Edge& e : edges[v]) deepest = std::max(deepest, out.depth[e.to]);
+      out.depth[v] = std::min(deepest + 1, limits::kSigmaMaxCorrelationChain + 1);
+    }
+  }
+  std::vector<char> loop_component(components, 0);
+  for (size_t i = 0; i < n; ++i) {
+    if (in_loop[i]) loop_component[component[i]] = 1;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    for (const Edge& e : edges[i]) {
+      if (component[i] == component[e.to] && loop_component[component[e.to]] &&
+          out.loop_through[e.to].empty()) {
+        out.loop_through[e.to] = *e.ref;
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 void Compiler::run(RuleCollection& collection) {
   impl_.channel = names_.intern("Channel");
   impl_.event_id = names_.intern("EventID");
@@ -1077,6 +1270,21 @@ void Compiler::run(RuleCollection& collection) {
     Context ctx{rule.info.file, rule.info.id, rule.info.title};
     DetectionIR ir;
     if (!lower_detection(rule.detection, ctx, ir)) continue;
+    // Checked before building: `1 of sel*` written a thousand times over
+    // ten thousand selections would take gigabytes as nodes, and each event
+    // ten million node visits.
+    uint64_t visits = 2 + condition_visits(ir, rule.detection, limits::kSigmaMaxConditionVisits);
+    for (const LoweredFilter* lf : rule_filters[r]) {
+      visits +=
+          1 + condition_visits(lf->ir, lf->filter->detection, limits::kSigmaMaxConditionVisits);
+    }
+    if (visits > limits::kSigmaMaxConditionVisits) {
+      error(ctx, DiagCode::kLimit, rule.detection.condition_line,
+            "the condition (with the filters applied to the rule) visits more than " +
+                std::to_string(limits::kSigmaMaxConditionVisits) +
+                " operands per event: 'x of' patterns over many selections, repeated");
+      continue;
+    }
     std::vector<SourceGate> sources;
     bool unmapped = false;
     if (options_.resolver) {
@@ -1157,7 +1365,9 @@ void Compiler::run(RuleCollection& collection) {
     if (!c.info.id.empty()) correlations_by_ref.emplace(c.info.id, &c);
     if (!c.info.name.empty()) correlations_by_ref.emplace(c.info.name, &c);
   }
-  for (Correlation& c : collection.correlations) {
+  const ChainCheck chains = check_correlation_chains(collection.correlations, correlations_by_ref);
+  for (size_t ci = 0; ci < collection.correlations.size(); ++ci) {
+    Correlation& c = collection.correlations[ci];
     Context ctx{c.info.file, c.info.id, c.info.title};
     bool ok = true;
     for (const std::string& ref : c.rules) {
@@ -1168,25 +1378,16 @@ void Compiler::run(RuleCollection& collection) {
         break;
       }
     }
-    if (ok) {
-      // Depth-first walk over correlation references looking for this one.
-      std::vector<const Correlation*> pending{&c};
-      std::set<const Correlation*> seen;
-      while (!pending.empty() && ok) {
-        const Correlation* current = pending.back();
-        pending.pop_back();
-        for (const std::string& ref : current->rules) {
-          auto it = correlations_by_ref.find(ref);
-          if (it == correlations_by_ref.end()) continue;
-          if (it->second == &c) {
-            error(ctx, DiagCode::kReference, c.info.line,
-                  "the correlation refers back to itself through '" + ref + "'");
-            ok = false;
-            break;
-          }
-          if (seen.insert(it->second).second) pending.push_back(it->second);
-        }
-      }
+    if (ok && !chains.loop_through[ci].empty()) {
+      error(ctx, DiagCode::kReference, c.info.line,
+            "the correlation refers back to itself through '" + chains.loop_through[ci] + "'");
+      ok = false;
+    }
+    if (ok && chains.depth[ci] > limits::kSigmaMaxCorrelationChain) {
+      error(ctx, DiagCode::kLimit, c.info.line,
+            "the correlation heads a chain of more than " +
+                std::to_string(limits::kSigmaMaxCorrelationChain) + " correlations");
+      ok = false;
     }
     if (!ok) continue;
     for (const CorrelationAlias& alias : c.aliases) {

@@ -24,6 +24,8 @@ namespace {
 // Shortest substring literal scanned for (bytes, folded): what Vectorscan
 // finds reliably (prefilter.h).
 constexpr size_t kMinScanLiteral = kMinVectorscanLiteral;
+// Longest literal scanned for: longer ones are scanned for by their start.
+constexpr size_t kMaxScanLiteralBytes = 1024;
 
 // Clauses counted per rule instance: a few of the most selective rule out
 // nearly all the work; each more costs a counter step per literal found.
@@ -101,6 +103,50 @@ std::vector<std::string> regex_atoms(const RE2& regex) {
   if (required != nullptr) return {*required};
   if (!std::all_of(atoms.begin(), atoms.end(), ascii)) return {};
   return atoms;
+}
+
+// The pattern Vectorscan is given: end anchors (`$`, `\z`, `\Z` outside a
+// character class) become empty groups. The matcher scans texts with NUL
+// bytes after them (Vectorscan misses matches near a buffer's end,
+// prefilter.h), where an anchored match would no longer be found; without
+// its anchors the pattern matches at least what it matched, and these
+// databases only ever say no.
+std::string without_end_anchors(std::string_view pattern) {
+  std::string out;
+  out.reserve(pattern.size());
+  bool in_class = false;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    const char c = pattern[i];
+    if (c == '\\' && i + 1 < pattern.size()) {
+      const char e = pattern[++i];
+      if (!in_class && (e == 'z' || e == 'Z')) {
+        out += "(?:)";
+      } else {
+        out += c;
+        out += e;
+      }
+      continue;
+    }
+    if (in_class) {
+      if (c == ']') in_class = false;
+      out += c;
+      continue;
+    }
+    if (c == '[') {
+      in_class = true;
+      out += c;
+      // A `]` first in the class (after an optional `^`) is a member.
+      if (i + 1 < pattern.size() && pattern[i + 1] == '^') out += pattern[++i];
+      if (i + 1 < pattern.size() && pattern[i + 1] == ']') out += pattern[++i];
+      continue;
+    }
+    if (c == '$') {
+      out += "(?:)";
+      continue;
+    }
+    out += c;
+  }
+  return out;
 }
 
 // Can Vectorscan read the pattern as RE2 does, on ASCII text? A pure-ASCII
@@ -257,7 +303,13 @@ class Builder {
       return false;
     }
     if (usable) {
-      for (std::string& text : needed) ids.push_back(literal(field, std::move(text)));
+      for (std::string& text : needed) {
+        // A prefix of a literal the value must hold is one too; Vectorscan
+        // refuses literals of some 16 KiB, and one refusal would take the
+        // whole prefilter down.
+        if (text.size() > kMaxScanLiteralBytes) text.resize(kMaxScanLiteralBytes);
+        ids.push_back(literal(field, std::move(text)));
+      }
       return true;
     }
     if (field == kNoField || probe.kind != ProbeKind::kRegex ||
@@ -671,6 +723,11 @@ class Builder {
 
 HsDatabase compile_literals(std::span<const std::string_view> literals,
                             std::span<const unsigned> ids, std::string& error) {
+  if (literals.size() > limits::kSigmaMaxDatabaseLiterals) {
+    error = std::to_string(literals.size()) + " literals in one database, more than the limit of " +
+            std::to_string(limits::kSigmaMaxDatabaseLiterals);
+    return nullptr;
+  }
   std::vector<const char*> texts;
   std::vector<size_t> lengths;
   // Not HS_FLAG_SINGLEMATCH: its per-pattern bookkeeping cost 3% of the
@@ -697,11 +754,14 @@ HsDatabase compile_regex_prefilters(std::span<const RE2* const> regexes,
                                     std::span<const uint32_t> ids,
                                     std::vector<uint32_t>& unscanned) {
   const auto compile = [&](std::span<const size_t> which) -> hs_database_t* {
+    std::vector<std::string> texts;
     std::vector<const char*> patterns;
     std::vector<unsigned> flags;
     std::vector<unsigned> match_ids;
+    texts.reserve(which.size());
     for (const size_t k : which) {
-      patterns.push_back(regexes[k]->pattern().c_str());
+      texts.push_back(without_end_anchors(regexes[k]->pattern()));
+      patterns.push_back(texts.back().c_str());
       unsigned f = HS_FLAG_PREFILTER | HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY | HS_FLAG_CASELESS;
       if (regexes[k]->options().dot_nl()) f |= HS_FLAG_DOTALL;
       flags.push_back(f);
@@ -745,7 +805,7 @@ HsDatabase compile_regex_prefilters(std::span<const RE2* const> regexes,
 HsDatabase compile_regex_precheck(const RE2& re) {
   if (!precheck_pattern(re)) return nullptr;
   const RE2::Options& o = re.options();
-  const std::string& pattern = re.pattern();
+  const std::string pattern = without_end_anchors(re.pattern());
   unsigned flags = HS_FLAG_PREFILTER | HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY;
   if (!o.case_sensitive()) flags |= HS_FLAG_CASELESS;
   if (o.dot_nl()) flags |= HS_FLAG_DOTALL;

@@ -47,6 +47,26 @@ inline constexpr uint32_t kSigmaMaxConditionDepth = 64;
 // Alternatives one value may expand to (windash permutations, base64offset
 // shifts, placeholder values, multiplied together).
 inline constexpr size_t kSigmaMaxAlternatives = 4096;
+// What one rule's values may become once modifiers (base64offset, utf16,
+// windash), aliases and placeholders are applied: values, and their bytes.
+// SigmaHQ's largest rule (vulnerable drivers' hashes) comes to 4,432 values
+// and 232 KB; past these the rule is rejected.
+inline constexpr size_t kSigmaMaxRuleValues = 16'384;
+inline constexpr size_t kSigmaMaxRuleValueBytes = 1024 * 1024;
+// Operands one evaluation of a rule's condition may visit (an operand that
+// several parts share counts each time): bounds the graph `x of` patterns
+// can build and each event's evaluation. The compiled-rule cache's decoder
+// applies the same bound to what it reads.
+inline constexpr uint64_t kSigmaMaxConditionVisits = uint64_t{1} << 20;
+// Literals in one Vectorscan database (a field's scan in one gate, a keyword
+// union): its compilation time grows faster than their number (20,000
+// keywords took 3.8 s, 40,000 took 12.8 s). SigmaHQ's largest holds 9,302.
+// Past it, the prefilter is not built and every rule runs on every event
+// of its source: slower, never wrong.
+inline constexpr size_t kSigmaMaxDatabaseLiterals = 32'768;
+// Correlations in one chain (a correlation taking a correlation taking ...);
+// Sigma's examples chain two. Deeper ones are rejected.
+inline constexpr size_t kSigmaMaxCorrelationChain = 64;
 // Memory RE2 may use for one regular expression (its programs and DFA cache,
 // which it flushes when full): bounds the regexes' memory by their count.
 // Programs that do not fit are rejected with a diagnostic.
