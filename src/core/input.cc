@@ -24,8 +24,8 @@ Error io_error(const std::error_code& ec, std::string path) {
 // reported and the walk goes on with the others: a silently skipped folder is
 // silently missed evidence. Linked folders are not entered, which also rules
 // out loops; linked files are taken.
-void walk_folder(const fs::path& root, std::vector<std::string>& files,
-                 std::vector<Error>& errors) {
+void walk_folder(const fs::path& root, std::vector<std::string>& files, std::vector<Error>& errors,
+                 std::vector<std::string>* others) {
   std::vector<fs::path> pending{root};
   while (!pending.empty()) {
     const fs::path folder = std::move(pending.back());
@@ -44,6 +44,8 @@ void walk_folder(const fs::path& root, std::vector<std::string>& files,
         pending.push_back(it->path());
       } else if (it->is_regular_file(entry_ec)) {
         files.push_back(it->path().string());
+      } else if (others != nullptr && !it->is_directory(entry_ec)) {
+        others->push_back(it->path().string());
       }
     }
     if (ec) errors.push_back(io_error(ec, folder.string()));
@@ -53,7 +55,8 @@ void walk_folder(const fs::path& root, std::vector<std::string>& files,
 }  // namespace
 
 std::vector<std::string> expand_inputs(std::span<const std::string> paths,
-                                       std::vector<Error>& errors) {
+                                       std::vector<Error>& errors,
+                                       std::vector<std::string>* others) {
   std::vector<std::string> files;
   for (const std::string& path : paths) {
     std::error_code ec;
@@ -63,7 +66,7 @@ std::vector<std::string> expand_inputs(std::span<const std::string> paths,
       continue;
     }
     if (fs::is_directory(st)) {
-      walk_folder(path, files, errors);
+      walk_folder(path, files, errors, others);
     } else if (fs::is_regular_file(st)) {
       files.push_back(path);
     } else {
@@ -72,6 +75,10 @@ std::vector<std::string> expand_inputs(std::span<const std::string> paths,
   }
   std::sort(files.begin(), files.end());
   files.erase(std::unique(files.begin(), files.end()), files.end());
+  if (others != nullptr) {
+    std::sort(others->begin(), others->end());
+    others->erase(std::unique(others->begin(), others->end()), others->end());
+  }
   return files;
 }
 

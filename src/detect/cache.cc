@@ -227,15 +227,21 @@ void read_and_digest(RuleSource& source, Sha256& h) {
 RuleSources read_rule_sources(const std::vector<std::string>& paths, unsigned thread_limit) {
   RuleSources out;
   std::vector<Error> errors;
-  const std::vector<std::string> files = expand_inputs(paths, errors);
+  std::vector<std::string> others;
+  const std::vector<std::string> files = expand_inputs(paths, errors, &others);
   if (!errors.empty()) {
     out.why = errors.front().to_string();
     return out;
   }
+  for (const std::string& path : others) {
+    if (is_rule_file_name(path)) {
+      out.why = path + ": not a regular file";
+      return out;
+    }
+  }
   const std::set<std::string, std::less<>> named(paths.begin(), paths.end());
   for (const std::string& path : files) {
-    const bool yaml = path.ends_with(".yml") || path.ends_with(".yaml");
-    if (yaml || named.contains(path)) out.files.push_back({path, {}, {}, {}});
+    if (is_rule_file_name(path) || named.contains(path)) out.files.push_back({path, {}, {}, {}});
   }
   // Thousands of small files: opening and reading them is most of the cost
   // of a cache hit, and spreads over cores. Each file's digest goes to its
@@ -1376,7 +1382,9 @@ struct Bytes {
 
 // A cache file's bytes, if it is a regular file of ours, of a sane size.
 std::optional<Bytes> read_cache_file(const std::string& path, std::string& why) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  // O_NONBLOCK: a FIFO planted at the cache path would otherwise block the
+  // open until someone writes to it; it is then refused as not regular.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
   if (fd < 0) {
     why = errno == ENOENT ? "no cache file" : "cannot open the cache file: " + errno_text();
     return std::nullopt;

@@ -972,16 +972,24 @@ void parse_rules(std::string_view text, std::string_view origin, RuleCollection&
 RuleCollection load_rules(std::span<const std::string> paths) {
   RuleCollection out;
   std::vector<Error> errors;
-  const std::vector<std::string> files = expand_inputs(paths, errors);
+  std::vector<std::string> others;
+  const std::vector<std::string> files = expand_inputs(paths, errors, &others);
   for (const Error& e : errors) {
     ++out.files;
     ++out.documents;
     file_error(out, e.source, 0, DiagCode::kIo, e.message);
   }
+  // A rule file that is a FIFO or a dangling link is not read (it could
+  // block, or is not there), and is said to be unread like any unreadable one.
+  for (const std::string& path : others) {
+    if (!is_rule_file_name(path)) continue;
+    ++out.files;
+    ++out.documents;
+    file_error(out, path, 0, DiagCode::kIo, "not a regular file: not read");
+  }
   const std::set<std::string, std::less<>> named(paths.begin(), paths.end());
   for (const std::string& path : files) {
-    const bool yaml = path.ends_with(".yml") || path.ends_with(".yaml");
-    if (!yaml && !named.contains(path)) continue;
+    if (!is_rule_file_name(path) && !named.contains(path)) continue;
     ++out.files;
     auto text = read_file(path, limits::kSigmaMaxFileBytes);
     if (!text.ok()) {

@@ -687,6 +687,45 @@ TEST_F(CacheTest, FolderStaysWithinItsBounds) {
   EXPECT_FALSE(fs::exists(paths[3]));
 }
 
+// A FIFO planted at the cache path is a miss, not a hunt blocked until
+// someone writes to it; the whole file written then takes its place.
+TEST_F(CacheTest, FifoAtTheCachePathIsAMiss) {
+  CacheStats stats;
+  cached(&stats);
+  ASSERT_TRUE(stats.stored) << stats.detail;
+  const std::string path = stats.path;
+  ASSERT_EQ(::unlink(path.c_str()), 0);
+  ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
+  auto again = cached(&stats);
+  EXPECT_EQ(stats.outcome, CacheOutcome::kMiss);
+  EXPECT_GE(again->set->size(), 25u);
+  cached(&stats);
+  EXPECT_EQ(stats.outcome, CacheOutcome::kHit) << stats.detail;
+}
+
+// A rule file that is a FIFO is not opened (the open would block): the
+// set is not cached, and the file is reported unread like a missing one.
+TEST_F(CacheTest, FifoAmongTheRulesIsReportedNotOpened) {
+  const std::string fifo = dir_.path() + "/rules/planted.yml";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  ASSERT_EQ(::mkfifo((dir_.path() + "/rules/other.pipe").c_str(), 0600), 0);
+  Compiled c;
+  CacheStats stats;
+  c.set =
+      load_or_compile({dir_.path() + "/rules"}, options_, cache_, c.names, c.diagnostics, &stats);
+  EXPECT_EQ(stats.outcome, CacheOutcome::kUncacheable);
+  size_t unread = 0;
+  for (const Diagnostic& d : c.diagnostics) {
+    if (d.code == DiagCode::kIo) {
+      ++unread;
+      EXPECT_EQ(d.file, fifo);
+      EXPECT_TRUE(d.rejects_rule);
+    }
+  }
+  EXPECT_EQ(unread, 1u) << transcript(c.diagnostics);
+  EXPECT_GE(c.set->size(), 25u);
+}
+
 TEST_F(CacheTest, UnreadableRulesAreCompiledAndReportedAsBefore) {
   Compiled c;
   CacheStats stats;

@@ -12,8 +12,13 @@ namespace vigil {
 // Expands files and folders (recursively, links not followed into loops)
 // into regular files in sorted path order: the order every stage reports in.
 // Paths that cannot be read are returned in `errors`, the rest still listed.
+// Entries met in folders that are neither folders nor regular files (FIFOs,
+// sockets, devices, dangling links) are not listed, since opening one could
+// block; their paths go to `others` when given, sorted, for callers that
+// must say what they did not read.
 std::vector<std::string> expand_inputs(std::span<const std::string> paths,
-                                       std::vector<Error>& errors);
+                                       std::vector<Error>& errors,
+                                       std::vector<std::string>* others = nullptr);
 
 // Reads up to `size` bytes at `offset`; a short read only at end of file.
 Result<size_t> read_at(int fd, uint64_t offset, uint8_t* buffer, size_t size);

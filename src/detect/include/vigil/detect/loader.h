@@ -24,8 +24,14 @@ struct RuleCollection {
   size_t documents = 0;  // YAML documents that hold a rule, correlation or filter, or fail to
 };
 
+// Whether a file met in a rule folder is read as rules: *.yml and *.yaml.
+inline bool is_rule_file_name(std::string_view path) {
+  return path.ends_with(".yml") || path.ends_with(".yaml");
+}
+
 // Files and folders (recursively, *.yml and *.yaml, in sorted path order).
-// Paths named explicitly are read whatever their extension.
+// Paths named explicitly are read whatever their extension. A rule file
+// that is not a regular file (a FIFO, a dangling link) is an error of its own.
 RuleCollection load_rules(std::span<const std::string> paths);
 
 // One file's text; `origin` names it in diagnostics. Appends to `into`.
