@@ -25,7 +25,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <set>
 #include <system_error>
 #include <thread>
 #include <utility>
@@ -227,22 +226,12 @@ void read_and_digest(RuleSource& source, Sha256& h) {
 RuleSources read_rule_sources(const std::vector<std::string>& paths, unsigned thread_limit) {
   RuleSources out;
   std::vector<Error> errors;
-  std::vector<std::string> others;
-  const std::vector<std::string> files = expand_inputs(paths, errors, &others);
+  const std::vector<std::string> files = list_rule_files(paths, errors);
   if (!errors.empty()) {
     out.why = errors.front().to_string();
     return out;
   }
-  for (const std::string& path : others) {
-    if (is_rule_file_name(path)) {
-      out.why = path + ": not a regular file";
-      return out;
-    }
-  }
-  const std::set<std::string, std::less<>> named(paths.begin(), paths.end());
-  for (const std::string& path : files) {
-    if (is_rule_file_name(path) || named.contains(path)) out.files.push_back({path, {}, {}, {}});
-  }
+  for (const std::string& path : files) out.files.push_back({path, {}, {}, {}});
   // Thousands of small files: opening and reading them is most of the cost
   // of a cache hit, and spreads over cores. Each file's digest goes to its
   // own slot, so the key does not depend on the thread count.

@@ -511,6 +511,13 @@ bool Compiler::lower_item(const DetectionItem& item, Context& ctx, DetectionIR& 
               " KiB once modifiers, aliases and placeholders are applied");
     return true;
   };
+  // Checks, then counts the values against the rule's budget.
+  auto charge = [&](size_t values, size_t bytes) {
+    if (over_budget(values, bytes)) return false;
+    ctx.values += values;
+    ctx.value_bytes += bytes;
+    return true;
+  };
   auto bad = [&](std::string message) {
     error(ctx, DiagCode::kModifier, item.line, "'" + text + "': " + message);
     return false;
@@ -624,10 +631,9 @@ bool Compiler::lower_item(const DetectionItem& item, Context& ctx, DetectionIR& 
     test.kind = TestKind::kValues;
     uint32_t cost = 0;
     for (const DetectionValue& value : item.values) {
-      if (re || cidr || compare || time != TimePart::kNone || fieldref) {
-        if (over_budget(1, value.text.size())) return false;
-        ctx.values += 1;
-        ctx.value_bytes += value.text.size();
+      if ((re || cidr || compare || time != TimePart::kNone || fieldref) &&
+          !charge(1, value.text.size())) {
+        return false;
       }
       if (re) {
         std::string message;
@@ -789,9 +795,7 @@ bool Compiler::lower_item(const DetectionItem& item, Context& ctx, DetectionIR& 
           }
           if (over_budget(alternatives.size(), text_bytes(alternatives))) return false;
         }
-        if (over_budget(alternatives.size(), text_bytes(alternatives))) return false;
-        ctx.values += alternatives.size();
-        ctx.value_bytes += text_bytes(alternatives);
+        if (!charge(alternatives.size(), text_bytes(alternatives))) return false;
         if (alternatives.size() > limits::kSigmaMaxAlternatives) {
           error(ctx, DiagCode::kLimit, item.line,
                 "'" + text + "' expands to more than " +
@@ -1129,7 +1133,6 @@ ChainCheck check_correlation_chains(
   ChainCheck out;
   out.loop_through.resize(n);
   out.depth.assign(n, 0);
-  std::vector<char> in_loop(n, 0);
   // Tarjan's strongly connected components, with an explicit stack: a
   // component is complete only after every one it reaches, so depths can be
   // taken as components complete.
@@ -1137,6 +1140,7 @@ ChainCheck check_correlation_chains(
   std::vector<size_t> order(n, kUnvisited), low(n, 0), component(n, 0), stack;
   std::vector<char> on_stack(n, 0);
   size_t visited = 0, components = 0;
+  std::vector<char> loop_component;  // per component: a loop?
   struct Frame {
     size_t node;
     size_t next_edge;
@@ -1178,20 +1182,14 @@ ChainCheck check_correlation_chains(
       ++components;
       const bool self_loop =
           std::any_of(edges[v].begin(), edges[v].end(), [&](const Edge& e) { return e.to == v; });
-      if (size > 1 || self_loop) {
-        // Marked below, once every member of the loop has its component.
-        in_loop[v] = 1;
-        continue;
-      }
+      loop_component.push_back(size > 1 || self_loop ? 1 : 0);
+      if (loop_component.back()) continue;
       size_t deepest = 0;
       for (const Edge& e : edges[v]) deepest = std::max(deepest, out.depth[e.to]);
       out.depth[v] = std::min(deepest + 1, limits::kSigmaMaxCorrelationChain + 1);
     }
   }
-  std::vector<char> loop_component(components, 0);
-  for (size_t i = 0; i < n; ++i) {
-    if (in_loop[i]) loop_component[component[i]] = 1;
-  }
+  // Each loop's members, once all have their component.
   for (size_t i = 0; i < n; ++i) {
     for (const Edge& e : edges[i]) {
       if (component[i] == component[e.to] && loop_component[component[e.to]] &&

@@ -969,27 +969,35 @@ void parse_rules(std::string_view text, std::string_view origin, RuleCollection&
   }
 }
 
+std::vector<std::string> list_rule_files(std::span<const std::string> paths,
+                                         std::vector<Error>& errors) {
+  const auto rule_file_name = [](std::string_view path) {
+    return path.ends_with(".yml") || path.ends_with(".yaml");
+  };
+  std::vector<std::string> others;
+  std::vector<std::string> files = expand_inputs(paths, errors, &others);
+  for (const std::string& path : others) {
+    if (rule_file_name(path)) {
+      errors.push_back({Errc::kInvalidArgument, "not a regular file: not read", path, UINT64_MAX});
+    }
+  }
+  const std::set<std::string, std::less<>> named(paths.begin(), paths.end());
+  std::erase_if(files, [&](const std::string& path) {
+    return !rule_file_name(path) && !named.contains(path);
+  });
+  return files;
+}
+
 RuleCollection load_rules(std::span<const std::string> paths) {
   RuleCollection out;
   std::vector<Error> errors;
-  std::vector<std::string> others;
-  const std::vector<std::string> files = expand_inputs(paths, errors, &others);
+  const std::vector<std::string> files = list_rule_files(paths, errors);
   for (const Error& e : errors) {
     ++out.files;
     ++out.documents;
     file_error(out, e.source, 0, DiagCode::kIo, e.message);
   }
-  // A rule file that is a FIFO or a dangling link is not read (it could
-  // block, or is not there), and is said to be unread like any unreadable one.
-  for (const std::string& path : others) {
-    if (!is_rule_file_name(path)) continue;
-    ++out.files;
-    ++out.documents;
-    file_error(out, path, 0, DiagCode::kIo, "not a regular file: not read");
-  }
-  const std::set<std::string, std::less<>> named(paths.begin(), paths.end());
   for (const std::string& path : files) {
-    if (!is_rule_file_name(path) && !named.contains(path)) continue;
     ++out.files;
     auto text = read_file(path, limits::kSigmaMaxFileBytes);
     if (!text.ok()) {

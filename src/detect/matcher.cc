@@ -721,7 +721,8 @@ struct Matcher::Scratch {
       if (probe.kind != ProbeKind::kPattern) return {};
       const Pattern& pattern = set.patterns[probe.index];
       if (pattern.shape != PatternShape::kContains || pattern.cased || pattern.numeric ||
-          pattern.needle.size() < kMinVectorscanLiteral || pattern.needle.size() > 1024 ||
+          pattern.needle.size() < kMinVectorscanLiteral ||
+          pattern.needle.size() > kMaxVectorscanLiteral ||
           pattern.needle.find('\0') != std::string::npos) {
         return {};
       }

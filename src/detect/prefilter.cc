@@ -24,8 +24,6 @@ namespace {
 // Shortest substring literal scanned for (bytes, folded): what Vectorscan
 // finds reliably (prefilter.h).
 constexpr size_t kMinScanLiteral = kMinVectorscanLiteral;
-// Longest literal scanned for: longer ones are scanned for by their start.
-constexpr size_t kMaxScanLiteralBytes = 1024;
 
 // Clauses counted per rule instance: a few of the most selective rule out
 // nearly all the work; each more costs a counter step per literal found.
@@ -304,10 +302,8 @@ class Builder {
     }
     if (usable) {
       for (std::string& text : needed) {
-        // A prefix of a literal the value must hold is one too; Vectorscan
-        // refuses literals of some 16 KiB, and one refusal would take the
-        // whole prefilter down.
-        if (text.size() > kMaxScanLiteralBytes) text.resize(kMaxScanLiteralBytes);
+        // A prefix of a literal the value must hold is one too.
+        if (text.size() > kMaxVectorscanLiteral) text.resize(kMaxVectorscanLiteral);
         ids.push_back(literal(field, std::move(text)));
       }
       return true;

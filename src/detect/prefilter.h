@@ -28,6 +28,10 @@ bool build_prefilter(RuleSet::Impl& set, std::string& error);
 // or two bytes found nearly everywhere cost more to confirm than they rule
 // out. Shorter ones are found by evaluation.
 inline constexpr size_t kMinVectorscanLiteral = 3;
+// The longest literal a database holds: Vectorscan refuses literals of some
+// 16 KiB, and one refusal would take a whole database down. A longer value
+// is scanned for by its first kMaxVectorscanLiteral bytes.
+inline constexpr size_t kMaxVectorscanLiteral = 1024;
 
 // One Vectorscan block-mode database of `literals` (each reported at every
 // occurrence, with the id beside it): the prefilter's per-field scans and the

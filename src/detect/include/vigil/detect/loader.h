@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "vigil/core/result.h"
 #include "vigil/detect/diagnostic.h"
 #include "vigil/detect/rule.h"
 
@@ -24,14 +25,16 @@ struct RuleCollection {
   size_t documents = 0;  // YAML documents that hold a rule, correlation or filter, or fail to
 };
 
-// Whether a file met in a rule folder is read as rules: *.yml and *.yaml.
-inline bool is_rule_file_name(std::string_view path) {
-  return path.ends_with(".yml") || path.ends_with(".yaml");
-}
+// The rule files of files and folders: *.yml and *.yaml found in folders
+// (recursively), and paths named explicitly whatever their extension, in
+// sorted path order. Paths that cannot be read, and *.yml or *.yaml entries
+// that are not regular files (a FIFO, a dangling link: never opened, since
+// opening a FIFO blocks), are returned in `errors`.
+std::vector<std::string> list_rule_files(std::span<const std::string> paths,
+                                         std::vector<Error>& errors);
 
-// Files and folders (recursively, *.yml and *.yaml, in sorted path order).
-// Paths named explicitly are read whatever their extension. A rule file
-// that is not a regular file (a FIFO, a dangling link) is an error of its own.
+// Reads the rule files of list_rule_files; each of its errors is a rejected
+// file of its own.
 RuleCollection load_rules(std::span<const std::string> paths);
 
 // One file's text; `origin` names it in diagnostics. Appends to `into`.
