@@ -599,10 +599,11 @@ int run_hunt(const HuntOptions& opt) {
     }
     const report::SorterStats& stats = sorter.stats();
     if (stats.runs > 0) {
-      std::fprintf(stderr, "sort: %llu runs, %.1f MB spilled to %s\n",
+      std::fprintf(stderr, "sort: %llu runs, %.1f MB of records spilled to %s as %.1f MB\n",
                    static_cast<unsigned long long>(stats.runs),
-                   static_cast<double>(stats.spilled_bytes) / 1e6,
-                   sorter_options(opt).temp_dir.c_str());
+                   static_cast<double>(stats.spilled_record_bytes) / 1e6,
+                   sorter_options(opt).temp_dir.c_str(),
+                   static_cast<double>(stats.spilled_bytes) / 1e6);
     }
   }
   return finish_code(inputs, problems.count());

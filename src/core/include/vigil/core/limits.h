@@ -191,7 +191,8 @@ inline constexpr size_t kReportSortMemoryBytes = 128 * 1024 * 1024;
 // Runs merged at once; more runs are first merged in groups of this many
 // (each open run costs a file descriptor and a read buffer).
 inline constexpr size_t kReportMergeFanIn = 64;
-// Read and write buffer per run file.
+// Records per zstd block of a run file (unpacked bytes); a run being
+// written or merged holds about two blocks in memory.
 inline constexpr size_t kReportRunBufferBytes = 256 * 1024;
 // Distinct hosts (Computer values) the end-of-run summary counts one by one;
 // hostile logs can name millions, the rest are counted together.

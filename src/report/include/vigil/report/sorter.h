@@ -1,10 +1,10 @@
 #pragma once
 // Sorting more records than memory holds: records are kept in memory up to a
-// byte budget, then sorted and written to a temporary file (a run); at the
-// end the runs and the in-memory rest are merged. Memory stays within the
-// budget plus one read buffer per merged run, whatever the number of
-// records. Run files are unlinked as soon as they are created, so nothing is
-// left behind even if the process dies.
+// byte budget, then sorted and written to a temporary file (a run, packed
+// with zstd block by block); at the end the runs and the in-memory rest are
+// merged. Memory stays within the budget plus about two blocks per merged
+// run, whatever the number of records. Run files are unlinked as soon as they are created, so
+// nothing is left behind even if the process dies.
 
 #include <compare>
 #include <cstddef>
@@ -17,6 +17,8 @@
 
 #include "vigil/core/limits.h"
 #include "vigil/core/result.h"
+
+struct ZSTD_CCtx_s;
 
 namespace vigil::report {
 
@@ -44,7 +46,8 @@ struct SorterOptions {
 struct SorterStats {
   uint64_t records = 0;
   uint64_t runs = 0;           // runs written (intermediate merges included)
-  uint64_t spilled_bytes = 0;  // bytes written to run files
+  uint64_t spilled_bytes = 0;  // bytes written to run files (packed)
+  uint64_t spilled_record_bytes = 0;  // the same records' bytes before packing
   uint64_t merge_passes = 0;   // intermediate merges (fan-in exceeded)
 };
 
@@ -115,6 +118,10 @@ class ExternalSorter {
   std::vector<std::string> spare_blocks_;  // written to a run, emptied
   size_t block_bytes_ = 0;                 // capacity of blocks_
   size_t spare_bytes_ = 0;                 // capacity of spare_blocks_
+  struct PackerDeleter {
+    void operator()(ZSTD_CCtx_s* packer) const;
+  };
+  std::unique_ptr<ZSTD_CCtx_s, PackerDeleter> packer_;  // one for every run written
   std::vector<std::unique_ptr<Run>> runs_;
   std::vector<std::unique_ptr<Source>> sources_;  // the final merge
   std::vector<uint32_t> heap_;                    // indices into sources_, min key on top
