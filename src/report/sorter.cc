@@ -88,11 +88,11 @@ class MemorySource final : public ExternalSorter::Source {
 // A run file is a sequence of blocks, each `u32 raw size, u32 compressed
 // size` (host order: runs are read back by the process that wrote them) and
 // a zstd frame of at most kReportRunBufferBytes of records. Detection
-// records compress about 16 to 1 (the same fields, hosts and rule names
-// over and over), so a hunt writes a sixteenth of the bytes to the
-// temporary folder: on a 1 GiB EVTX set with every SigmaHQ rule, writing
-// 560 MB of runs uncompressed cost more time in the kernel than zstd's
-// fastest level costs to pack and unpack them, and needed that much room.
+// records repeat their fields, hosts and rule names, so runs shrink about
+// 9 to 1 (every SigmaHQ rule on the 1 GiB bench set: 564 MB of records
+// written as 62 MB) for the CPU time the kernel spent copying the unpacked
+// bytes into and out of the page cache (the same within noise, docs/hunt.md):
+// the gain is the temporary folder's room.
 constexpr size_t kBlockHeaderBytes = 8;
 constexpr int kRunCompressionLevel = 1;
 
@@ -143,7 +143,6 @@ class RunSource final : public ExternalSorter::Source {
   Result<void> unpack_block() {
     if (unpacker_ == nullptr) return make_error(Errc::kIoError, "zstd: cannot create a decoder");
     char header[kBlockHeaderBytes];
-    if (size_ - position_ < kBlockHeaderBytes) return truncated();
     if (auto r = read_exactly(header, kBlockHeaderBytes); !r.ok()) return r;
     uint32_t raw_size;
     uint32_t packed_size;
@@ -153,7 +152,6 @@ class RunSource final : public ExternalSorter::Source {
         packed_size > ZSTD_compressBound(limits::kReportRunBufferBytes)) {
       return damaged();
     }
-    if (size_ - position_ < packed_size) return truncated();
     packed_.resize(packed_size);
     if (auto r = read_exactly(packed_.data(), packed_size); !r.ok()) return r;
     const size_t old = window_.size();
@@ -164,7 +162,9 @@ class RunSource final : public ExternalSorter::Source {
     return {};
   }
 
+  // A short read (the run ends first) is a run cut short.
   Result<void> read_exactly(char* out, size_t n) {
+    if (size_ - position_ < n) return truncated();
     auto got = read_at(fd_, position_, reinterpret_cast<uint8_t*>(out), n);
     if (!got.ok()) return got.error();
     if (*got != n) return truncated();
@@ -193,7 +193,6 @@ class RunWriter {
     raw_.append(header, sizeof header);
     raw_.append(payload);
     run_.record_bytes += sizeof header + payload.size();
-    if (raw_.size() < limits::kReportRunBufferBytes) return {};
     size_t done = 0;
     while (raw_.size() - done >= limits::kReportRunBufferBytes) {
       if (auto r = pack(std::string_view(raw_).substr(done, limits::kReportRunBufferBytes));

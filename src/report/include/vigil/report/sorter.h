@@ -3,8 +3,8 @@
 // byte budget, then sorted and written to a temporary file (a run, packed
 // with zstd block by block); at the end the runs and the in-memory rest are
 // merged. Memory stays within the budget plus about two blocks per merged
-// run, whatever the number of records. Run files are unlinked as soon as they are created, so
-// nothing is left behind even if the process dies.
+// run, whatever the number of records. Run files are unlinked as soon as
+// they are created, so nothing is left behind even if the process dies.
 
 #include <compare>
 #include <cstddef>
