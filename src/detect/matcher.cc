@@ -28,11 +28,34 @@ struct Occurrence {
   uint32_t next = kNoIndex;  // next occurrence of the same field
   bool has_text = false;
   bool has_folded = false;
+  bool has_bytes = false;
+  // The byte values of the folded text, one bit each (folded_bytes).
+  uint64_t bytes[4] = {0, 0, 0, 0};
   std::string_view text;
   std::string_view folded;
   std::string text_buffer;
   std::string folded_buffer;
 };
+
+// How common each byte is in log text, lower for rarer: what picks the
+// bytes lacks_needle_byte checks.
+struct Commonness {
+  uint8_t of[256] = {};
+  constexpr Commonness() {
+    for (int c = 0x20; c < 0x80; ++c) of[c] = 1;  // punctuation
+    for (int c = '0'; c <= '9'; ++c) of[c] = 2;
+    for (const char c : std::string_view("\\.:-_/ ,'\"=()")) of[static_cast<uint8_t>(c)] = 3;
+    for (int c = 'a'; c <= 'z'; ++c) of[c] = 4;
+    // Controls and bytes of non-ASCII characters stay 0.
+  }
+};
+constexpr Commonness kCommonness{};
+
+// A test group with this many values or more first checks, value by value,
+// that the text holds the value's two rarest bytes (Scratch::
+// many_probes_hold): building the text's byte set costs about what a few
+// searches do.
+constexpr uint32_t kManyProbes = 8;
 
 struct Slot {
   uint32_t generation = 0;
@@ -158,8 +181,52 @@ struct Matcher::Scratch {
   FieldId source_format = kNoField;
   Value evtx_format = Value::utf8(kEvtxFormat);
 
+  // Per pattern: 1 << 16 | second << 8 | first, two of its needle's bytes
+  // (the same one twice for a one-byte needle) that ordinary text holds
+  // least often; 0 for a pattern not matched on its folded text by bytes
+  // alone (cased, glob, any, empty, a number, which may also equal an
+  // integer spelled otherwise) and for one in no group of kManyProbes.
+  std::vector<uint32_t> rare_bytes;
+
+  static uint32_t rare_pair(const Pattern& pattern) {
+    if (pattern.cased || pattern.numeric || pattern.needle.empty() ||
+        pattern.shape == PatternShape::kGlob || pattern.shape == PatternShape::kAny) {
+      return 0;
+    }
+    // The rarest byte, then the rarest other one (the same for a needle of
+    // one byte value).
+    const auto* n = reinterpret_cast<const unsigned char*>(pattern.needle.data());
+    const size_t size = pattern.needle.size();
+    unsigned char first = n[0];
+    for (size_t i = 1; i < size; ++i) {
+      if (kCommonness.of[n[i]] < kCommonness.of[first]) first = n[i];
+    }
+    unsigned char second = first;
+    for (size_t i = 0; i < size; ++i) {
+      if (n[i] != first && (second == first || kCommonness.of[n[i]] < kCommonness.of[second])) {
+        second = n[i];
+      }
+    }
+    return 1u << 16 | uint32_t{second} << 8 | first;
+  }
+
   explicit Scratch(const RuleSet::Impl& s) : set(s) {
     slots.resize(s.field_count);
+    // Only the patterns of groups many_probes_hold checks.
+    rare_bytes.assign(s.patterns.size(), 0);
+    for (const Test& t : s.tests) {
+      uint32_t begin = t.probe_begin;
+      for (uint32_t g = t.group_begin; g < t.group_end; ++g) {
+        const uint32_t end = s.group_ends[g];
+        for (uint32_t p = begin; end - begin >= kManyProbes && p < end; ++p) {
+          const Probe& probe = s.probes[p];
+          if (probe.kind == ProbeKind::kPattern) {
+            rare_bytes[probe.index] = rare_pair(s.patterns[probe.index]);
+          }
+        }
+        begin = end;
+      }
+    }
     if (field::kSourceFormat < slots.size()) source_format = field::kSourceFormat;
     test_generation.assign(s.tests.size(), 0);
     keyword_state.assign(s.tests.size(), 0);
@@ -479,6 +546,7 @@ struct Matcher::Scratch {
     o.next = kNoIndex;
     o.has_text = false;
     o.has_folded = false;
+    o.has_bytes = false;
     link(i, id);
   }
 
@@ -510,6 +578,7 @@ struct Matcher::Scratch {
       o.next = kNoIndex;
       o.has_text = false;
       o.has_folded = false;
+      o.has_bytes = false;
       const FieldId id = fields[i].name;
       // Fields interned after compilation are in no test: no slot needed.
       if (id < slots.size()) link(i, id);
@@ -757,9 +826,66 @@ struct Matcher::Scratch {
     return found;
   }
 
+  // Which byte values the occurrence's folded text holds: built once, for
+  // the tests with many values.
+  const uint64_t* folded_bytes(uint32_t i) {
+    Occurrence& o = occurrences[i];
+    if (!o.has_bytes) {
+      uint64_t b[4] = {0, 0, 0, 0};
+      for (const char c : folded(i)) {
+        const auto u = static_cast<unsigned char>(c);
+        b[u >> 6] |= uint64_t{1} << (u & 63);
+      }
+      std::memcpy(o.bytes, b, sizeof b);
+      o.has_bytes = true;
+    }
+    return o.bytes;
+  }
+
+  // A folded text lacking a byte of the needle holds no match of a plain
+  // pattern: false without a search. Tests listing many short values pay a
+  // search per value otherwise (SigmaHQ's homoglyph rules: 33 single
+  // letters on every command line). Two bytes of the needle are checked,
+  // its rarest (rare_bytes).
+  bool lacks_needle_byte(uint32_t pattern, const uint64_t* bytes) const {
+    const uint32_t pair = rare_bytes[pattern];
+    if (pair == 0) return false;
+    const uint32_t a = pair & 0xFF;
+    const uint32_t b = (pair >> 8) & 0xFF;
+    return (bytes[a >> 6] >> (a & 63) & 1) == 0 || (bytes[b >> 6] >> (b & 63) & 1) == 0;
+  }
+
+  // Does one of the probes [begin, end), many of them, match the folded text
+  // of occurrence occ? Patterns whose needle has a byte the text lacks are
+  // passed over.
+  bool many_probes_hold(uint32_t begin, uint32_t end, uint32_t occ, TimePart time) {
+    const uint64_t* bytes = nullptr;
+    for (uint32_t p = begin; p < end; ++p) {
+      const Probe& pr = set.probes[p];
+      if (pr.kind == ProbeKind::kPattern && rare_bytes[pr.index] != 0) {
+        if (bytes == nullptr) bytes = folded_bytes(occ);
+        if (lacks_needle_byte(pr.index, bytes)) continue;
+      }
+      if (probe(pr, occ, time)) return true;
+    }
+    return false;
+  }
+
   // Does some occurrence of the test's field (every field, for keywords)
   // match some probe of [begin, end)?
   bool group_holds(const Test& t, uint32_t begin, uint32_t end) {
+    if (end - begin >= kManyProbes) {
+      if (t.field == kNoField) {
+        for (uint32_t occ = 0; occ < occurrence_count; ++occ) {
+          if (many_probes_hold(begin, end, occ, t.time)) return true;
+        }
+        return false;
+      }
+      for (uint32_t occ = first(t.field); occ != kNoIndex; occ = occurrences[occ].next) {
+        if (many_probes_hold(begin, end, occ, t.time)) return true;
+      }
+      return false;
+    }
     if (t.field == kNoField) {
       for (uint32_t occ = 0; occ < occurrence_count; ++occ) {
         for (uint32_t p = begin; p < end; ++p) {

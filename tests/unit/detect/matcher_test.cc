@@ -207,6 +207,79 @@ TEST(SigmaMatcher, ThreadsShareOneRuleSet) {
   for (int h : hits) EXPECT_EQ(h, 1000);
 }
 
+// A value list of eight or more passes over the values whose rarest bytes
+// the text lacks (Scratch::many_probes_hold): it must match exactly what
+// searching for every value finds. Texts are random runs of pieces that
+// hold the values' bytes in part (non-ASCII letters, a lone caret, capitals
+// that fold to a value's letters).
+TEST(SigmaMatcher, LongValueListsMatchWhatSearchingEveryValueFinds) {
+  const std::vector<std::string> contains{"\xD0\xB0", "^^",         ",;,",    "\xD1\x95", "zq",
+                                          "x",        "%comspec:~", " s^et ", "\xCB\xA3"};
+  std::string yaml = "    selection:\n        CommandLine|contains:\n";
+  for (const std::string& v : contains) yaml += "            - '" + v + "'\n";
+  yaml +=
+      "    ends:\n        Image|endswith: ['.bin', '.cgi', '.com', '.exe', '.scr', '.tmp', "
+      "'.q^q', '\xD0\xB0.dll']\n";
+  yaml += "    condition: selection or ends\n";
+  SigmaFixture f;
+  f.compile_ok(testing::rule_yaml(yaml));
+  const std::vector<std::string> pieces{
+      "a", "A", "^", ",",  ";", "\xD0\xB0", "\xD1\x95", "Z",   "Q",   "X",   "%COMSPEC:~",
+      " ", "s", "E", "^E", ".", "\xCB",     "\xA3",     "exe", "bin", "dll", "q"};
+  const auto lower = [](std::string t) {
+    for (char& c : t) {
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    return t;
+  };
+  uint64_t state = 88172645463325252ull;
+  const auto next = [&state] {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  };
+  size_t matched = 0;
+  for (int i = 0; i < 4000; ++i) {
+    std::string command, image;
+    for (uint64_t n = next() % 10; n > 0; --n) command += pieces[next() % pieces.size()];
+    for (uint64_t n = next() % 5; n > 0; --n) image += pieces[next() % pieces.size()];
+    const std::string c = lower(command), m = lower(image);
+    bool want = false;
+    for (const std::string& v : contains) want = want || c.find(v) != std::string::npos;
+    for (const char* end :
+         {".bin", ".cgi", ".com", ".exe", ".scr", ".tmp", ".q^q", "\xD0\xB0.dll"}) {
+      want = want || m.ends_with(end);
+    }
+    matched += want ? 1 : 0;
+    EXPECT_EQ(f.matches({{"CommandLine", command}, {"Image", image}}), want)
+        << "CommandLine '" << command << "', Image '" << image << "'";
+  }
+  // Both outcomes are well represented.
+  EXPECT_GT(matched, 400u);
+  EXPECT_LT(matched, 3600u);
+}
+
+// A list of eight or more numbers still equals an integer-typed value whose
+// text spells the number otherwise (a hex type): numbers are not passed
+// over by their bytes.
+TEST(SigmaMatcher, LongNumberListsMatchHexTypedIntegers) {
+  SigmaFixture f;
+  f.compile_ok(
+      testing::rule_yaml("    selection:\n        AccessMask: [65552, 1, 2, 3, 4, 5, 6, 7, 8]\n"
+                         "    condition: selection\n"));
+  std::string raw(4, '\0');
+  raw[0] = 0x10;
+  raw[2] = 0x01;  // 0x00010010
+  f.event({});
+  f.add_raw("AccessMask", ValueType::kHexInt32, raw);
+  EXPECT_TRUE(f.matches_current());
+  raw[0] = 0x11;
+  f.event({});
+  f.add_raw("AccessMask", ValueType::kHexInt32, raw);
+  EXPECT_FALSE(f.matches_current());
+}
+
 TEST(SigmaMatcher, EmptyRuleSetMatchesNothing) {
   SigmaFixture f;
   EXPECT_EQ(f.compile(""), 0u);
