@@ -53,7 +53,7 @@ constexpr Commonness kCommonness{};
 
 // A test group with this many values or more first checks, value by value,
 // that the text holds the value's two rarest bytes (Scratch::
-// many_probes_hold): building the text's byte set costs about what a few
+// probes_hold): building the text's byte set costs about what a few
 // searches do.
 constexpr uint32_t kManyProbes = 8;
 
@@ -212,7 +212,7 @@ struct Matcher::Scratch {
 
   explicit Scratch(const RuleSet::Impl& s) : set(s) {
     slots.resize(s.field_count);
-    // Only the patterns of groups many_probes_hold checks.
+    // Only the patterns of groups probes_hold checks by their bytes.
     rare_bytes.assign(s.patterns.size(), 0);
     for (const Test& t : s.tests) {
       uint32_t begin = t.probe_begin;
@@ -855,14 +855,14 @@ struct Matcher::Scratch {
     return (bytes[a >> 6] >> (a & 63) & 1) == 0 || (bytes[b >> 6] >> (b & 63) & 1) == 0;
   }
 
-  // Does one of the probes [begin, end), many of them, match the folded text
-  // of occurrence occ? Patterns whose needle has a byte the text lacks are
-  // passed over.
-  bool many_probes_hold(uint32_t begin, uint32_t end, uint32_t occ, TimePart time) {
+  // Does one of the probes [begin, end) match occurrence occ? With
+  // `check_bytes` (a group of kManyProbes or more), patterns whose needle
+  // has a byte the folded text lacks are passed over.
+  bool probes_hold(uint32_t begin, uint32_t end, uint32_t occ, TimePart time, bool check_bytes) {
     const uint64_t* bytes = nullptr;
     for (uint32_t p = begin; p < end; ++p) {
       const Probe& pr = set.probes[p];
-      if (pr.kind == ProbeKind::kPattern && rare_bytes[pr.index] != 0) {
+      if (check_bytes && pr.kind == ProbeKind::kPattern && rare_bytes[pr.index] != 0) {
         if (bytes == nullptr) bytes = folded_bytes(occ);
         if (lacks_needle_byte(pr.index, bytes)) continue;
       }
@@ -874,30 +874,15 @@ struct Matcher::Scratch {
   // Does some occurrence of the test's field (every field, for keywords)
   // match some probe of [begin, end)?
   bool group_holds(const Test& t, uint32_t begin, uint32_t end) {
-    if (end - begin >= kManyProbes) {
-      if (t.field == kNoField) {
-        for (uint32_t occ = 0; occ < occurrence_count; ++occ) {
-          if (many_probes_hold(begin, end, occ, t.time)) return true;
-        }
-        return false;
-      }
-      for (uint32_t occ = first(t.field); occ != kNoIndex; occ = occurrences[occ].next) {
-        if (many_probes_hold(begin, end, occ, t.time)) return true;
-      }
-      return false;
-    }
+    const bool check_bytes = end - begin >= kManyProbes;
     if (t.field == kNoField) {
       for (uint32_t occ = 0; occ < occurrence_count; ++occ) {
-        for (uint32_t p = begin; p < end; ++p) {
-          if (probe(set.probes[p], occ, t.time)) return true;
-        }
+        if (probes_hold(begin, end, occ, t.time, check_bytes)) return true;
       }
       return false;
     }
     for (uint32_t occ = first(t.field); occ != kNoIndex; occ = occurrences[occ].next) {
-      for (uint32_t p = begin; p < end; ++p) {
-        if (probe(set.probes[p], occ, t.time)) return true;
-      }
+      if (probes_hold(begin, end, occ, t.time, check_bytes)) return true;
     }
     return false;
   }

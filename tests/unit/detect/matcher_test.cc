@@ -208,7 +208,7 @@ TEST(SigmaMatcher, ThreadsShareOneRuleSet) {
 }
 
 // A value list of eight or more passes over the values whose rarest bytes
-// the text lacks (Scratch::many_probes_hold): it must match exactly what
+// the text lacks (Scratch::probes_hold): it must match exactly what
 // searching for every value finds. Texts are random runs of pieces that
 // hold the values' bytes in part (non-ASCII letters, a lone caret, capitals
 // that fold to a value's letters).
