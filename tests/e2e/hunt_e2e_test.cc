@@ -247,6 +247,24 @@ TEST(HuntErrors, OutputNeverLandsInTheEvidence) {
       << twice.err;
 }
 
+// `-o -` is standard output, as in most command-line tools, not a file
+// named "-".
+TEST(HuntOutput, DashIsStandardOutput) {
+  const fs::path dir = work_dir("dash-output");
+  make_evtx(dir, source_dir() / "tests/data/hunt/events/a.jsonl", "a.evtx");
+  const RunResult plain = vigil(dir, "hunt a.evtx -q -f jsonl");
+  ASSERT_EQ(plain.code, 0) << plain.err;
+  ASSERT_FALSE(plain.out.empty());
+  for (const char* command :
+       {"hunt a.evtx -q -f jsonl -o -", "timeline a.evtx -q -f jsonl -o -", "dump a.evtx -o -"}) {
+    const RunResult run = vigil(dir, command);
+    EXPECT_EQ(run.code, 0) << command << "\n" << run.err;
+    EXPECT_FALSE(run.out.empty()) << command;
+    EXPECT_FALSE(fs::exists(dir / "-")) << command;
+  }
+  EXPECT_EQ(vigil(dir, "hunt a.evtx -q -f jsonl -o -").out, plain.out);
+}
+
 // Hunting with no rule, or with a selection that keeps none, is refused: it
 // would end like a hunt that found nothing.
 TEST(HuntErrors, NoRuleToMatchIsAnError) {
