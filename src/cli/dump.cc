@@ -178,9 +178,7 @@ void register_dump(CLI::App& app, int& rc) {
   CLI::App* cmd = app.add_subcommand("dump", "Print every EVTX record as JSON lines (evtx_dump shape) or XML");
   cmd->add_option("paths", opt->paths, "EVTX files or folders (searched recursively)")->required();
   cmd->add_option("-f,--format", opt->format, "jsonl or xml")->check(CLI::IsMember({"jsonl", "json", "xml"}));
-  cmd->add_option("-o,--output", opt->output,
-                  "Write to FILE instead of standard output (\"-\": standard output)")
-      ->transform([](const std::string& path) { return path == "-" ? std::string() : path; });
+  add_output_option(cmd, opt->output);
   cmd->add_option("-t,--threads", opt->threads, "Worker threads (0 = all cores)");
   cmd->add_flag("-x,--recover", opt->recover, "Also carve records from chunk slack space");
   cmd->callback([opt, &rc] { rc = run_dump(*opt); });

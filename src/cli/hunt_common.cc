@@ -11,6 +11,7 @@
 #include <optional>
 #include <vector>
 
+#include "commands.h"
 #include "exit_codes.h"
 #include "malloc_policy.h"
 #include "vigil/builtin_rules.h"
@@ -294,9 +295,7 @@ void add_common_options(CLI::App* cmd, CommonOptions& opt) {
       ->check(not_empty);
   cmd->add_option("--to", opt.to, "Only events at or before this time (a date: the whole day)")
       ->check(not_empty);
-  cmd->add_option("-o,--output", opt.output,
-                  "Write to FILE instead of standard output (\"-\": standard output)")
-      ->transform([](const std::string& path) { return path == "-" ? std::string() : path; });
+  add_output_option(cmd, opt.output);
   cmd->add_option("-t,--threads", opt.threads, "Worker threads (0 = all cores)");
   cmd->add_flag("-q,--quiet", opt.quiet, "No progress, totals or summary on standard error");
   cmd->add_flag("-x,--recover", opt.recover, "Also carve records from chunk slack space");

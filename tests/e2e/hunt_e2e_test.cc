@@ -2,15 +2,16 @@
 // events, determinism and the spill path on generated logs, errors and exit
 // codes, and SigmaHQ's regression data through the command line.
 
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
 #include <sstream>
+#include <string_view>
 #include <vector>
+
+#include <nlohmann/json.hpp>
+#include <yaml-cpp/yaml.h>
 
 #include "hunt_support.h"
 
@@ -261,8 +262,10 @@ TEST(HuntOutput, DashIsStandardOutput) {
     EXPECT_EQ(run.code, 0) << command << "\n" << run.err;
     EXPECT_FALSE(run.out.empty()) << command;
     EXPECT_FALSE(fs::exists(dir / "-")) << command;
+    if (std::string_view(command).starts_with("hunt")) {
+      EXPECT_EQ(run.out, plain.out);
+    }
   }
-  EXPECT_EQ(vigil(dir, "hunt a.evtx -q -f jsonl -o -").out, plain.out);
 }
 
 // Hunting with no rule, or with a selection that keeps none, is refused: it
