@@ -6,7 +6,8 @@
 # threads; the cost of 100, 1,000 and all rules; start-up with all rules
 # (cold: empty compiled-rule cache; warm: cached); the whole shared EVTX
 # corpus hunted warm; peak RSS. Needs ../shared/corpus/sigma (skips
-# without it). Ratios and figures are printed, never asserted.
+# without it). Ratios and figures are printed, never asserted. The
+# throughput rows run side by side, in BENCH_HUNT_RUNS rounds (default 3).
 set -euo pipefail
 
 BUILD=${1:?usage: bench/hunt.sh BUILD_DIR}
@@ -47,25 +48,8 @@ SET=$(cd "$SET" && pwd)
 SET_BYTES=$(du -cb "$SET"/*.evtx | awk 'END { print $1 }')
 SET_RECORDS=$(awk -v d="$SET/" 'index($1, d) == 1 { n += $2 } END { print n + 0 }' "$DATA/manifest")
 
-declare -a ROWS=()
 median_s() {
   python3 -c 'import json,statistics,sys; print(statistics.median(json.load(open(sys.argv[1]))["results"][0]["times"]))' "$1"
-}
-# row LABEL BYTES RECORDS RUNS CMD...: median of RUNS runs (one warm-up), peak RSS of one more.
-row() {
-  local label=$1 bytes=$2 records=$3 runs=$4
-  shift 4
-  if ! hyperfine -N --warmup 1 --runs "$runs" --export-json "$TMP/h.json" \
-      "$(printf '%q ' "$@")" > /dev/null 2> "$TMP/err.txt"; then
-    echo "hunt benchmark: '$*' failed:" >&2
-    cat "$TMP/err.txt" >&2
-    exit 1
-  fi
-  local s rss
-  s=$(median_s "$TMP/h.json")
-  /usr/bin/time -v -o "$TMP/time.txt" "$@" > /dev/null 2>&1 || true
-  rss=$(awk -F': ' '/Maximum resident set size/ { printf "%.0f MB", $2 / 1024 }' "$TMP/time.txt")
-  ROWS+=("$label|$bytes|$records|$s|$rss")
 }
 
 echo "hunt benchmark: compiling and caching the rule sets ..." >&2
@@ -78,10 +62,41 @@ done
 echo "hunt benchmark: measuring ..." >&2
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 HUNT=("$VIGIL" hunt -q -f jsonl -o /dev/null --cache-dir "$CACHE" "${CONFIG[@]}")
-row "hunt, all rules, -t 1" "$SET_BYTES" "$SET_RECORDS" "$RUNS" "${HUNT[@]}" -t 1 "${ALL[@]}" "$SET"
-row "hunt, all rules, -t 2" "$SET_BYTES" "$SET_RECORDS" "$RUNS" "${HUNT[@]}" -t 2 "${ALL[@]}" "$SET"
-row "hunt, 1000 rules, -t 1" "$SET_BYTES" "$SET_RECORDS" "$RUNS" "${HUNT[@]}" -t 1 -r "$TMP/rules-1000" "$SET"
-row "hunt, 100 rules, -t 1" "$SET_BYTES" "$SET_RECORDS" "$RUNS" "${HUNT[@]}" -t 1 -r "$TMP/rules-100" "$SET"
+# The throughput rows run in rounds, each round one run of every row, so
+# that a change of the machine's speed (a shared VM's drifts by a third
+# within minutes) meets all rows alike; the ratios are taken within each
+# round. Round 0 is the warm-up (the set into the page cache) and is not
+# counted.
+LABELS=("hunt, all rules, -t 1" "hunt, all rules, -t 2" "hunt, 1000 rules, -t 1" "hunt, 100 rules, -t 1")
+row_command() {  # row_command INDEX: the row's command into CMD
+  case $1 in
+    0) CMD=("${HUNT[@]}" -t 1 "${ALL[@]}" "$SET") ;;
+    1) CMD=("${HUNT[@]}" -t 2 "${ALL[@]}" "$SET") ;;
+    2) CMD=("${HUNT[@]}" -t 1 -r "$TMP/rules-1000" "$SET") ;;
+    3) CMD=("${HUNT[@]}" -t 1 -r "$TMP/rules-100" "$SET") ;;
+  esac
+}
+: > "$TMP/rounds.txt"
+for round in $(seq 0 "$RUNS"); do
+  times=()
+  for i in "${!LABELS[@]}"; do
+    row_command "$i"
+    start=$(date +%s%N)
+    if ! "${CMD[@]}" > /dev/null 2> "$TMP/err.txt"; then
+      echo "hunt benchmark: '${CMD[*]}' failed:" >&2
+      cat "$TMP/err.txt" >&2
+      exit 1
+    fi
+    times+=("$(( $(date +%s%N) - start ))")
+  done
+  [ "$round" -eq 0 ] || echo "${times[*]}" >> "$TMP/rounds.txt"
+done
+declare -a RSS=()
+for i in "${!LABELS[@]}"; do
+  row_command "$i"
+  /usr/bin/time -v -o "$TMP/time.txt" "${CMD[@]}" > /dev/null 2>&1 || true
+  RSS+=("$(awk -F': ' '/Maximum resident set size/ { printf "%.0f MB", $2 / 1024 }' "$TMP/time.txt")")
+done
 
 # Start-up: one small file (the subset's Security log is 8 MiB; the
 # smallest real sample is better): all rules, empty cache vs warm cache.
@@ -115,23 +130,35 @@ fi
 
 echo
 echo "Sigma hunt benchmark: $TOTAL_RULES SigmaHQ rule files; data: the EVTX set above" \
-  "($(( SET_BYTES / 1048576 )) MiB, $SET_RECORDS records); each row: median of $RUNS runs"
+  "($(( SET_BYTES / 1048576 )) MiB, $SET_RECORDS records); each row: median of $RUNS rounds," \
+  "a round being one run of each row in turn (ratios: median of the rounds' own ratios)"
 echo "machine: $(nproc) CPUs, load average $LOAD_START before, $(cut -d' ' -f1-3 /proc/loadavg) after"
 echo
-printf '%-28s %10s %9s %12s %10s\n' "command" "seconds" "MB/s" "records/s" "peak RSS"
-printf '%-28s %10s %9s %12s %10s\n' "-------" "-------" "----" "---------" "--------"
-declare -A SEC=()
-for r in "${ROWS[@]}"; do
-  IFS='|' read -r label bytes records s rss <<< "$r"
-  SEC[$label]=$s
-  awk -v l="$label" -v b="$bytes" -v n="$records" -v s="$s" -v rss="$rss" 'BEGIN {
-    printf "%-28s %10.3f %9.1f %12.0f %10s\n", l, s, b / 1e6 / s, n / s, rss }'
+printf '%-28s %10s %9s %12s %10s  %s\n' "command" "seconds" "MB/s" "records/s" "peak RSS" "rounds (s)"
+printf '%-28s %10s %9s %12s %10s  %s\n' "-------" "-------" "----" "---------" "--------" "----------"
+for i in "${!LABELS[@]}"; do
+  python3 - "$TMP/rounds.txt" "$i" "${LABELS[$i]}" "$SET_BYTES" "$SET_RECORDS" "${RSS[$i]}" <<'PY'
+import statistics, sys
+path, i, label, size, records, rss = sys.argv[1:]
+times = [int(line.split()[int(i)]) / 1e9 for line in open(path)]
+s = statistics.median(times)
+print("%-28s %10.3f %9.1f %12.0f %10s  %s" % (label, s, int(size) / 1e6 / s, int(records) / s, rss,
+      " ".join("%.2f" % t for t in times)))
+PY
 done
 echo
-awk -v a="${SEC["hunt, all rules, -t 1"]}" -v b="${SEC["hunt, all rules, -t 2"]}" \
-    -v c="${SEC["hunt, 100 rules, -t 1"]}" -v d="${SEC["hunt, 1000 rules, -t 1"]}" 'BEGIN {
-  printf "2-thread speed-up, all rules: %.2fx\n", a / b
-  printf "cost of all rules vs 100 rules (one thread): %.2fx; 1,000 rules vs 100: %.2fx\n", a / c, d / c }'
+python3 - "$TMP/rounds.txt" <<'PY'
+import statistics, sys
+rounds = [[int(x) for x in line.split()] for line in open(sys.argv[1])]
+def ratio(a, b):
+    values = [r[a] / r[b] for r in rounds]
+    return statistics.median(values), " ".join("%.2f" % v for v in values)
+for text, a, b in (("2-thread speed-up, all rules", 0, 1),
+                   ("cost of all rules vs 100 rules (one thread)", 0, 3),
+                   ("cost of 1,000 rules vs 100 rules (one thread)", 2, 3)):
+    median, each = ratio(a, b)
+    print("%s: %.2fx (rounds: %s)" % (text, median, each))
+PY
 awk -v c="$COLD" -v w="$WARM" 'BEGIN {
   printf "start-up with all rules on a one-chunk file: cold (empty cache) %.2f s, warm (cached) %.3f s\n", c, w }'
 echo "$CORPUS_LINE"

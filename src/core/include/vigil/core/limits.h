@@ -186,11 +186,15 @@ inline constexpr size_t kAuditdForcedBoundaryBytes = 1024 * 1024;
 // timeline, every event) is kept until the end. Past this many bytes of
 // encoded records in memory, the records are sorted and written to a
 // temporary file (a run) and the runs are merged at the end: memory stays
-// bounded whatever the input, the disk holds the rest.
-inline constexpr size_t kReportSortMemoryBytes = 128 * 1024 * 1024;
+// bounded whatever the input, the disk holds the rest. 32 MiB rather than
+// more: the sort's batches are reused once written out, and fewer of them
+// stay closer to the caches (all rules on the 1 GiB bench set, one thread:
+// 4% less user time than with 128 MiB, half the peak RSS).
+inline constexpr size_t kReportSortMemoryBytes = 32 * 1024 * 1024;
 // Runs merged at once; more runs are first merged in groups of this many
-// (each open run costs a file descriptor and a read buffer).
-inline constexpr size_t kReportMergeFanIn = 64;
+// (each open run costs a file descriptor and a read buffer of about two
+// blocks): one pass up to 4 GiB of records at the budget above.
+inline constexpr size_t kReportMergeFanIn = 128;
 // Records per zstd block of a run file (unpacked bytes); a run being
 // written or merged holds about two blocks in memory.
 inline constexpr size_t kReportRunBufferBytes = 256 * 1024;
