@@ -136,28 +136,26 @@ echo "machine: $(nproc) CPUs, load average $LOAD_START before, $(cut -d' ' -f1-3
 echo
 printf '%-28s %10s %9s %12s %10s  %s\n' "command" "seconds" "MB/s" "records/s" "peak RSS" "rounds (s)"
 printf '%-28s %10s %9s %12s %10s  %s\n' "-------" "-------" "----" "---------" "--------" "----------"
-for i in "${!LABELS[@]}"; do
-  python3 - "$TMP/rounds.txt" "$i" "${LABELS[$i]}" "$SET_BYTES" "$SET_RECORDS" "${RSS[$i]}" <<'PY'
+# The table and the ratios from the rounds: one line of nanoseconds per
+# round, one column per row.
+python3 - "$TMP/rounds.txt" "$SET_BYTES" "$SET_RECORDS" "${LABELS[@]}" "${RSS[@]}" <<'PY'
 import statistics, sys
-path, i, label, size, records, rss = sys.argv[1:]
-times = [int(line.split()[int(i)]) / 1e9 for line in open(path)]
-s = statistics.median(times)
-print("%-28s %10.3f %9.1f %12.0f %10s  %s" % (label, s, int(size) / 1e6 / s, int(records) / s, rss,
-      " ".join("%.2f" % t for t in times)))
-PY
-done
-echo
-python3 - "$TMP/rounds.txt" <<'PY'
-import statistics, sys
-rounds = [[int(x) for x in line.split()] for line in open(sys.argv[1])]
-def ratio(a, b):
-    values = [r[a] / r[b] for r in rounds]
-    return statistics.median(values), " ".join("%.2f" % v for v in values)
+path, size, records = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+names = sys.argv[4:]
+labels, rss = names[:len(names) // 2], names[len(names) // 2:]
+rounds = [[int(x) / 1e9 for x in line.split()] for line in open(path)]
+for i, label in enumerate(labels):
+    times = [r[i] for r in rounds]
+    s = statistics.median(times)
+    print("%-28s %10.3f %9.1f %12.0f %10s  %s" % (label, s, size / 1e6 / s, records / s, rss[i],
+          " ".join("%.2f" % t for t in times)))
+print()
 for text, a, b in (("2-thread speed-up, all rules", 0, 1),
                    ("cost of all rules vs 100 rules (one thread)", 0, 3),
                    ("cost of 1,000 rules vs 100 rules (one thread)", 2, 3)):
-    median, each = ratio(a, b)
-    print("%s: %.2fx (rounds: %s)" % (text, median, each))
+    values = [r[a] / r[b] for r in rounds]
+    print("%s: %.2fx (rounds: %s)" % (text, statistics.median(values),
+                                      " ".join("%.2f" % v for v in values)))
 PY
 awk -v c="$COLD" -v w="$WARM" 'BEGIN {
   printf "start-up with all rules on a one-chunk file: cold (empty cache) %.2f s, warm (cached) %.3f s\n", c, w }'
